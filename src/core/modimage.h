@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Module image analysis: what the kernel will see in a module image.
+ *
+ * An image is opened from memory, from an fd (pread only: the fd's offset never moves; regular
+ * files only) or from a path. The bytes as given are hashed (SHA-256); a compressed image (by
+ * magic bytes: xz, zstd, gzip) is decompressed under a size cap; the ELF is parsed with libelf
+ * (32/64-bit, either byte order); .modinfo, .gnu.linkonce.this_module and the appended
+ * signature are read.
+ *
+ * Contract for every open function: it returns 0 once the bytes could be read and hashed, even
+ * when they are not a usable module (then info->error < 0 and info->error_msg says why, and the
+ * fields that could be read are filled); it returns -errno only when the bytes could not be read
+ * at all (-EINVAL not a regular file, -EFBIG over the size cap, -EIO/-errno from pread/open).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum modimage_compression {
+	MODIMAGE_COMP_NONE = 0,
+	MODIMAGE_COMP_XZ,
+	MODIMAGE_COMP_ZSTD,
+	MODIMAGE_COMP_GZIP,
+};
+
+enum modimage_sig {
+	MODIMAGE_SIG_NONE = 0,
+	MODIMAGE_SIG_PKCS7,
+	MODIMAGE_SIG_X509,
+	MODIMAGE_SIG_PGP,
+	MODIMAGE_SIG_MALFORMED,
+};
+
+/* Default decompression cap: 1 GiB. */
+#define MODIMAGE_DEFAULT_MAX_SIZE (1ULL << 30)
+
+struct modimage_opts {
+	uint64_t max_size; /* cap on input and decompressed size; 0 = default */
+	bool no_hash;      /* skip SHA-256 (never used by emitters) */
+};
+
+/*
+ * Every string is NUL-terminated and owned by the image; NULL when absent. Strings are the raw
+ * bytes of the image (they may hold any byte but NUL): encoding is the record builder's job.
+ */
+struct modimage_info {
+	int error;             /* 0, or -errno why this is not a usable module */
+	const char *error_msg; /* one line, NULL when error == 0 */
+
+	uint64_t size; /* bytes as given (compressed size for a compressed image) */
+	enum modimage_compression compression;
+	unsigned char sha256[32]; /* of the bytes as given */
+	bool truncated_read;      /* fewer bytes than the file's size could be read */
+
+	const char *name;         /* struct module .name in .gnu.linkonce.this_module */
+	const char *modinfo_name; /* .modinfo name= */
+	const char *vermagic, *srcversion, *version, *license, *intree;
+
+	enum modimage_sig sig;
+	const char *sig_id; /* as modinfo prints it: "PKCS#7", "X509", "PGP" */
+	const char *signer, *sig_key, *sig_hashalgo;
+};
+
+struct modimage;
+
+int modimage_open_memory(const void *buf, size_t len, const struct modimage_opts *opts,
+			 struct modimage **out);
+int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage **out);
+int modimage_open_path(const char *path, const struct modimage_opts *opts, struct modimage **out);
+void modimage_free(struct modimage *img);
+
+const struct modimage_info *modimage_get_info(const struct modimage *img);
+
+/* Iterate every .modinfo entry in image order; *key/*value point into the image. */
+typedef int (*modimage_modinfo_cb)(const char *key, const char *value, void *data);
+int modimage_foreach_modinfo(const struct modimage *img, modimage_modinfo_cb cb, void *data);
+
+const char *modimage_compression_name(enum modimage_compression c); /* "none","xz",... */
+const char *modimage_sig_name(enum modimage_sig s); /* "none","pkcs7","x509","pgp","malformed" */
+
+static inline void modimage_freep(struct modimage **img)
+{
+	if (*img)
+		modimage_free(*img);
+}
+#define _cleanup_modimage_ __attribute__((cleanup(modimage_freep)))

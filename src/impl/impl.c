@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Entry point of libkmodaudit-impl.so, the core as the shim loads it (see core/impl-abi.h). */
+#include "core/impl-abi.h"
+#include "core/macro.h"
+
+static const struct kmodaudit_impl impl = {
+	.abi = KMODAUDIT_IMPL_ABI,
+	.ctx_new = kma_ctx_new,
+	.call_begin = kma_call_begin,
+	.call_end = kma_call_end,
+};
+
+_public_ const struct kmodaudit_impl *kmodaudit_impl_get(void);
+_public_ const struct kmodaudit_impl *kmodaudit_impl_get(void)
+{
+	return &impl;
+}
