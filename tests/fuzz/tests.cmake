@@ -1,13 +1,24 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# libFuzzer harnesses (issue 8). Built only with -DKMODAUDIT_FUZZ=ON and CC=clang; every
-# harness is an executable named fuzz-*. tests/fuzz/run-all runs them briefly (make check)
-# and bench/fuzz runs them longer.
-if(KMODAUDIT_FUZZ)
-	file(GLOB KMODAUDIT_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz-*.c)
-	foreach(src ${KMODAUDIT_FUZZ_SOURCES})
-		get_filename_component(name ${src} NAME_WE)
+# libFuzzer harnesses (issue 8), one per parser: tests/fuzz/fuzz-*.c.
+# - With -DKMODAUDIT_FUZZ=ON (CC=clang): executables fuzz-NAME linked with libFuzzer;
+#   tests/fuzz/run-all runs each briefly (make check), bench/fuzz runs them longer.
+# - In every build: fuzz-NAME-replay runs the harness over its regression inputs
+#   corpus (tests/fuzz/corpus/NAME: hand-made edge cases, and every input that ever crashed
+#   a harness, named crash-*) as a ctest test.
+file(GLOB KMODAUDIT_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz-*.c)
+foreach(src ${KMODAUDIT_FUZZ_SOURCES})
+	get_filename_component(name ${src} NAME_WE)
+	string(REGEX REPLACE "^fuzz-" "" short ${name})
+	if(KMODAUDIT_FUZZ)
 		add_executable(${name} ${src})
 		target_link_libraries(${name} PRIVATE kmodaudit-core)
 		target_link_options(${name} PRIVATE -fsanitize=fuzzer)
-	endforeach()
-endif()
+	else()
+		add_executable(${name}-replay ${src} ${CMAKE_CURRENT_LIST_DIR}/replay.c)
+		target_link_libraries(${name}-replay PRIVATE kmodaudit-core)
+		set(dir ${CMAKE_CURRENT_LIST_DIR}/corpus/${short})
+		if(EXISTS ${dir})
+			add_test(NAME ${name}-corpus COMMAND ${name}-replay ${dir})
+		endif()
+	endif()
+endforeach()
