@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DKMODAUDIT_WERROR=ON
 
-.PHONY: all deps-demo deps-check configure build fixtures demo check clean
+.PHONY: all deps-demo deps-check configure build fixtures demo check check-asan check-fuzz clean
 
 all: build
 
@@ -29,6 +29,21 @@ demo: deps-demo
 check: deps-check
 	@$(MAKE) --no-print-directory build fixtures
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory check-asan check-fuzz
+
+# The unit tests again under ASan+UBSan, in a second build directory.
+check-asan: fixtures
+	@cmake -S . -B $(BUILD)/asan $(CMAKE_FLAGS) -DKMODAUDIT_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD)/asan -j $(JOBS) >/dev/null
+	@cd $(BUILD)/asan && KMODAUDIT_CACHE=$(abspath $(BUILD))/cache \
+		ctest --output-on-failure -j $(JOBS) -L unit
+
+# Every libFuzzer harness for FUZZ_SECONDS each (bench/fuzz runs them longer).
+FUZZ_SECONDS ?= 15
+check-fuzz: fixtures
+	@CC=clang cmake -S . -B $(BUILD)/fuzz $(CMAKE_FLAGS) -DKMODAUDIT_FUZZ=ON >/dev/null
+	@cmake --build $(BUILD)/fuzz -j $(JOBS) >/dev/null
+	@KMODAUDIT_CACHE=$(abspath $(BUILD))/cache bash tests/fuzz/run-all $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)
