@@ -42,7 +42,7 @@ check-asan: fixtures
 FUZZ_SECONDS ?= 15
 check-fuzz: fixtures
 	@CC=clang cmake -S . -B $(BUILD)/fuzz $(CMAKE_FLAGS) -DKMODAUDIT_FUZZ=ON >/dev/null
-	@cmake --build $(BUILD)/fuzz -j $(JOBS) >/dev/null
+	@cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzzers >/dev/null
 	@KMODAUDIT_CACHE=$(abspath $(BUILD))/cache bash tests/fuzz/run-all $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 clean:

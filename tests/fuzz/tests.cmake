@@ -6,6 +6,9 @@
 #   corpus (tests/fuzz/corpus/NAME: hand-made edge cases, and every input that ever crashed
 #   a harness, named crash-*) as a ctest test.
 file(GLOB KMODAUDIT_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz-*.c)
+if(KMODAUDIT_FUZZ)
+	add_custom_target(fuzzers)
+endif()
 foreach(src ${KMODAUDIT_FUZZ_SOURCES})
 	get_filename_component(name ${src} NAME_WE)
 	string(REGEX REPLACE "^fuzz-" "" short ${name})
@@ -13,6 +16,7 @@ foreach(src ${KMODAUDIT_FUZZ_SOURCES})
 		add_executable(${name} ${src})
 		target_link_libraries(${name} PRIVATE kmodaudit-core)
 		target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+		add_dependencies(fuzzers ${name})
 	else()
 		add_executable(${name}-replay ${src} ${CMAKE_CURRENT_LIST_DIR}/replay.c)
 		target_link_libraries(${name}-replay PRIVATE kmodaudit-core)
