@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The audit rules for kernel modules the benchmarks expect; see rules-spec.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libaudit.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cmd/rules-spec.h"
+#include "core/macro.h"
+
+const char *const rules_module_syscalls[] = {
+	"init_module", "finit_module", "delete_module", "create_module", "query_module",
+};
+const unsigned rules_module_syscalls_count = ARRAY_SIZE(rules_module_syscalls);
+
+const char *const rules_kmod_tools[] = {
+	"lsmod", "rmmod", "insmod", "modinfo", "modprobe", "depmod",
+};
+const unsigned rules_kmod_tools_count = ARRAY_SIZE(rules_kmod_tools);
+
+bool rules_kmod_tool_watched(const char *tool)
+{
+	return !strcmp(tool, "insmod") || !strcmp(tool, "rmmod") || !strcmp(tool, "modprobe");
+}
+
+/*
+ * sbin first: SSG names /sbin/insmod literally, and on a merged-/usr system /sbin/modprobe and
+ * /usr/sbin/modprobe are the same file.
+ */
+static const char *const tool_dirs[] = { "/sbin", "/usr/sbin", "/bin", "/usr/bin" };
+
+static const char *const arch_names[] = { [0] = "b32", [1] = "b64" };
+
+unsigned rules_native_arches(void)
+{
+	unsigned arches = 0;
+
+	/* libaudit's own view of the machine: the table auditctl will use for "-F arch=". */
+	for (unsigned i = 0; i < ARRAY_SIZE(arch_names); i++)
+		if (audit_determine_machine(arch_names[i]) >= 0)
+			arches |= 1u << i;
+	return arches;
+}
+
+int rules_parse_arches(const char *list, unsigned *arches)
+{
+	_cleanup_free_ char *copy = strdup(list);
+	char *save = NULL;
+	unsigned out = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (!strcmp(tok, "b32") || !strcmp(tok, "32"))
+			out |= RULES_ARCH_B32;
+		else if (!strcmp(tok, "b64") || !strcmp(tok, "64"))
+			out |= RULES_ARCH_B64;
+		else
+			return -EINVAL;
+	}
+	if (!out)
+		return -EINVAL;
+	*arches = out;
+	return 0;
+}
+
+static bool root_is_host(const char *root)
+{
+	return !root || !root[0] || !strcmp(root, "/");
+}
+
+int rules_login_defs_uid_min(const char *root, unsigned long *uid_min)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	int r = -ENODATA;
+
+	if (asprintf(&path, "%s/etc/login.defs", root_is_host(root) ? "" : root) < 0)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* The same reading as the benchmark's `awk '/^\s*UID_MIN/{print $2}'`: the last one wins. */
+	while (getline(&line, &cap, f) > 0) {
+		char *p = line, *end;
+		unsigned long v;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (strncmp(p, "UID_MIN", 7) || !isspace((unsigned char)p[7]))
+			continue;
+		p += 7;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || end == p || (*end && !isspace((unsigned char)*end)))
+			continue;
+		*uid_min = v;
+		r = 0;
+	}
+	return r;
+}
+
+int rules_resolve_in_root(const char *root, const char *path, char **real)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int fd = -1;
+	char proc[64], buf[PATH_MAX], rootbuf[PATH_MAX];
+	ssize_t n;
+	size_t rootlen = 0;
+
+	/* The kernel resolves inside the tree: an absolute link such as /bin/kmod stays in ROOT. */
+	rootfd = open(root_is_host(root) ? "/" : root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (!root_is_host(root)) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", rootfd);
+		n = readlink(proc, rootbuf, sizeof(rootbuf) - 1);
+		if (n < 0)
+			return -errno;
+		rootbuf[n] = '\0';
+		rootlen = strlen(rootbuf);
+		if (strncmp(buf, rootbuf, rootlen) || (buf[rootlen] && buf[rootlen] != '/'))
+			return -EXDEV;
+	}
+	*real = strdup(buf[rootlen] ? buf + rootlen : "/");
+	return *real ? 0 : -ENOMEM;
+}
+
+int rules_find_kmod(const char *root, char **kmod_path, char **tool_dir)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(tool_dirs); i++) {
+		_cleanup_free_ char *tool = NULL;
+		char *real = NULL;
+		int r;
+
+		if (asprintf(&tool, "%s/modprobe", tool_dirs[i]) < 0)
+			return -ENOMEM;
+		r = rules_resolve_in_root(root, tool, &real);
+		if (r == -ENOENT || r == -ENOTDIR)
+			continue;
+		if (r < 0)
+			return r;
+		if (tool_dir) {
+			*tool_dir = strdup(tool_dirs[i]);
+			if (!*tool_dir) {
+				free(real);
+				return -ENOMEM;
+			}
+		}
+		*kmod_path = real;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void write_auid_key(const struct rules_spec *spec, FILE *out)
+{
+	/* The order the benchmarks' patterns want: auid>= before auid!=, the key last. */
+	if (spec->auid_filter)
+		fprintf(out, " -F auid>=%lu -F auid!=unset", spec->uid_min);
+	fprintf(out, " -k %s\n", spec->key);
+}
+
+int rules_spec_write(const struct rules_spec *spec, FILE *out)
+{
+	fprintf(out, "## kmodaudit: kernel module loading and unloading "
+		     "(CIS 6.2.3.19, SSG audit_rules_kernel_module_loading)\n");
+	for (unsigned a = ARRAY_SIZE(arch_names); a-- > 0;) {
+		int machine;
+		bool any = false;
+
+		if (!(spec->arches & (1u << a)))
+			continue;
+		machine = audit_determine_machine(arch_names[a]);
+		if (machine < 0)
+			return -EINVAL;
+		fprintf(out, "-a always,exit -F arch=%s -S ", arch_names[a]);
+		/* Only syscalls this arch's table has: auditctl refuses a rule naming another. */
+		for (unsigned i = 0; i < rules_module_syscalls_count; i++) {
+			if (audit_name_to_syscall(rules_module_syscalls[i], machine) < 0)
+				continue;
+			fprintf(out, "%s%s", any ? "," : "", rules_module_syscalls[i]);
+			any = true;
+		}
+		if (!any)
+			return -EINVAL;
+		write_auid_key(spec, out);
+	}
+	if (spec->kmod_path) {
+		fprintf(out, "-a always,exit -F path=%s -F perm=x", spec->kmod_path);
+		write_auid_key(spec, out);
+	}
+	if (spec->tool_dir)
+		for (unsigned i = 0; i < rules_kmod_tools_count; i++)
+			if (rules_kmod_tool_watched(rules_kmod_tools[i]))
+				fprintf(out, "-w %s/%s -p x -k %s\n", spec->tool_dir, rules_kmod_tools[i],
+					spec->key);
+	return 0;
+}

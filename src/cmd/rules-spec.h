@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the audit rules for kernel modules must contain (CIS 6.2.3.19, SSG
+ * audit_rules_kernel_module_loading): shared by `kmodaudit rules`, which prints them, and
+ * `kmodaudit check`, which looks for them and names them in its remediation.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* The module syscalls both benchmarks list, in the order CIS prints them. */
+extern const char *const rules_module_syscalls[];
+extern const unsigned rules_module_syscalls_count;
+
+/* The kmod tools both benchmarks name: CIS audits the symlinks of all six, SSG watches three. */
+extern const char *const rules_kmod_tools[];
+extern const unsigned rules_kmod_tools_count;
+bool rules_kmod_tool_watched(const char *tool); /* insmod, rmmod, modprobe */
+
+#define RULES_DEFAULT_KEY "kernel_modules"
+#define RULES_FILE "/etc/audit/rules.d/50-kmodaudit.rules"
+
+enum {
+	RULES_ARCH_B32 = 1 << 0,
+	RULES_ARCH_B64 = 1 << 1,
+};
+
+struct rules_spec {
+	unsigned arches; /* RULES_ARCH_* */
+	const char *key;
+	bool auid_filter;
+	unsigned long uid_min;
+	const char *kmod_path; /* the real kmod binary, NULL to leave the exec rule out */
+	const char *tool_dir;  /* where insmod/rmmod/modprobe live (for the SSG watches) */
+};
+
+/* Architectures this machine runs: b64 and b32 on a 64-bit host with a compat table. */
+unsigned rules_native_arches(void);
+/* Parse "b32,b64" (also "32", "64"); -EINVAL on anything else. */
+int rules_parse_arches(const char *list, unsigned *arches);
+
+/* UID_MIN from ROOT/etc/login.defs (ROOT NULL or "/" for the running system). */
+int rules_login_defs_uid_min(const char *root, unsigned long *uid_min);
+
+/*
+ * Resolve PATH as seen from ROOT (absolute symlinks stay inside ROOT), as readlink -f would on
+ * that system. *real is the absolute path inside ROOT. -ENOENT if it does not exist.
+ */
+int rules_resolve_in_root(const char *root, const char *path, char **real);
+
+/*
+ * The kmod binary and the directory of its tools: where `modprobe` really points, looked up in
+ * the sbin directories of ROOT. -ENOENT if there is no modprobe.
+ */
+int rules_find_kmod(const char *root, char **kmod_path, char **tool_dir);
+
+/* Write the rules, one per line, auditctl syntax; -EINVAL if an arch has none of the syscalls. */
+int rules_spec_write(const struct rules_spec *spec, FILE *out);
