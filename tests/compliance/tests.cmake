@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# kmodaudit rules / check: the rules against the benchmarks' own acceptance logic and the running
+# kernel; check on fixture trees (each check made to fail once) and on this machine.
+kmodaudit_sys_test(compliance-rules ${CMAKE_CURRENT_LIST_DIR}/rules.sh 120)
+kmodaudit_sys_test(compliance-rules-install ${CMAKE_CURRENT_LIST_DIR}/install.sh 120)
