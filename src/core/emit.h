@@ -52,6 +52,8 @@ struct kma_pending;
 struct kma_ctx_opts {
 	const char *config_path; /* NULL: KMODAUDIT_CONFIG (not under AT_SECURE) or built-in path */
 	bool secure;             /* AT_SECURE: ignore every environment override */
+	const char *json_path;   /* extra JSON-lines file sink besides the configured ones, or NULL
+				  * (kmodaudit trace -o FILE) */
 };
 
 int kma_ctx_new(const struct kma_ctx_opts *opts, struct kma_ctx **out);
@@ -62,6 +64,12 @@ void kma_ctx_free(struct kma_ctx *ctx);
  * (no sink took the intent record). *out is set on 0 and must be passed to kma_call_end().
  */
 int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_pending **out);
+
+/*
+ * The emitter could not see the kernel's answer (the tracee was killed inside the call): the
+ * result record says exit=? res=failed.
+ */
+#define KMA_RET_UNKNOWN (-0x7fffffffL - 1)
 
 /* After the syscall: ret is the kernel's answer as the raw syscall gives it (>= 0 or -errno). */
 void kma_call_end(struct kma_ctx *ctx, struct kma_pending *p, long ret);
