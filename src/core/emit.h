@@ -44,6 +44,9 @@ struct kma_call {
 	const char *name_hint; /* optional name the user asked for (file/alias): name_mismatch */
 	unsigned long flags;
 	bool args_unreadable; /* the caller's pointer could not be read (EFAULT ahead) */
+	size_t image_size; /* init_module: the len the caller passed; image_len < image_size when
+			    * only a prefix could be read or len is over the cap (truncated_read);
+			    * 0 means image_len */
 };
 
 struct kma_ctx;

@@ -8,6 +8,7 @@ static const struct kmodaudit_impl impl = {
 	.ctx_new = kma_ctx_new,
 	.call_begin = kma_call_begin,
 	.call_end = kma_call_end,
+	.ctx_free = kma_ctx_free,
 };
 
 _public_ const struct kmodaudit_impl *kmodaudit_impl_get(void);
