@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kmodaudit preload: the pieces behind enable|disable|status.
+ *
+ * preload-list.c  edits the text of ld.so.preload (pure functions, unit-tested)
+ * preload-file.c  reads and replaces <root>/etc/ld.so.preload safely (lock, temp file, rename)
+ * preload-check.c decides whether a library is safe to list (owner, mode, it really loads)
+ * preload.c       the command line
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#define PRELOAD_FILE_NAME "ld.so.preload"
+
+/* --- preload-list.c: ld.so.preload text, parsed as glibc's rtld does --- */
+
+/* Characters that separate entries (glibc rtld: ": \t\n"); '#' starts a comment to end of line. */
+#define PRELOAD_SEPARATORS ": \t\n"
+
+/* A library path that can be one entry of ld.so.preload: absolute, no separator, no '#'. */
+bool preload_entry_valid(const char *path);
+
+/* Called for each entry; return true when the entry names our library. */
+typedef bool (*preload_match_fn)(const char *entry, size_t len, void *userdata);
+
+/* Number of entries for which match() is true. */
+size_t preload_count(const char *text, size_t len, preload_match_fn match, void *userdata);
+
+/* Calls each() for every entry (for status: entries whose file is missing). */
+void preload_foreach(const char *text, size_t len,
+		     void (*each)(const char *entry, size_t len, void *userdata), void *userdata);
+
+/*
+ * The text with `library` appended as a line of its own, unless an entry already matches:
+ * then *out is NULL (nothing to do). Returns 0 or -ENOMEM.
+ */
+int preload_text_add(const char *text, size_t len, const char *library, preload_match_fn match,
+		     void *userdata, char **out, size_t *out_len);
+
+/*
+ * The text without the matching entries; every other byte stays. A line left with nothing but
+ * separators is dropped whole. *out is NULL when nothing matched. Returns 0 or -ENOMEM.
+ */
+int preload_text_remove(const char *text, size_t len, preload_match_fn match, void *userdata,
+			char **out, size_t *out_len);
+
+/* True when the text lists nothing and holds nothing else (only blanks). */
+bool preload_text_blank(const char *text, size_t len);
+
+/* --- preload-file.c: <root>/etc/ld.so.preload --- */
+
+struct preload_file {
+	int etc_fd;     /* <root>/etc, flock()ed while we edit */
+	char *etc_path; /* for messages */
+	bool exists;
+	struct stat st; /* of the file, when it exists */
+	char *text;
+	size_t len;
+};
+
+/* Opens <root>/etc, takes the lock when `lock`, reads the file (missing = empty). */
+int preload_file_open(struct preload_file *f, const char *root, bool lock);
+void preload_file_close(struct preload_file *f);
+
+/*
+ * Replaces the file by `text` (temp file in the same directory, fsync, rename, fsync of the
+ * directory), keeping its mode and owner (0644 root:root for a new file). `text == NULL`
+ * removes the file. On failure the old file is untouched and no temp file remains.
+ */
+int preload_file_replace(struct preload_file *f, const char *text, size_t len);
+
+/* --- preload-check.c: is the library fit for every process on the host? --- */
+
+struct preload_check {
+	bool exists;
+	bool safe;  /* regular file, owned by root, neither it nor its directories group/other-writable */
+	bool loads; /* a child with it in LD_PRELOAD ran /bin/true, exit 0, nothing on stderr */
+	char why[512]; /* the first problem found, for messages */
+};
+
+/* `path` is the library as listed; `host_path` the same file as seen from here (root prefix). */
+void preload_check_library(const char *root, const char *host_path, struct preload_check *c);
+
+/* The path as seen from here: root + path ("/" root: path itself). Returns NULL on ENOMEM. */
+char *preload_host_path(const char *root, const char *path);
