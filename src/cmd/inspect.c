@@ -1,11 +1,266 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* kmodaudit inspect (not implemented yet). */
+/*
+ * kmodaudit inspect [--json] FILE...: what the kernel would see in each module file, with the
+ * field names of the record format. Text ("field:  value", like modinfo) or one JSON object a
+ * line. Exit 0 when every file is a usable module, 1 when one is not, 2 on usage errors.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
 
 #include "cmd/cmd.h"
+#include "core/macro.h"
+#include "core/modimage.h"
+
+struct field {
+	const char *key;
+	const char *value;
+};
+
+/* The string fields of an image, in the record format's order; absent ones are NULL. */
+static size_t image_fields(const struct modimage_info *info, struct field *f, char *sha256)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(info->sha256); i++) {
+		sha256[2 * i] = hex[info->sha256[i] >> 4];
+		sha256[2 * i + 1] = hex[info->sha256[i] & 0xf];
+	}
+	sha256[64] = '\0';
+
+	f[n++] = (struct field){ "name", info->name };
+	f[n++] = (struct field){ "modinfo_name", info->modinfo_name };
+	f[n++] = (struct field){ "size", NULL }; /* a number: printed by the callers */
+	f[n++] = (struct field){ "compression", modimage_compression_name(info->compression) };
+	f[n++] = (struct field){ "sha256", sha256 };
+	f[n++] = (struct field){ "sig", modimage_sig_name(info->sig) };
+	f[n++] = (struct field){ "signer", info->signer };
+	f[n++] = (struct field){ "sig_key", info->sig_key };
+	f[n++] = (struct field){ "sig_hashalgo", info->sig_hashalgo };
+	f[n++] = (struct field){ "vermagic", info->vermagic };
+	f[n++] = (struct field){ "srcversion", info->srcversion };
+	f[n++] = (struct field){ "version", info->version };
+	f[n++] = (struct field){ "license", info->license };
+	f[n++] = (struct field){ "intree", info->intree };
+	f[n++] = (struct field){ "error", info->error_msg };
+	return n;
+}
+
+/* Text output: a hostile value must not add lines or drive the terminal. */
+static void print_escaped(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", out);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\x%02X", *p);
+		else
+			fputc(*p, out);
+	}
+}
+
+static void print_text_line(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, "%s:%*s", key, (int)(15 - strlen(key)), "");
+	print_escaped(out, value);
+	fputc('\n', out);
+}
+
+static void print_text(FILE *out, const char *file, const struct modimage_info *info,
+		       const char *open_error, bool first)
+{
+	struct field f[16];
+	char sha256[65], size[32];
+	size_t n;
+
+	if (!first)
+		fputc('\n', out);
+	print_text_line(out, "file", file);
+	if (!info) {
+		print_text_line(out, "error", open_error);
+		return;
+	}
+	n = image_fields(info, f, sha256);
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)info->size);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(f[i].key, "size"))
+			print_text_line(out, "size", size);
+		else if (f[i].value)
+			print_text_line(out, f[i].key, f[i].value);
+	}
+}
+
+/* JSON strings must be UTF-8: each byte of an invalid sequence becomes U+FFFD. */
+static char *utf8_valid_copy(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	char *out = malloc(len * 3 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+				 : (*p & 0xf8) == 0xf0		     ? 4
+								     : 0;
+		bool ok = n > 0;
+		uint32_t cp = n == 1 ? *p : n == 2 ? *p & 0x1f : n == 3 ? *p & 0x0f : *p & 0x07;
+
+		for (size_t i = 1; ok && i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				ok = false;
+			else
+				cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* Overlong forms, surrogates and values past U+10FFFF are invalid too. */
+		if (ok && ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+			   (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+			   (cp >= 0xd800 && cp <= 0xdfff)))
+			ok = false;
+		if (ok) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int json_add_string(struct json_object *obj, const char *key, const char *value)
+{
+	_cleanup_free_ char *valid = utf8_valid_copy(value);
+
+	if (!valid)
+		return -ENOMEM;
+	return json_object_object_add(obj, key, json_object_new_string(valid)) < 0 ? -ENOMEM : 0;
+}
+
+static int print_json(FILE *out, const char *file, const struct modimage_info *info,
+		      const char *open_error)
+{
+	struct json_object *obj = json_object_new_object();
+	struct field f[16];
+	char sha256[65];
+	size_t n;
+	int r;
+
+	if (!obj)
+		return -ENOMEM;
+	r = json_add_string(obj, "file", file);
+	if (r == 0 && !info) {
+		r = json_add_string(obj, "error", open_error);
+	} else if (r == 0) {
+		n = image_fields(info, f, sha256);
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			if (!strcmp(f[i].key, "size"))
+				r = json_object_object_add(obj, "size",
+							   json_object_new_int64((int64_t)info->size));
+			else if (f[i].value)
+				r = json_add_string(obj, f[i].key, f[i].value);
+		}
+	}
+	if (r == 0)
+		fprintf(out, "%s\n",
+			json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+								    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(obj);
+	return r;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: kmodaudit inspect [--json] FILE...\n\n"
+		     "Print what the kernel will see in each module file: its real name, size,\n"
+		     "compression, SHA-256, signature and .modinfo fields.\n\n"
+		     "  -j, --json   one JSON object per line and file\n"
+		     "  -h, --help   show this help\n");
+}
+
+static const char *open_error_text(int r, char *buf, size_t size)
+{
+	switch (r) {
+	case -EINVAL:
+		return "not a regular file";
+	case -EFBIG:
+		return "larger than the size cap";
+	default:
+		snprintf(buf, size, "%s", strerror(-r));
+		return buf;
+	}
+}
 
 int cmd_inspect(int argc, char *argv[])
 {
-	fprintf(stderr, "kmodaudit inspect: not implemented yet\n");
-	return EXIT_USAGE;
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	bool json = false;
+	int status = 0, c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "kmodaudit inspect: no FILE given\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	for (int i = optind; i < argc; i++) {
+		_cleanup_modimage_ struct modimage *img = NULL;
+		const struct modimage_info *info = NULL;
+		const char *why = NULL;
+		char buf[128];
+		int r;
+
+		r = modimage_open_path(argv[i], NULL, &img);
+		if (r < 0)
+			why = open_error_text(r, buf, sizeof(buf));
+		else
+			info = modimage_get_info(img);
+		if (info && info->error < 0)
+			why = info->error_msg;
+		if (why) {
+			fputs("kmodaudit inspect: ", stderr);
+			print_escaped(stderr, argv[i]);
+			fputs(": ", stderr);
+			print_escaped(stderr, why);
+			fputc('\n', stderr);
+			status = 1;
+		}
+		if (json) {
+			if (print_json(stdout, argv[i], info, why) < 0) {
+				fprintf(stderr, "kmodaudit inspect: out of memory\n");
+				return 1;
+			}
+		} else {
+			print_text(stdout, argv[i], info, why, i == optind);
+		}
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "kmodaudit inspect: cannot write output: %m\n");
+		return 1;
+	}
+	return status;
 }

@@ -74,7 +74,11 @@ void modimage_free(struct modimage *img);
 
 const struct modimage_info *modimage_get_info(const struct modimage *img);
 
-/* Iterate every .modinfo entry in image order; *key/*value point into the image. */
+/*
+ * Iterate every .modinfo entry in image order (empty strings skipped; an entry without '=' has
+ * the value ""). key and value are owned by the image. A callback's non-zero return stops the
+ * walk and is returned.
+ */
 typedef int (*modimage_modinfo_cb)(const char *key, const char *value, void *data);
 int modimage_foreach_modinfo(const struct modimage *img, modimage_modinfo_cb cb, void *data);
 

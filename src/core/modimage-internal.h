@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the parts of module image analysis share: modimage.c drives (read, hash, decompress,
+ * signature, ELF), each concern lives in its own file and fills its part of struct modimage.
+ * Nothing here points into the caller's bytes: every string is copied into the image.
+ */
+#pragma once
+
+#include <stdarg.h>
+
+#include "core/macro.h"
+#include "core/modimage.h"
+
+struct modimage_modinfo_entry {
+	const char *key;
+	const char *value;
+};
+
+struct modimage {
+	struct modimage_info info;
+	char error_buf[192];
+
+	char name_buf[64]; /* struct module .name, at most MODULE_NAME_LEN bytes */
+
+	char *modinfo_strings; /* copy of .modinfo, '=' of each entry turned into NUL */
+	struct modimage_modinfo_entry *modinfo;
+	size_t n_modinfo;
+
+	char *signer, *sig_key, *sig_hashalgo; /* owned, NUL-terminated */
+};
+
+/* Record why the image is not usable; the first reason wins. Always returns 0. */
+_printf_(3, 4) int modimage_set_error(struct modimage *img, int err, const char *fmt, ...);
+
+enum modimage_compression modimage_detect_compression(const unsigned char *buf, size_t len);
+
+/*
+ * Decompress buf into a new malloc'd buffer of at most max_size bytes. Returns 0, -EBADMSG on
+ * a corrupt or truncated stream, -EFBIG over max_size, -ENOMEM; *why says what went wrong.
+ */
+int modimage_decompress(enum modimage_compression c, const unsigned char *buf, size_t len,
+			uint64_t max_size, unsigned char **out, size_t *out_len, const char **why);
+
+/*
+ * Read the appended signature of the (decompressed) module bytes, as kmod and the kernel see
+ * it. Fills info.sig and the signer fields; *elf_len is the length of the ELF object in front
+ * of the signature (len when there is no well-formed trailer). Returns 0 or -ENOMEM.
+ */
+int modimage_parse_signature(struct modimage *img, const unsigned char *buf, size_t len,
+			     size_t *elf_len);
+
+/*
+ * Parse the ELF object with libelf: every .modinfo entry and the name in
+ * .gnu.linkonce.this_module. Problems go to modimage_set_error(). Returns 0 or -ENOMEM.
+ */
+int modimage_parse_elf(struct modimage *img, const unsigned char *buf, size_t len);
+
+/* "AA:BB:..." of len bytes, upper-case hex as kmod prints keys; NULL on ENOMEM. */
+char *modimage_hex_colon(const unsigned char *buf, size_t len);

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Module image analysis: read the bytes (memory, fd with pread, path with mmap), hash them in
+ * one pass, then hand them to decompression, signature and ELF parsing (one file each).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+
+#include "core/modimage-internal.h"
+
+int modimage_set_error(struct modimage *img, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (img->info.error < 0)
+		return 0;
+	img->info.error = err < 0 ? err : -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(img->error_buf, sizeof(img->error_buf), fmt, ap);
+	va_end(ap);
+	img->info.error_msg = img->error_buf;
+	return 0;
+}
+
+char *modimage_hex_colon(const unsigned char *buf, size_t len)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char *s, *p;
+
+	/* Three characters a byte ("AA:"), the last ':' becomes the NUL. */
+	s = malloc(len ? len * 3 : 1);
+	if (!s)
+		return NULL;
+	p = s;
+	for (size_t i = 0; i < len; i++) {
+		if (i)
+			*p++ = ':';
+		*p++ = digits[buf[i] >> 4];
+		*p++ = digits[buf[i] & 0xf];
+	}
+	*p = '\0';
+	return s;
+}
+
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	/* One explicit fetch: EVP_sha256() would look the provider up on every digest. */
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static int sha256(const void *buf, size_t len, unsigned char out[32])
+{
+	unsigned int n = 0;
+
+	pthread_once(&sha256_once, sha256_fetch);
+	if (!EVP_Digest(buf, len, out, &n, sha256_md ? sha256_md : EVP_sha256(), NULL) || n != 32)
+		return -EIO;
+	return 0;
+}
+
+/* Everything after the bytes are in hand: the common path of the three open functions. */
+static int analyse(struct modimage *img, const unsigned char *buf, size_t len, bool truncated,
+		   const struct modimage_opts *opts)
+{
+	_cleanup_free_ unsigned char *plain = NULL;
+	const unsigned char *module = buf;
+	size_t module_len = len, elf_len;
+	uint64_t max = opts && opts->max_size ? opts->max_size : MODIMAGE_DEFAULT_MAX_SIZE;
+	int r;
+
+	img->info.size = len;
+	img->info.truncated_read = truncated;
+	if (!(opts && opts->no_hash)) {
+		r = sha256(buf, len, img->info.sha256);
+		if (r < 0)
+			return r;
+	}
+
+	img->info.compression = modimage_detect_compression(buf, len);
+	if (img->info.compression != MODIMAGE_COMP_NONE) {
+		const char *why = NULL;
+
+		r = modimage_decompress(img->info.compression, buf, len, max, &plain, &module_len,
+					&why);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return modimage_set_error(img, r, "%s stream: %s",
+						  modimage_compression_name(img->info.compression),
+						  why ? why : "cannot decompress");
+		module = plain;
+	}
+
+	r = modimage_parse_signature(img, module, module_len, &elf_len);
+	if (r < 0)
+		return r;
+	return modimage_parse_elf(img, module, elf_len);
+}
+
+static struct modimage *modimage_new(void)
+{
+	return calloc(1, sizeof(struct modimage));
+}
+
+int modimage_open_memory(const void *buf, size_t len, const struct modimage_opts *opts,
+			 struct modimage **out)
+{
+	uint64_t max = opts && opts->max_size ? opts->max_size : MODIMAGE_DEFAULT_MAX_SIZE;
+	_cleanup_modimage_ struct modimage *img = NULL;
+	int r;
+
+	if (!out || (!buf && len))
+		return -EINVAL;
+	if (len > max)
+		return -EFBIG;
+	img = modimage_new();
+	if (!img)
+		return -ENOMEM;
+	r = analyse(img, buf ? buf : "", len, false, opts);
+	if (r < 0)
+		return r;
+	*out = TAKE_PTR(img);
+	return 0;
+}
+
+/* Size of a regular file, within the cap. */
+static int regular_size(int fd, const struct modimage_opts *opts, size_t *size)
+{
+	uint64_t max = opts && opts->max_size ? opts->max_size : MODIMAGE_DEFAULT_MAX_SIZE;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_size < 0 || (uint64_t)st.st_size > max || (uint64_t)st.st_size > SIZE_MAX)
+		return -EFBIG;
+	*size = (size_t)st.st_size;
+	return 0;
+}
+
+int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage **out)
+{
+	_cleanup_modimage_ struct modimage *img = NULL;
+	_cleanup_free_ unsigned char *buf = NULL;
+	size_t size, got = 0;
+	int r;
+
+	if (!out || fd < 0)
+		return -EBADF;
+	r = regular_size(fd, opts, &size);
+	if (r < 0)
+		return r;
+	buf = malloc(size ? size : 1);
+	if (!buf)
+		return -ENOMEM;
+	/* pread only: the caller's offset is the kernel's business (finit_module reads from 0). */
+	while (got < size) {
+		ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break; /* the file shrank under us */
+		got += (size_t)n;
+	}
+	img = modimage_new();
+	if (!img)
+		return -ENOMEM;
+	r = analyse(img, buf, got, got < size, opts);
+	if (r < 0)
+		return r;
+	*out = TAKE_PTR(img);
+	return 0;
+}
+
+int modimage_open_path(const char *path, const struct modimage_opts *opts, struct modimage **out)
+{
+	_cleanup_modimage_ struct modimage *img = NULL;
+	_cleanup_close_ int fd = -1;
+	void *map;
+	size_t size;
+	int r;
+
+	if (!out || !path)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	r = regular_size(fd, opts, &size);
+	if (r < 0)
+		return r;
+	if (size == 0)
+		return modimage_open_memory("", 0, opts, out);
+
+	/* One mapping, read once by the hash and again only where the parsers look. */
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (map == MAP_FAILED)
+		return modimage_open_fd(fd, opts, out);
+	img = modimage_new();
+	if (!img)
+		r = -ENOMEM;
+	else
+		r = analyse(img, map, size, false, opts);
+	munmap(map, size);
+	if (r < 0)
+		return r;
+	*out = TAKE_PTR(img);
+	return 0;
+}
+
+void modimage_free(struct modimage *img)
+{
+	if (!img)
+		return;
+	free(img->modinfo_strings);
+	free(img->modinfo);
+	free(img->signer);
+	free(img->sig_key);
+	free(img->sig_hashalgo);
+	free(img);
+}
+
+const struct modimage_info *modimage_get_info(const struct modimage *img)
+{
+	return img ? &img->info : NULL;
+}
+
+int modimage_foreach_modinfo(const struct modimage *img, modimage_modinfo_cb cb, void *data)
+{
+	if (!img || !cb)
+		return -EINVAL;
+	for (size_t i = 0; i < img->n_modinfo; i++) {
+		int r = cb(img->modinfo[i].key, img->modinfo[i].value, data);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+const char *modimage_compression_name(enum modimage_compression c)
+{
+	switch (c) {
+	case MODIMAGE_COMP_NONE:
+		return "none";
+	case MODIMAGE_COMP_XZ:
+		return "xz";
+	case MODIMAGE_COMP_ZSTD:
+		return "zstd";
+	case MODIMAGE_COMP_GZIP:
+		return "gzip";
+	}
+	return "?";
+}
+
+const char *modimage_sig_name(enum modimage_sig s)
+{
+	switch (s) {
+	case MODIMAGE_SIG_NONE:
+		return "none";
+	case MODIMAGE_SIG_PKCS7:
+		return "pkcs7";
+	case MODIMAGE_SIG_X509:
+		return "x509";
+	case MODIMAGE_SIG_PGP:
+		return "pgp";
+	case MODIMAGE_SIG_MALFORMED:
+		return "malformed";
+	}
+	return "?";
+}
