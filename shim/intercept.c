@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/modimage.h"
+#include "core-load.h"
+#include "intercept.h"
+#include "lost-log.h"
+#include "raw-syscall.h"
+#include "safe-read.h"
+
+/* The core's own input cap: an image over it is not copied, only recorded as truncated. */
+#define IMAGE_MAX ((size_t)MODIMAGE_DEFAULT_MAX_SIZE)
+/* The kernel's strndup_user() of the parameters cannot allocate more (KMALLOC_MAX_SIZE). */
+#define ARGS_MAX ((size_t)4 << 20)
+/* The kernel reads at most MODULE_NAME_LEN - 1 bytes of delete_module's name. */
+#define UNLOAD_NAME_MAX (64 - sizeof(unsigned long) - 1)
+
+static const char *syscall_name(long nr)
+{
+	switch (nr) {
+	case SYS_init_module:
+		return "init_module";
+	case SYS_finit_module:
+		return "finit_module";
+	default:
+		return "delete_module";
+	}
+}
+
+/* The copy of an init_module image: private, read-only once filled. */
+struct image_copy {
+	void *map;
+	size_t map_len;
+	size_t len; /* bytes copied: the readable prefix */
+};
+
+static void image_copy_release(struct image_copy *c)
+{
+	if (c->map)
+		munmap(c->map, c->map_len);
+}
+
+/* Returns true when all len bytes were copied: the kernel then gets the copy. */
+static bool image_copy_take(struct image_copy *c, const void *src, size_t len)
+{
+	if (len == 0 || len > IMAGE_MAX)
+		return false;
+	c->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c->map == MAP_FAILED) {
+		c->map = NULL;
+		return false;
+	}
+	c->map_len = len;
+	c->len = safe_read(c->map, src, len);
+	if (c->len < len)
+		return false;
+	mprotect(c->map, len, PROT_READ);
+	return true;
+}
+
+/*
+ * The parameter string: the kernel gets our copy when it is complete; otherwise the caller's
+ * pointer, so that the kernel answers for it (EFAULT, EINVAL, ENOMEM) itself.
+ */
+static long args_take(struct kma_call *call, char **copy, long uargs)
+{
+	size_t len;
+	int r = safe_strndup((const char *)uargs, ARGS_MAX, copy, &len);
+
+	call->args = *copy;
+	call->args_unreadable = r == -EFAULT;
+	return r == 0 ? (long)*copy : uargs;
+}
+
+static long record_and_call(const struct shim_core *core, const struct kma_call *call, long nr,
+			    long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	struct kma_pending *pending = NULL;
+	long ret;
+	int r;
+
+	r = core->impl->call_begin(core->ctx, call, &pending);
+	if (r == -EPERM)
+		return -EPERM; /* fail-closed: no sink took the intent; the core said why */
+	if (r < 0)
+		lost_log("record lost: %s by %s[%d]: the core failed: %s", syscall_name(nr),
+			 program_invocation_short_name, (int)call->pid, strerrordesc_np(-r) ?: "?");
+
+	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
+	if (r >= 0)
+		core->impl->call_end(core->ctx, pending, ret);
+	return ret;
+}
+
+static long audited_init_module(const struct shim_core *core, long a1, long a2, long a3, long a4,
+				long a5, long a6)
+{
+	struct image_copy img = {};
+	_cleanup_free_ char *args = NULL;
+	struct kma_call call = {
+		.syscall = KMA_SYS_INIT_MODULE,
+		.via = KMA_VIA_PRELOAD,
+		.pid = getpid(),
+		.fd = -1,
+		.caller_fd = -1,
+		.image_size = (size_t)a2,
+	};
+	long ret;
+
+	if (image_copy_take(&img, (const void *)a1, (size_t)a2))
+		a1 = (long)img.map;
+	call.image = img.map;
+	call.image_len = img.len;
+	a3 = args_take(&call, &args, a3);
+
+	ret = record_and_call(core, &call, SYS_init_module, a1, a2, a3, a4, a5, a6);
+	image_copy_release(&img);
+	return ret;
+}
+
+/*
+ * Only a regular file open for reading is read (by the core, with pread). Anything else (bad or
+ * O_PATH fd, pipe, socket, directory, write-only) goes to the kernel untouched, which answers
+ * it. Returns our own reference to the file (so that a concurrent close() in the caller cannot
+ * make us read another file), or -1.
+ */
+static int readable_file(int fd)
+{
+	struct stat st;
+	int fl;
+
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+static long audited_finit_module(const struct shim_core *core, long a1, long a2, long a3, long a4,
+				 long a5, long a6)
+{
+	_cleanup_free_ char *args = NULL;
+	_cleanup_close_ int fd = readable_file((int)a1);
+	struct kma_call call = {
+		.syscall = KMA_SYS_FINIT_MODULE,
+		.via = KMA_VIA_PRELOAD,
+		.pid = getpid(),
+		.fd = fd,
+		.caller_fd = (int)a1,
+		.flags = (unsigned int)a3,
+	};
+
+	a2 = args_take(&call, &args, a2);
+	return record_and_call(core, &call, SYS_finit_module, a1, a2, a3, a4, a5, a6);
+}
+
+static long audited_delete_module(const struct shim_core *core, long a1, long a2, long a3,
+				  long a4, long a5, long a6)
+{
+	_cleanup_free_ char *name = NULL;
+	struct kma_call call = {
+		.syscall = KMA_SYS_DELETE_MODULE,
+		.via = KMA_VIA_PRELOAD,
+		.pid = getpid(),
+		.fd = -1,
+		.caller_fd = -1,
+		.flags = (unsigned int)a2,
+	};
+	size_t len;
+	int r;
+
+	/* An overlong name is cut by the kernel exactly as by us: the copy is what it reads. */
+	r = safe_strndup((const char *)a1, UNLOAD_NAME_MAX, &name, &len);
+	if (r == 0 || r == -E2BIG)
+		a1 = (long)name;
+	call.name = r == -EFAULT ? NULL : name;
+	return record_and_call(core, &call, SYS_delete_module, a1, a2, a3, a4, a5, a6);
+}
+
+long intercept_module_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	struct shim_core core;
+	const char *why = NULL;
+	int r;
+
+	r = core_get(&core, &why);
+	if (r < 0) {
+		/*
+		 * Fail open: without the core there is no configuration to say otherwise (it is
+		 * the core that reads and checks it). The call goes on; syslog hears of it.
+		 */
+		lost_log("record lost: %s by %s[%d]: %s (%s)", syscall_name(nr),
+			 program_invocation_short_name, (int)getpid(), why,
+			 strerrordesc_np(-r) ?: "?");
+		return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
+	}
+
+	switch (nr) {
+	case SYS_init_module:
+		return audited_init_module(&core, a1, a2, a3, a4, a5, a6);
+	case SYS_finit_module:
+		return audited_finit_module(&core, a1, a2, a3, a4, a5, a6);
+	default:
+		return audited_delete_module(&core, a1, a2, a3, a4, a5, a6);
+	}
+}
