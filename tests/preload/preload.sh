@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# kmodaudit preload enable|disable|status against real files and real libraries, and proof that
+# no failure path leaves a broken ld.so.preload: missing or unloadable library, unsafe owner or
+# mode, read-only /etc, full disk, symlinked file, concurrent enable/disable.
+# This host's /etc/ld.so.preload is never touched: every case works on a --root directory, and
+# the default-root case runs in a private mount namespace with an overlay over /etc. The test
+# checks at the end that the host file is exactly as it was.
+set -euo pipefail
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (mount namespaces, chown)"; exit 77; }
+command -v unshare >/dev/null || { echo "SKIP: unshare (util-linux) missing"; exit 77; }
+
+B=${KMODAUDIT_BUILD:?}
+K=$B/src/kmodaudit
+LIBDIR=$B/tests/preload
+[ -x "$K" ] || { echo "FAIL: $K not built"; exit 1; }
+
+host_before=$(sha256sum /etc/ld.so.preload 2>/dev/null || echo absent)
+
+W=$(mktemp -d "$B/preload-test.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+chmod 0755 "$W"
+
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+pass() { echo "ok: $*"; }
+
+# The library as listed in ld.so.preload, inside every test root.
+LIB=/usr/lib/kmodaudit-test/libpreload-test-ok.so
+# newroot: a fresh root with our test libraries under /usr/lib/kmodaudit-test; prints its path.
+newroot() {
+	local r
+	r=$(mktemp -d "$W/root.XXXXXX")
+	chmod 0755 "$r"
+	mkdir -p "$r/etc" "$r/usr/lib/kmodaudit-test"
+	cp "$LIBDIR"/libpreload-test-*.so "$r/usr/lib/kmodaudit-test/"
+	chmod 0644 "$r"/usr/lib/kmodaudit-test/*.so
+	echo "$r"
+}
+ka() { "$K" preload "$@"; }
+
+# snapshot ROOT: content hash, inode, mode, owner of ROOT/etc/ld.so.preload and the names in
+# ROOT/etc (so a leftover temp file shows).
+snapshot() {
+	local f=$1/etc/ld.so.preload
+	if [ -e "$f" ] || [ -L "$f" ]; then
+		stat -c '%i %a %u:%g %F' "$f"
+		sha256sum <"$f"
+	else
+		echo absent
+	fi
+	ls -A "$1/etc"
+}
+
+# expect_unchanged WHAT ROOT BEFORE CMD...: CMD must fail and leave ROOT/etc as BEFORE.
+expect_fail_unchanged() {
+	local what=$1 root=$2 before=$3
+	shift 3
+	if "$@" >"$W/out" 2>&1; then
+		fail "$what: succeeded"
+		cat "$W/out"
+	elif [ "$(snapshot "$root")" != "$before" ]; then
+		fail "$what: ld.so.preload or /etc changed"
+		diff <(echo "$before") <(snapshot "$root") || true
+	else
+		pass "$what: refused ($(head -n1 "$W/out")), nothing changed"
+	fi
+}
+
+# --- enable on a root without the file; idempotent; status; disable removes what it created
+r=$(newroot)
+if ka status -r "$r" -l $LIB >/dev/null; then rc=0; else rc=$?; fi
+[ $rc = 3 ] && pass "status: not listed -> 3" || fail "status not listed: exit $rc"
+ka enable -q -r "$r" -l $LIB
+printf '%s\n' $LIB >"$W/want"
+cmp -s "$W/want" "$r/etc/ld.so.preload" && pass "enable creates the file with our line" ||
+	fail "enable: content $(cat -A "$r/etc/ld.so.preload")"
+[ "$(stat -c '%a %u:%g' "$r/etc/ld.so.preload")" = "644 0:0" ] && pass "new file is 0644 root:root" ||
+	fail "new file mode/owner $(stat -c '%a %u:%g' "$r/etc/ld.so.preload")"
+before=$(snapshot "$r")
+ka enable -q -r "$r" -l $LIB
+[ "$(snapshot "$r")" = "$before" ] && pass "enable twice: same file, same inode" ||
+	fail "second enable rewrote the file"
+if ka status -r "$r" -l $LIB >/dev/null; then rc=0; else rc=$?; fi
+[ $rc = 0 ] && pass "status: listed and loads -> 0" || fail "status listed: exit $rc"
+ka status -r "$r" -l $LIB --json >"$W/json"
+python3 - "$W/json" <<'EOF' && pass "status --json" || fail "status --json: $(cat "$W/json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["listed"] is True and j["library_loads"] is True and j["library_safe"] is True, j
+assert j["file_exists"] is True and j["missing_entries"] == [], j
+EOF
+mv "$r$LIB" "$r$LIB.away"
+if ka status -r "$r" -l $LIB >"$W/out"; then rc=0; else rc=$?; fi
+[ $rc = 1 ] && grep -q 'does not exist' "$W/out" && pass "status: listed but missing -> 1, warns" ||
+	{ fail "status listed+missing: exit $rc"; cat "$W/out"; }
+# disable must work when the library is already gone (the package removal path).
+ka disable -q -r "$r" -l $LIB
+[ ! -e "$r/etc/ld.so.preload" ] && pass "disable removes a file that held only our entry" ||
+	fail "disable left $(cat -A "$r/etc/ld.so.preload")"
+ka disable -q -r "$r" -l $LIB && pass "disable when not listed: success, nothing to do" ||
+	fail "disable when not listed failed"
+mv "$r$LIB.away" "$r$LIB"
+
+# --- other content is kept byte for byte, mode and owner too
+r=$(newroot)
+orig=$'# local preloads\n/usr/lib/other.so\n\n   /usr/lib/a.so:/usr/lib/b.so\t# trailing comment\n'
+printf '%s' "$orig" >"$r/etc/ld.so.preload"
+chmod 0640 "$r/etc/ld.so.preload"
+chown 0:4 "$r/etc/ld.so.preload"
+ka enable -q -r "$r" -l $LIB
+printf '%s%s\n' "$orig" $LIB >"$W/want"
+cmp -s "$W/want" "$r/etc/ld.so.preload" && pass "enable appends one line, keeps the rest" ||
+	fail "enable with content: $(cat -A "$r/etc/ld.so.preload")"
+[ "$(stat -c '%a %u:%g' "$r/etc/ld.so.preload")" = "640 0:4" ] && pass "enable keeps mode and owner" ||
+	fail "mode/owner now $(stat -c '%a %u:%g' "$r/etc/ld.so.preload")"
+ka disable -q -r "$r" -l $LIB
+printf '%s' "$orig" >"$W/want"
+cmp -s "$W/want" "$r/etc/ld.so.preload" && pass "disable restores the original byte for byte" ||
+	fail "disable: $(cat -A "$r/etc/ld.so.preload")"
+ka status -r "$r" -l $LIB >"$W/out" || true
+grep -q '/usr/lib/other.so does not exist' "$W/out" && pass "status warns about other missing entries" ||
+	fail "status did not warn: $(cat "$W/out")"
+# Our entry in a line with others: only our entry goes.
+printf '/usr/lib/a.so %s:/usr/lib/b.so\n' $LIB >"$r/etc/ld.so.preload"
+ka disable -q -r "$r" -l $LIB
+[ "$(tr ': \t' '\n\n\n' <"$r/etc/ld.so.preload" | grep .)" = $'/usr/lib/a.so\n/usr/lib/b.so' ] &&
+	pass "disable takes our entry out of a shared line" ||
+	fail "shared line: $(cat -A "$r/etc/ld.so.preload")"
+# Another spelling of the same file (usrmerge-style symlinked directory) is the same entry.
+ln -s usr/lib "$r/lib"
+printf '/lib/kmodaudit-test/libpreload-test-ok.so\n' >"$r/etc/ld.so.preload"
+before=$(snapshot "$r")
+ka enable -q -r "$r" -l $LIB
+[ "$(snapshot "$r")" = "$before" ] && pass "enable: same file under another path is already listed" ||
+	fail "enable added a second spelling"
+ka disable -q -r "$r" -l $LIB
+[ ! -e "$r/etc/ld.so.preload" ] && pass "disable removes the other spelling of our library" ||
+	fail "other spelling left: $(cat -A "$r/etc/ld.so.preload")"
+
+# --- refusals: the library is unfit; nothing may change, no temp file may remain
+r=$(newroot)
+printf '# keep me\n/usr/lib/other.so\n' >"$r/etc/ld.so.preload"
+before=$(snapshot "$r")
+expect_fail_unchanged "missing library" "$r" "$before" ka enable -r "$r" -l /usr/lib/nope.so
+printf 'not an ELF file' >"$r/usr/lib/kmodaudit-test/garbage.so"
+expect_fail_unchanged "garbage library" "$r" "$before" ka enable -r "$r" -l /usr/lib/kmodaudit-test/garbage.so
+cp /bin/true "$r/usr/lib/kmodaudit-test/exe.so"
+expect_fail_unchanged "executable as library" "$r" "$before" ka enable -r "$r" -l /usr/lib/kmodaudit-test/exe.so
+for kind in exit crash noisy hang; do
+	expect_fail_unchanged "constructor: $kind" "$r" "$before" \
+		ka enable -r "$r" -l /usr/lib/kmodaudit-test/libpreload-test-$kind.so
+done
+chmod 0666 "$r$LIB"
+expect_fail_unchanged "library writable by others" "$r" "$before" ka enable -r "$r" -l $LIB
+chmod 0644 "$r$LIB"
+chown 65534 "$r$LIB"
+expect_fail_unchanged "library not owned by root" "$r" "$before" ka enable -r "$r" -l $LIB
+chown 0 "$r$LIB"
+chmod 0775 "$r/usr/lib/kmodaudit-test"
+expect_fail_unchanged "directory writable by group" "$r" "$before" ka enable -r "$r" -l $LIB
+chmod 0755 "$r/usr/lib/kmodaudit-test"
+expect_fail_unchanged "relative library path" "$r" "$before" ka enable -r "$r" -l libpreload-test-ok.so
+expect_fail_unchanged "library path with a blank" "$r" "$before" ka enable -r "$r" -l "/usr/lib/a b.so"
+# A symlinked ld.so.preload would silently become a regular file: refuse to touch it.
+r=$(newroot)
+printf '/usr/lib/other.so\n' >"$r/etc/real-preload"
+ln -s real-preload "$r/etc/ld.so.preload"
+before=$(snapshot "$r")
+expect_fail_unchanged "symlinked ld.so.preload (enable)" "$r" "$before" ka enable -r "$r" -l $LIB
+expect_fail_unchanged "symlinked ld.so.preload (disable)" "$r" "$before" ka disable -r "$r" -l $LIB
+
+# --- read-only /etc (bind mount, read-only, in a private mount namespace)
+r=$(newroot)
+printf '/usr/lib/other.so\n' >"$r/etc/ld.so.preload"
+before=$(snapshot "$r")
+unshare -m --propagation private bash -c '
+	set -e
+	mount --bind "$1/etc" "$1/etc"
+	mount -o remount,bind,ro "$1/etc"
+	touch "$1/etc/probe" 2>/dev/null && { echo "etc still writable"; exit 1; }
+	"$2" preload enable -r "$1" -l "$3" && exit 1
+	exit 0' _ "$r" "$K" $LIB >"$W/out" 2>&1 &&
+	[ "$(snapshot "$r")" = "$before" ] && pass "read-only /etc: enable fails, file untouched ($(grep -m1 preload "$W/out"))" ||
+	{ fail "read-only /etc enable"; cat "$W/out"; }
+printf '/usr/lib/other.so\n%s\n' $LIB >"$r/etc/ld.so.preload"
+before=$(snapshot "$r")
+unshare -m --propagation private bash -c '
+	set -e
+	mount --bind "$1/etc" "$1/etc"
+	mount -o remount,bind,ro "$1/etc"
+	"$2" preload disable -r "$1" -l "$3" && exit 1
+	exit 0' _ "$r" "$K" $LIB >"$W/out" 2>&1 &&
+	[ "$(snapshot "$r")" = "$before" ] && pass "read-only /etc: disable fails, file untouched" ||
+	{ fail "read-only /etc disable"; cat "$W/out"; }
+
+# --- full disk: a small tmpfs as /etc, filled up
+r=$(newroot)
+unshare -m --propagation private bash -c '
+	set -e
+	r=$1 K=$2 LIB=$3
+	mount -t tmpfs -o size=64k,mode=0755 tmpfs "$r/etc"
+	printf "# full disk\n/usr/lib/other.so\n" >"$r/etc/ld.so.preload"
+	dd if=/dev/zero of="$r/etc/filler" bs=4k 2>/dev/null || true
+	before_enable=$(sha256sum <"$r/etc/ld.so.preload"; ls -A "$r/etc")
+	if "$K" preload enable -r "$r" -l "$LIB"; then echo "enable succeeded on a full disk"; exit 1; fi
+	[ "$(sha256sum <"$r/etc/ld.so.preload"; ls -A "$r/etc")" = "$before_enable" ] ||
+		{ echo "enable on full disk changed /etc"; exit 1; }
+	# Make room, enable, fill again: disable must fail cleanly too.
+	rm "$r/etc/filler"
+	"$K" preload enable -q -r "$r" -l "$LIB"
+	dd if=/dev/zero of="$r/etc/filler" bs=4k 2>/dev/null || true
+	before_disable=$(sha256sum <"$r/etc/ld.so.preload"; ls -A "$r/etc")
+	if "$K" preload disable -r "$r" -l "$LIB"; then echo "disable succeeded on a full disk"; exit 1; fi
+	[ "$(sha256sum <"$r/etc/ld.so.preload"; ls -A "$r/etc")" = "$before_disable" ] ||
+		{ echo "disable on full disk changed /etc"; exit 1; }
+	grep -qx "$LIB" "$r/etc/ld.so.preload"
+	' _ "$r" "$K" $LIB >"$W/out" 2>&1 &&
+	pass "full disk: enable and disable fail, file untouched, no temp file ($(grep -m1 'No space' "$W/out"))" ||
+	{ fail "full disk"; cat "$W/out"; }
+
+# --- concurrent enable/disable: every reader sees a complete file, the end state is well-formed
+race() {
+	local r=$1 orig=$2 i
+	printf '%s' "$orig" >"$W/orig"
+	printf '%s%s\n' "$orig" $LIB >"$W/with"
+	[ -n "$orig" ] && cp "$W/orig" "$r/etc/ld.so.preload"
+	# Reader: every snapshot is the original (or no file, when there was none) or original+ours.
+	(
+		bad=0
+		while [ ! -e "$W/stop" ]; do
+			if [ -e "$r/etc/ld.so.preload" ]; then
+				cat "$r/etc/ld.so.preload" >"$W/seen" 2>/dev/null || continue
+				cmp -s "$W/seen" "$W/with" || cmp -s "$W/seen" "$W/orig" ||
+					{ bad=1; cp "$W/seen" "$W/bad"; }
+			elif [ -n "$orig" ]; then
+				bad=1
+			fi
+		done
+		exit $bad
+	) &
+	local reader=$!
+	local pids=()
+	for i in $(seq 1 24); do
+		(
+			for _ in 1 2 3; do
+				if [ $((RANDOM % 2)) = 0 ]; then
+					"$K" preload enable -q -r "$r" -l $LIB
+				else
+					"$K" preload disable -q -r "$r" -l $LIB
+				fi
+			done
+		) &
+		pids+=($!)
+	done
+	local rc=0
+	for p in "${pids[@]}"; do wait "$p" || rc=1; done
+	touch "$W/stop"
+	wait $reader || rc=2
+	rm -f "$W/stop"
+	if [ -e "$r/etc/ld.so.preload" ]; then
+		cmp -s "$r/etc/ld.so.preload" "$W/with" || cmp -s "$r/etc/ld.so.preload" "$W/orig" || rc=3
+	elif [ -n "$orig" ]; then
+		rc=4
+	fi
+	"$K" preload enable -q -r "$r" -l $LIB
+	cmp -s "$r/etc/ld.so.preload" "$W/with" || rc=5
+	[ "$(ls -A "$r/etc")" = ld.so.preload ] || rc=6
+	return $rc
+}
+r=$(newroot)
+if race "$r" $'# others\n/usr/lib/other.so\n'; then
+	pass "72 concurrent enable/disable with other entries: always complete, ends well-formed"
+else
+	fail "race with other entries: code $? $(cat -A "$W/bad" 2>/dev/null)"
+fi
+r=$(newroot)
+if race "$r" ""; then
+	pass "72 concurrent enable/disable on a missing file: always complete, ends well-formed"
+else
+	fail "race on missing file: code $? $(cat -A "$W/bad" 2>/dev/null)"
+fi
+
+# --- the default root: /etc itself, in a private mount namespace with an overlay over /etc,
+# so the writes land in $W/upper. ld.so must really preload the library in new processes.
+mkdir -p "$W/upper" "$W/work"
+ok_lib=$LIBDIR/libpreload-test-ok.so
+if unshare -m --propagation private bash -c '
+	mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc || exit 77
+	set -e
+	"$2" preload enable -q -l "$3"
+	"$2" preload status -l "$3" >/dev/null
+	PRELOAD_TEST_MARK=$1/mark /bin/true
+	[ -s "$1/mark" ] || { echo "library not preloaded by ld.so"; exit 1; }
+	"$2" preload disable -q -l "$3"
+	[ ! -e /etc/ld.so.preload ] || [ -n "$4" ]
+	rm "$1/mark"
+	PRELOAD_TEST_MARK=$1/mark /bin/true
+	[ ! -e "$1/mark" ] || { echo "still preloaded after disable"; exit 1; }
+	' _ "$W" "$K" "$ok_lib" "$([ "$host_before" = absent ] || echo host-has-one)" >"$W/out" 2>&1; then
+	pass "default root (/etc via overlay): enable -> ld.so preloads it; disable -> gone"
+else
+	rc=$?
+	if [ $rc = 77 ]; then
+		echo "note: overlayfs unavailable, default-root case skipped"
+	else
+		fail "default root: exit $rc"
+		cat "$W/out"
+	fi
+fi
+
+# --- the real shim, once it is built: it must pass the same checks enable makes
+shim=$B/shim/libkmodaudit.so
+if [ -e "$shim" ]; then
+	r=$(newroot)
+	mkdir -p "$r/usr/lib/shimtest"
+	cp "$shim" "$r/usr/lib/shimtest/libkmodaudit.so"
+	chmod 0644 "$r/usr/lib/shimtest/libkmodaudit.so"
+	ka enable -q -r "$r" -l /usr/lib/shimtest/libkmodaudit.so &&
+		ka status -r "$r" -l /usr/lib/shimtest/libkmodaudit.so >/dev/null &&
+		pass "the built shim passes enable's checks" || fail "the built shim fails enable's checks"
+else
+	echo "note: $shim not built yet; real-shim case skipped"
+fi
+
+host_after=$(sha256sum /etc/ld.so.preload 2>/dev/null || echo absent)
+[ "$host_before" = "$host_after" ] && pass "this host's /etc/ld.so.preload untouched" ||
+	fail "HOST /etc/ld.so.preload CHANGED"
+
+[ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "all preload checks passed"

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* preload-list.c: what enable and disable do to the text of ld.so.preload. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cmd/preload.h"
+
+#define LIB "/usr/lib/x86_64-linux-gnu/libkmodaudit.so"
+
+static bool match_lib(const char *entry, size_t len, void *userdata)
+{
+	const char *lib = userdata;
+
+	return strlen(lib) == len && !memcmp(entry, lib, len);
+}
+
+/* add(text) must give `want`; NULL want: nothing to do. */
+static void check_add(const char *text, const char *want)
+{
+	char *out = (char *)1;
+	size_t len = 0;
+
+	assert_int_equal(preload_text_add(text, strlen(text), LIB, match_lib, (void *)LIB, &out,
+					  &len),
+			 0);
+	if (!want) {
+		assert_null(out);
+		return;
+	}
+	assert_non_null(out);
+	assert_int_equal(len, strlen(want));
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void check_remove(const char *text, const char *want)
+{
+	char *out = (char *)1;
+	size_t len = 0;
+
+	assert_int_equal(preload_text_remove(text, strlen(text), match_lib, (void *)LIB, &out, &len),
+			 0);
+	if (!want) {
+		assert_null(out);
+		return;
+	}
+	assert_non_null(out);
+	assert_int_equal(len, strlen(want));
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_add(void **state)
+{
+	check_add("", LIB "\n");
+	check_add("/lib/a.so\n", "/lib/a.so\n" LIB "\n");
+	check_add("/lib/a.so", "/lib/a.so\n" LIB "\n");
+	check_add("# only a comment", "# only a comment\n" LIB "\n");
+	/* Listed already, in any of the forms rtld accepts: nothing to do. */
+	check_add(LIB "\n", NULL);
+	check_add("/lib/a.so:" LIB "\t/lib/b.so\n", NULL);
+	check_add("  " LIB "  # ours\n", NULL);
+	check_add("/lib/a.so " LIB, NULL);
+	/* In a comment it is not listed. */
+	check_add("# " LIB "\n", "# " LIB "\n" LIB "\n");
+	check_add("/lib/a.so#" LIB "\n", "/lib/a.so#" LIB "\n" LIB "\n");
+	/* A longer name that starts with ours is another library. */
+	check_add(LIB ".1\n", LIB ".1\n" LIB "\n");
+}
+
+static void test_remove(void **state)
+{
+	check_remove("", NULL);
+	check_remove("/lib/a.so\n", NULL);
+	check_remove("# " LIB "\n", NULL);
+	check_remove(LIB "\n", "");
+	check_remove(LIB, "");
+	check_remove("/lib/a.so\n" LIB "\n# c\n", "/lib/a.so\n# c\n");
+	check_remove("/lib/a.so\n" LIB, "/lib/a.so\n");
+	check_remove("/lib/a.so " LIB " /lib/b.so\n", "/lib/a.so /lib/b.so\n");
+	check_remove(LIB ":/lib/b.so\n", "/lib/b.so\n");
+	check_remove("/lib/a.so:" LIB "\n", "/lib/a.so\n");
+	check_remove("  " LIB "  \n\n/lib/a.so\n", "\n/lib/a.so\n");
+	check_remove(LIB " # audit\n", " # audit\n");
+	check_remove(LIB "\n/lib/a.so\n" LIB "\n", "/lib/a.so\n");
+	check_remove("\t/lib/a.so\t" LIB "\t# x\n", "\t/lib/a.so\t# x\n");
+}
+
+/* disable after enable gives back every original that ends in a newline, byte for byte. */
+static void test_round_trip(void **state)
+{
+	static const char *const originals[] = {
+		"",
+		"/lib/a.so\n",
+		"# comment\n\n   /lib/a.so:/lib/b.so\t# trailing\n\n",
+		"/lib/a.so " LIB ".old\n",
+		"#" LIB "\n",
+	};
+
+	for (size_t i = 0; i < sizeof(originals) / sizeof(originals[0]); i++) {
+		const char *o = originals[i];
+		char *added, *back;
+		size_t added_len, back_len;
+
+		assert_int_equal(preload_text_add(o, strlen(o), LIB, match_lib, (void *)LIB, &added,
+						  &added_len),
+				 0);
+		assert_non_null(added);
+		assert_int_equal(preload_count(added, added_len, match_lib, (void *)LIB), 1);
+		assert_int_equal(preload_text_remove(added, added_len, match_lib, (void *)LIB,
+						     &back, &back_len),
+				 0);
+		assert_non_null(back);
+		assert_int_equal(back_len, strlen(o));
+		assert_memory_equal(back, o, back_len);
+		free(added);
+		free(back);
+	}
+}
+
+static void test_blank_and_valid(void **state)
+{
+	assert_true(preload_text_blank("", 0));
+	assert_true(preload_text_blank(" \n\t:\n", 5));
+	assert_false(preload_text_blank("# c\n", 4));
+	assert_false(preload_text_blank("/lib/a.so", 9));
+
+	assert_true(preload_entry_valid(LIB));
+	assert_false(preload_entry_valid(NULL));
+	assert_false(preload_entry_valid(""));
+	assert_false(preload_entry_valid("libkmodaudit.so"));
+	assert_false(preload_entry_valid("/usr/lib/a b.so"));
+	assert_false(preload_entry_valid("/usr/lib/a:b.so"));
+	assert_false(preload_entry_valid("/usr/lib/a#b.so"));
+	assert_false(preload_entry_valid("/usr/lib/a\nb.so"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add),
+		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_blank_and_valid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
