@@ -1,11 +1,249 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* kmodaudit check (not implemented yet). */
+/*
+ * kmodaudit check: the audit configuration against CIS 6.2.3.19, SSG's kernel module rules and
+ * kmodaudit's own needs; one line per check, exit 0 only when nothing fails.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "cmd/check-items.h"
 #include "cmd/cmd.h"
+#include "cmd/rules-spec.h"
+#include "core/macro.h"
+
+static const char *const status_names[] = {
+	[CHECK_PASS] = "PASS",
+	[CHECK_WARN] = "WARN",
+	[CHECK_FAIL] = "FAIL",
+	[CHECK_SKIP] = "SKIP",
+};
+
+void check_set(struct check_result *res, enum check_status status, const char *remediation,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	free(res->detail);
+	free(res->remediation);
+	res->detail = NULL;
+	res->status = status;
+	va_start(ap, fmt);
+	if (vasprintf(&res->detail, fmt, ap) < 0)
+		res->detail = NULL;
+	va_end(ap);
+	res->remediation = remediation ? strdup(remediation) : NULL;
+}
+
+bool check_load_running(struct check_ctx *ctx, struct check_result *res)
+{
+	char *const argv[] = { "auditctl", "-l", NULL };
+	_cleanup_free_ char *out = NULL;
+	int status = 0;
+
+	if (ctx->root) {
+		check_set(res, CHECK_SKIP, NULL, "--root: not the running system");
+		return false;
+	}
+	if (!ctx->running_loaded) {
+		ctx->running_loaded = true;
+		ctx->running_err = check_run_capture(argv, &out, &status);
+		if (ctx->running_err == 0 && status != 0)
+			ctx->running_err = -EPERM;
+		if (ctx->running_err == 0)
+			ctx->running_err = check_rules_parse_text(out, "auditctl -l", &ctx->running);
+	}
+	if (ctx->running_err == -ENOENT) {
+		check_set(res, CHECK_FAIL, "apt-get install auditd", "auditctl is not installed");
+		return false;
+	}
+	if (ctx->running_err == -EPERM) {
+		check_set(res, CHECK_SKIP, NULL, "auditctl -l failed%s",
+			  geteuid() ? ": run as root" : "");
+		return false;
+	}
+	if (ctx->running_err < 0) {
+		check_set(res, CHECK_FAIL, NULL, "auditctl -l: %s", strerror(-ctx->running_err));
+		return false;
+	}
+	return true;
+}
+
+bool check_same_file(const struct check_ctx *ctx, const char *path, const char *target)
+{
+	_cleanup_free_ char *a = NULL, *b = NULL;
+
+	return rules_resolve_in_root(ctx->root, path, &a) == 0 &&
+	       rules_resolve_in_root(ctx->root, target, &b) == 0 && !strcmp(a, b);
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The entry of ROOT/etc/ld.so.preload naming our shim (by its file name). */
+static char *find_shim_entry(const char *root)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t cap = 0;
+	char *save = NULL;
+
+	if (asprintf(&path, "%s/etc/ld.so.preload", root ? root : "") < 0)
+		return NULL;
+	f = fopen(path, "re");
+	if (!f || getdelim(&text, &cap, '\0', f) < 0)
+		return NULL;
+	/* ld.so splits the file at blanks and colons. */
+	for (char *e = strtok_r(text, " \t\n:", &save); e; e = strtok_r(NULL, " \t\n:", &save))
+		if (!strcmp(basename_of(e), "libkmodaudit.so"))
+			return strdup(e);
+	return NULL;
+}
+
+static void ctx_init(struct check_ctx *ctx, const char *root)
+{
+	static const char *const front_end_files[] = { "/usr/sbin/kmodaudit-kmod",
+						       "/usr/local/sbin/kmodaudit-kmod" };
+
+	*ctx = (struct check_ctx){
+		.root = root,
+		.disk = { .backlog = -1, .failure = -1 },
+		.running = { .backlog = -1, .failure = -1 },
+	};
+	ctx->arches = rules_native_arches();
+	ctx->uid_min_known = rules_login_defs_uid_min(root, &ctx->uid_min) == 0;
+	if (rules_find_tools(root, &ctx->tool_dir, &ctx->exec_paths) < 0) {
+		ctx->tool_dir = NULL;
+		ctx->exec_paths = NULL;
+	}
+	ctx->disk_err = check_rules_load_dir(root, &ctx->disk);
+	ctx->shim_entry = find_shim_entry(root);
+	for (char **p = ctx->exec_paths; p && *p; p++)
+		if (!strcmp(basename_of(*p), "kmodaudit-kmod") && !ctx->front_end)
+			ctx->front_end = strdup(*p);
+	for (unsigned i = 0; i < ARRAY_SIZE(front_end_files) && !ctx->front_end_file; i++) {
+		_cleanup_free_ char *real = NULL;
+
+		if (rules_resolve_in_root(root, front_end_files[i], &real) == 0)
+			ctx->front_end_file = strdup(front_end_files[i]);
+	}
+}
+
+static void ctx_done(struct check_ctx *ctx)
+{
+	free(ctx->tool_dir);
+	rules_strv_free(ctx->exec_paths);
+	check_rules_free(&ctx->disk);
+	check_rules_free(&ctx->running);
+	free(ctx->shim_entry);
+	free(ctx->front_end);
+	free(ctx->front_end_file);
+}
+
+static void print_result(const char *title, const struct check_result *res, bool json)
+{
+	if (json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "check", json_object_new_string(title));
+		json_object_object_add(o, "result",
+				       json_object_new_string(status_names[res->status]));
+		json_object_object_add(o, "detail",
+				       json_object_new_string(res->detail ? res->detail : ""));
+		if (res->remediation && (res->status == CHECK_FAIL || res->status == CHECK_WARN))
+			json_object_object_add(o, "remediation",
+					       json_object_new_string(res->remediation));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return;
+	}
+	printf("%s  %s: %s", status_names[res->status], title, res->detail ? res->detail : "");
+	if (res->remediation && (res->status == CHECK_FAIL || res->status == CHECK_WARN))
+		printf(" -- fix: %s", res->remediation);
+	putchar('\n');
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: kmodaudit check [--root DIR] [--json]\n"
+		     "Check the audit configuration for kernel modules: CIS 6.2.3.19, SSG\n"
+		     "audit_rules_kernel_module_loading, and what kmodaudit itself needs.\n\n"
+		     "  --root DIR   read the files under DIR; checks of the running system SKIP\n"
+		     "  --json       one JSON object per check\n"
+		     "Exit status: 0 when no check fails, 1 when one does, 2 on bad usage.\n");
+}
 
 int cmd_check(int argc, char *argv[])
 {
-	fprintf(stderr, "kmodaudit check: not implemented yet\n");
-	return EXIT_USAGE;
+	static const struct option options[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const struct {
+		const struct check_item *items;
+		unsigned count;
+	} groups[] = {
+		{ check_items_cis, check_items_cis_count },
+		{ check_items_own, check_items_own_count },
+	};
+	_cleanup_free_ char *root = NULL;
+	struct check_ctx ctx;
+	bool json = false;
+	int c, failed = 0;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			free(root);
+			root = realpath(optarg, NULL);
+			if (!root) {
+				fprintf(stderr, "kmodaudit check: --root %s: %m\n", optarg);
+				return EXIT_USAGE;
+			}
+			if (!strcmp(root, "/")) {
+				free(root);
+				root = NULL; /* the running system, running checks included */
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kmodaudit check: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+
+	ctx_init(&ctx, root);
+	for (unsigned g = 0; g < ARRAY_SIZE(groups); g++)
+		for (unsigned i = 0; i < groups[g].count; i++) {
+			struct check_result res = { .status = CHECK_SKIP };
+
+			groups[g].items[i].run(&ctx, &res);
+			print_result(groups[g].items[i].title, &res, json);
+			failed += res.status == CHECK_FAIL;
+			free(res.detail);
+			free(res.remediation);
+		}
+	ctx_done(&ctx);
+	return fflush(stdout) == 0 && !failed ? 0 : 1;
 }

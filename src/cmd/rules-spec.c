@@ -147,11 +147,19 @@ int rules_resolve_in_root(const char *root, const char *path, char **real)
 	return *real ? 0 : -ENOMEM;
 }
 
-int rules_find_kmod(const char *root, char **kmod_path, char **tool_dir)
+void rules_strv_free(char **strv)
+{
+	if (!strv)
+		return;
+	for (char **p = strv; *p; p++)
+		free(*p);
+	free(strv);
+}
+
+static int find_tool_dir(const char *root, char **tool_dir)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(tool_dirs); i++) {
-		_cleanup_free_ char *tool = NULL;
-		char *real = NULL;
+		_cleanup_free_ char *tool = NULL, *real = NULL;
 		int r;
 
 		if (asprintf(&tool, "%s/modprobe", tool_dirs[i]) < 0)
@@ -161,17 +169,48 @@ int rules_find_kmod(const char *root, char **kmod_path, char **tool_dir)
 			continue;
 		if (r < 0)
 			return r;
-		if (tool_dir) {
-			*tool_dir = strdup(tool_dirs[i]);
-			if (!*tool_dir) {
-				free(real);
-				return -ENOMEM;
-			}
-		}
-		*kmod_path = real;
-		return 0;
+		*tool_dir = strdup(tool_dirs[i]);
+		return *tool_dir ? 0 : -ENOMEM;
 	}
 	return -ENOENT;
+}
+
+int rules_find_tools(const char *root, char **tool_dir, char ***exec_paths)
+{
+	static const char *const order[] = { "modprobe", "insmod", "rmmod",
+					     "lsmod",    "modinfo", "depmod" };
+	_cleanup_free_ char *dir = NULL;
+	char **paths;
+	unsigned n = 0;
+	int r;
+
+	r = find_tool_dir(root, &dir);
+	if (r < 0)
+		return r;
+	paths = calloc(ARRAY_SIZE(order) + 1, sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	for (unsigned i = 0; i < ARRAY_SIZE(order); i++) {
+		_cleanup_free_ char *tool = NULL;
+		char *real = NULL;
+		bool seen = false;
+
+		if (asprintf(&tool, "%s/%s", dir, order[i]) < 0) {
+			rules_strv_free(paths);
+			return -ENOMEM;
+		}
+		if (rules_resolve_in_root(root, tool, &real) < 0)
+			continue; /* a missing tool is the symlink audit's finding, not ours */
+		for (unsigned j = 0; j < n; j++)
+			seen |= !strcmp(paths[j], real);
+		if (seen)
+			free(real);
+		else
+			paths[n++] = real;
+	}
+	*tool_dir = TAKE_PTR(dir);
+	*exec_paths = paths;
+	return 0;
 }
 
 static void write_auid_key(const struct rules_spec *spec, FILE *out)
@@ -207,8 +246,8 @@ int rules_spec_write(const struct rules_spec *spec, FILE *out)
 			return -EINVAL;
 		write_auid_key(spec, out);
 	}
-	if (spec->kmod_path) {
-		fprintf(out, "-a always,exit -F path=%s -F perm=x", spec->kmod_path);
+	for (char *const *p = spec->exec_paths; p && *p; p++) {
+		fprintf(out, "-a always,exit -F path=%s -F perm=x", *p);
 		write_auid_key(spec, out);
 	}
 	if (spec->tool_dir)

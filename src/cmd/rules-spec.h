@@ -31,8 +31,8 @@ struct rules_spec {
 	const char *key;
 	bool auid_filter;
 	unsigned long uid_min;
-	const char *kmod_path; /* the real kmod binary, NULL to leave the exec rule out */
-	const char *tool_dir;  /* where insmod/rmmod/modprobe live (for the SSG watches) */
+	char *const *exec_paths; /* NULL-terminated: binaries the kmod tools run, exec rules */
+	const char *tool_dir;    /* where insmod/rmmod/modprobe live (for the SSG watches) */
 };
 
 /* Architectures this machine runs: b64 and b32 on a 64-bit host with a compat table. */
@@ -50,10 +50,13 @@ int rules_login_defs_uid_min(const char *root, unsigned long *uid_min);
 int rules_resolve_in_root(const char *root, const char *path, char **real);
 
 /*
- * The kmod binary and the directory of its tools: where `modprobe` really points, looked up in
- * the sbin directories of ROOT. -ENOENT if there is no modprobe.
+ * The directory of the kmod tools (the sbin directory of ROOT holding modprobe) and what the
+ * tools really run: a NULL-terminated list of distinct binaries, modprobe's first (kmod itself,
+ * or the kmodaudit front end where the package diverted insmod/rmmod/modprobe to it).
+ * -ENOENT if there is no modprobe.
  */
-int rules_find_kmod(const char *root, char **kmod_path, char **tool_dir);
+int rules_find_tools(const char *root, char **tool_dir, char ***exec_paths);
+void rules_strv_free(char **strv);
 
 /* Write the rules, one per line, auditctl syntax; -EINVAL if an arch has none of the syscalls. */
 int rules_spec_write(const struct rules_spec *spec, FILE *out);

@@ -157,7 +157,8 @@ int cmd_rules(int argc, char *argv[])
 		.key = RULES_DEFAULT_KEY,
 		.auid_filter = true,
 	};
-	_cleanup_free_ char *kmod = NULL, *tool_dir = NULL, *text = NULL;
+	_cleanup_free_ char *tool_dir = NULL, *text = NULL;
+	char **exec_paths = NULL;
 	bool uid_min_given = false, do_install = false;
 	size_t text_len = 0;
 	FILE *mem;
@@ -224,17 +225,20 @@ int cmd_rules(int argc, char *argv[])
 			return 1;
 		}
 	}
-	r = rules_find_kmod(NULL, &kmod, &tool_dir);
+	r = rules_find_tools(NULL, &tool_dir, &exec_paths);
 	if (r < 0)
 		fprintf(stderr, "kmodaudit rules: no modprobe found (%s): no exec rule for kmod\n",
 			strerror(-r));
-	spec.kmod_path = kmod;
+	spec.exec_paths = exec_paths;
 	spec.tool_dir = tool_dir;
 
 	mem = open_memstream(&text, &text_len);
-	if (!mem)
+	if (!mem) {
+		rules_strv_free(exec_paths);
 		return 1;
+	}
 	r = rules_spec_write(&spec, mem);
+	rules_strv_free(exec_paths);
 	if (fclose(mem) != 0 || r < 0) {
 		fprintf(stderr, "kmodaudit rules: cannot build the rules for this architecture\n");
 		return 1;
