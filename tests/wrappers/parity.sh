@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Option parity: our insmod/rmmod/modprobe against Debian's kmod on the same module tree and
+# modprobe.d. For every command line, stdout, stderr and the exit code must be byte for byte
+# equal. On this machine the module syscalls fail (ENOSYS): both say so the same way.
+. "$KMODAUDIT_SRC/tests/wrappers/lib.sh"
+wr_setup
+
+# Our records go to a file of this test, not to the host's audit trail. The core trusts only a
+# root-owned config that others cannot write.
+cat >"$T/kmodaudit.conf" <<EOF
+[sinks]
+file=$T/records.jsonl
+fallback=none
+EOF
+chmod 600 "$T/kmodaudit.conf"
+export KMODAUDIT_CONFIG=$T/kmodaudit.conf
+
+fails=0 total=0
+
+# check TOOL ARGS...: run both, compare.
+check() {
+	local ref_out ref_err ref_rc
+	total=$((total + 1))
+	wr_run ref "$@"
+	ref_out=$WR_OUT ref_err=$WR_ERR ref_rc=$WR_RC
+	wr_run ours "$@"
+	if [ "$ref_out" == "$WR_OUT" ] && [ "$ref_err" == "$WR_ERR" ] && [ "$ref_rc" == "$WR_RC" ]; then
+		return 0
+	fi
+	fails=$((fails + 1))
+	echo "FAIL: $*"
+	[ "$ref_rc" == "$WR_RC" ] || echo "  exit: kmod $ref_rc, ours $WR_RC"
+	[ "$ref_out" == "$WR_OUT" ] || diff <(printf '%s' "$ref_out") <(printf '%s' "$WR_OUT") |
+		sed 's/^/  stdout: /' | head -20
+	[ "$ref_err" == "$WR_ERR" ] || diff <(printf '%s' "$ref_err") <(printf '%s' "$WR_ERR") |
+		sed 's/^/  stderr: /' | head -20
+}
+
+# check_env VAR=VALUE TOOL ARGS...: the same with one more variable in the environment.
+check_env() {
+	local assignment=$1
+	shift
+	export "${assignment?}"
+	check "$@"
+	unset "${assignment%%=*}"
+}
+
+D=(-d "$ROOT" -S "$KVER")
+DC=(-C "$CONF" -d "$ROOT" -S "$KVER")
+FAT=$M/kernel/fs/fat/fat.ko
+VFAT=$M/kernel/fs/fat/vfat.ko
+# A module the kernel has built in (modules.builtin of the tree).
+BUILTIN=$(sed -n 's|.*/\([^/]*\)\.ko$|\1|p' "$M/modules.builtin" | head -1)
+
+# --- modprobe: queries ---
+check modprobe "${D[@]}" -c
+check modprobe "${DC[@]}" -c
+check modprobe "${DC[@]}" --showconfig
+check modprobe "${DC[@]}" -R myalias
+check modprobe "${DC[@]}" -R two-mods
+check modprobe "${DC[@]}" -R blk
+check modprobe "${DC[@]}" -b -R blk
+check modprobe "${D[@]}" -R fs-vfat
+check modprobe "${D[@]}" -R nonexistent
+check modprobe "${D[@]}" --show-exports "$FAT"
+check modprobe "${D[@]}" --show-exports "$VFAT"
+check modprobe "${D[@]}" --show-exports "$T/nonexistent.ko"
+check modprobe "${D[@]}" --dump-modversions "$VFAT"
+check modprobe "${D[@]}" --show-modversions "$FAT"
+check modprobe "${D[@]}" --dump-modversions "$T/nonexistent.ko"
+check modprobe "${D[@]}" --dump-modversions /etc/hostname
+check modprobe -D "${D[@]}" vfat
+check modprobe "${DC[@]}" -D vfat
+check modprobe "${DC[@]}" -D vfat x=1 'y=a b' "z='c d'"
+check modprobe "${DC[@]}" -D af_key
+check modprobe "${DC[@]}" -D vsock_loopback
+check modprobe "${DC[@]}" --show-depends xfrm4_tunnel
+check modprobe "${DC[@]}" -D myalias
+check modprobe "${DC[@]}" -D -b loop
+check modprobe "${DC[@]}" -D -i tunnel4
+check modprobe "${D[@]}" -D "$BUILTIN"
+check modprobe "${D[@]}" -D nonexistent
+
+# --- modprobe: dry runs ---
+check modprobe "${D[@]}" -n vfat
+check modprobe "${DC[@]}" -n -v vfat
+check modprobe "${DC[@]}" --dry-run --verbose myalias
+check modprobe "${DC[@]}" -n -v blk
+check modprobe "${DC[@]}" -n -v -b blk
+check modprobe "${DC[@]}" -n -v -b loop
+check modprobe "${DC[@]}" -n -v loop
+check modprobe "${DC[@]}" -n -v tunnel4 a=1
+check modprobe "${DC[@]}" -n -v -i tunnel4 a=1
+check modprobe "${DC[@]}" -n -v -a vfat loop af_key
+check modprobe "${DC[@]}" -n -v -a vfat nonexistent loop
+check modprobe "${DC[@]}" -n -v -r tunnel4
+check modprobe "${DC[@]}" -n -v -r -i tunnel4
+check modprobe "${DC[@]}" -n -v -r vfat
+check modprobe "${DC[@]}" -n -v -r --remove-holders vfat
+
+# --- modprobe: loads and unloads (the kernel answers ENOSYS here) ---
+check modprobe "${D[@]}" vfat
+check modprobe "${DC[@]}" vfat
+check modprobe "${DC[@]}" -v vfat
+check modprobe "${DC[@]}" -q vfat
+check modprobe "${DC[@]}" -f vfat
+check modprobe "${DC[@]}" --force-vermagic --force-modversion loop
+check modprobe "${DC[@]}" --first-time vfat
+check modprobe "${DC[@]}" -a vfat loop
+check modprobe "${DC[@]}" -a nonexistent vfat
+check modprobe "${DC[@]}" tunnel4 a=1 'b=x y'
+check modprobe "${DC[@]}" xfrm4_tunnel
+check modprobe "${DC[@]}" xfrm_algo
+check modprobe "${DC[@]}" vsock
+check modprobe "${DC[@]}" -v vsock_loopback
+check modprobe "${DC[@]}" blk
+check modprobe "${DC[@]}" -b loop
+check modprobe "${D[@]}" nonexistent
+check modprobe "${D[@]}" -q nonexistent
+check modprobe "${D[@]}" "$BUILTIN"
+check modprobe "${D[@]}" --first-time "$BUILTIN"
+check modprobe "${D[@]}" -r vfat
+check modprobe "${D[@]}" -r nonexistent
+check modprobe "${D[@]}" -r nonexistent vfat
+check modprobe "${D[@]}" -q -r nonexistent vfat
+check modprobe "${D[@]}" -r -a nonexistent vfat
+check modprobe "${D[@]}" --first-time -r vfat
+check modprobe "${D[@]}" -r "$BUILTIN"
+check modprobe "${D[@]}" --first-time -r "$BUILTIN"
+check modprobe "${DC[@]}" -r tunnel4
+check modprobe "${DC[@]}" -r xfrm_algo
+check modprobe "${DC[@]}" -r -w 100 vfat
+check modprobe "${D[@]}" -r -w 10x vfat
+check modprobe "${D[@]}" -w 100 -r --remove-dependencies vfat
+
+# --- modprobe: the command line itself ---
+check modprobe "${D[@]}"
+check modprobe
+check modprobe -x vfat
+check modprobe --no-such-option
+check modprobe -C
+check modprobe -d "$ROOT" -S "$KVER" -S "$KVER" -n vfat
+check modprobe -d "$T/nowhere" -S "$KVER" vfat
+check modprobe -S 0.0-nonexistent vfat
+check_env MODPROBE_OPTIONS="-n -v" modprobe "${DC[@]}" vfat
+check_env MODPROBE_OPTIONS="-C $CONF -q" modprobe -d "$ROOT" -S "$KVER" nonexistent
+check_env MODPROBE_OPTIONS="-n  -v" modprobe "${DC[@]}" vfat
+check_env MODPROBE_OPTIONS="'-n' \"-v\"" modprobe "${DC[@]}" vfat
+check_env MODPROBE_OPTIONS="-n \"-v\"x" modprobe "${DC[@]}" vfat
+check_env MODPROBE_OPTIONS="-n -v" modprobe "${DC[@]}" tunnel4 'p="x y"' "q='z'"
+check_env MODPROBE_OPTIONS="-n -v 'unclosed" modprobe "${DC[@]}" vfat
+
+# --- insmod ---
+check insmod
+check insmod "$FAT"
+check insmod "$FAT" a=1 b=2
+check insmod -f "$VFAT"
+check insmod -s "$FAT"
+check insmod -p "$FAT"
+check insmod "$T/nonexistent.ko"
+check insmod -
+check insmod /etc/hostname
+check insmod -x "$FAT"
+check insmod -v "$FAT"
+check insmod "$FAT" -f
+
+# --- rmmod ---
+check rmmod
+check rmmod vfat
+check rmmod vfat loop
+check rmmod -v vfat
+check rmmod -f vfat
+check rmmod -f vfat fat
+check rmmod "$FAT"
+check rmmod "$BUILTIN"
+check rmmod -w vfat
+check rmmod -x vfat
+check rmmod -s vfat
+
+echo "$((total - fails))/$total command lines behave as kmod's"
+[ "$fails" -eq 0 ]

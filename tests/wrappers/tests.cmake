@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The kmod front end (wrappers/): parity with Debian's kmod, and its records.
+kmodaudit_sys_test(wrappers-parity ${CMAKE_CURRENT_LIST_DIR}/parity.sh 120)
