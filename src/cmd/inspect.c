@@ -5,6 +5,7 @@
  * line. Exit 0 when every file is a usable module, 1 when one is not, 2 on usage errors.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -177,10 +178,11 @@ static int print_json(FILE *out, const char *file, const struct modimage_info *i
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: kmodaudit inspect [--json] FILE...\n\n"
+	fprintf(out, "Usage: kmodaudit inspect [--json] [--jobs N] FILE...\n\n"
 		     "Print what the kernel will see in each module file: its real name, size,\n"
 		     "compression, SHA-256, signature and .modinfo fields.\n\n"
-		     "  -j, --json   one JSON object per line and file\n"
+		     "  --json       one JSON object per line and file\n"
+		     "  --jobs N     files analysed in parallel (default: one per CPU, at most 8)\n"
 		     "  -h, --help   show this help\n");
 }
 
@@ -197,21 +199,107 @@ static const char *open_error_text(int r, char *buf, size_t size)
 	}
 }
 
+/*
+ * Files are analysed by a few threads (hashing every byte is the cost) and printed in the
+ * order given by the main thread as each one is ready.
+ */
+struct job {
+	char **files;
+	size_t n;
+	struct result {
+		struct modimage *img;
+		int r;
+		bool done;
+	} *results;
+	size_t next;
+	pthread_mutex_t lock;
+	pthread_cond_t ready;
+};
+
+static void *worker(void *data)
+{
+	struct job *job = data;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+		struct modimage *img = NULL;
+		int r;
+
+		if (i >= job->n)
+			return NULL;
+		r = modimage_open_path(job->files[i], NULL, &img);
+		pthread_mutex_lock(&job->lock);
+		job->results[i] = (struct result){ .img = img, .r = r, .done = true };
+		pthread_cond_broadcast(&job->ready);
+		pthread_mutex_unlock(&job->lock);
+	}
+}
+
+static int report(const char *file, const struct result *res, bool json, bool first)
+{
+	const struct modimage_info *info = res->r < 0 ? NULL : modimage_get_info(res->img);
+	const char *why = NULL;
+	char buf[128];
+	int status = 0;
+
+	if (res->r < 0)
+		why = open_error_text(res->r, buf, sizeof(buf));
+	else if (info->error < 0)
+		why = info->error_msg;
+	if (why) {
+		fputs("kmodaudit inspect: ", stderr);
+		print_escaped(stderr, file);
+		fputs(": ", stderr);
+		print_escaped(stderr, why);
+		fputc('\n', stderr);
+		status = 1;
+	}
+	if (!json)
+		print_text(stdout, file, info, why, first);
+	else if (print_json(stdout, file, info, why) < 0)
+		return -ENOMEM;
+	return status;
+}
+
+static unsigned int default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (unsigned int)n;
+}
+
 int cmd_inspect(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "jobs", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	_cleanup_free_ struct result *results = NULL;
+	unsigned int n_jobs = default_jobs(), started = 0;
+	pthread_t threads[64];
+	struct job job = { .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER };
 	bool json = false;
 	int status = 0, c;
+	char *end;
+	long v;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
-		case 'j':
+		case 'J':
 			json = true;
+			break;
+		case 'P':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > (long)ARRAY_SIZE(threads)) {
+				fprintf(stderr, "kmodaudit inspect: --jobs wants 1 to %zu\n",
+					ARRAY_SIZE(threads));
+				return EXIT_USAGE;
+			}
+			n_jobs = (unsigned int)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -227,37 +315,43 @@ int cmd_inspect(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 
-	for (int i = optind; i < argc; i++) {
-		_cleanup_modimage_ struct modimage *img = NULL;
-		const struct modimage_info *info = NULL;
-		const char *why = NULL;
-		char buf[128];
+	job.files = argv + optind;
+	job.n = (size_t)(argc - optind);
+	job.results = results = calloc(job.n, sizeof(*results));
+	if (!results) {
+		fprintf(stderr, "kmodaudit inspect: out of memory\n");
+		return 1;
+	}
+	if (n_jobs > job.n)
+		n_jobs = (unsigned int)job.n;
+	/* One job, or no thread to be had: the main thread does the work itself. */
+	for (; n_jobs > 1 && started < n_jobs; started++)
+		if (pthread_create(&threads[started], NULL, worker, &job) != 0)
+			break;
+
+	for (size_t i = 0; i < job.n; i++) {
 		int r;
 
-		r = modimage_open_path(argv[i], NULL, &img);
-		if (r < 0)
-			why = open_error_text(r, buf, sizeof(buf));
-		else
-			info = modimage_get_info(img);
-		if (info && info->error < 0)
-			why = info->error_msg;
-		if (why) {
-			fputs("kmodaudit inspect: ", stderr);
-			print_escaped(stderr, argv[i]);
-			fputs(": ", stderr);
-			print_escaped(stderr, why);
-			fputc('\n', stderr);
+		if (started == 0) {
+			results[i].r = modimage_open_path(job.files[i], NULL, &results[i].img);
+		} else {
+			pthread_mutex_lock(&job.lock);
+			while (!results[i].done)
+				pthread_cond_wait(&job.ready, &job.lock);
+			pthread_mutex_unlock(&job.lock);
+		}
+		r = report(job.files[i], &results[i], json, i == 0);
+		modimage_free(results[i].img);
+		results[i].img = NULL;
+		if (r < 0) {
+			fprintf(stderr, "kmodaudit inspect: out of memory\n");
+			status = 1;
+		} else if (r > 0) {
 			status = 1;
 		}
-		if (json) {
-			if (print_json(stdout, argv[i], info, why) < 0) {
-				fprintf(stderr, "kmodaudit inspect: out of memory\n");
-				return 1;
-			}
-		} else {
-			print_text(stdout, argv[i], info, why, i == optind);
-		}
 	}
+	for (unsigned int t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "kmodaudit inspect: cannot write output: %m\n");
 		return 1;
