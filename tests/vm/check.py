@@ -1,0 +1,386 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Hold the kernel's audit records of a qemu test bed run against ours.
+
+The kernel is the judge: every module syscall the audit rules caught is one event (SYSCALL, plus
+KERN_MODULE when the kernel got as far as naming the module). In each scenario that expects an
+emitter of ours, every such event must have exactly one result record of ours with the same pid,
+syscall, module name and outcome, and every result record of ours must have its kernel event.
+Load records must carry sha256/signer/sig_key equal to `kmodaudit inspect --json` (and to
+sha256 of the file and kmod's modinfo) of the file, and anomaly=name_mismatch exactly when the
+file's name is not the module's.
+
+Usage: check.py --vm BUILD/vm --build BUILD
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+
+SYSCALLS_X86_64 = {175: 'init_module', 176: 'delete_module', 313: 'finit_module'}
+VIA_OF_EMITTER = {'shim': 'preload', 'trace': 'trace', 'frontend': 'kmod'}
+
+# What the real kmod/busybox and the real kernel do in each scenario (op, kernel's module name or
+# None when the kernel refuses before naming it, success). Facts about the kernel and the
+# loaders, not about our code: they prove each scenario really exercised the kernel.
+KERNEL_EXPECT = {
+    'modprobe-deps': [('load', 'xfrm_algo', True), ('load', 'af_key', True)],
+    'eexist': [('load', 'af_key', False)],
+    'modprobe-remove': [('unload', 'af_key', True), ('unload', 'xfrm_algo', True)],
+    'renamed': [('load', 'xfrm_algo', True), ('load', 'af_key', True)],
+    'rmmod': [('unload', 'af_key', True), ('unload', 'xfrm_algo', True)],
+    'corrupt': [('load', None, False), ('load', None, False)],
+    'xz': [('load', 'dummy', True), ('unload', 'dummy', True)],
+    'loader': [('load', 'ts_kmp', True), ('unload', 'ts_kmp', True)],
+    'static-unseen': [('load', 'crc7', True), ('unload', 'crc7', True)],
+    'trace-busybox': [('load', 'crc7', True), ('unload', 'crc7', True),
+                      ('unload', 'crc7', False)],
+    'frontend': [('load', 'ts_bm', True), ('load', 'crc_itu_t', True),
+                 ('load', 'crc_itu_t', False), ('unload', 'crc_itu_t', True),
+                 ('unload', 'ts_bm', True)],
+}
+TRANSPARENCY_ERRNOS = ['EFAULT', 'EBADF', 'EINVAL', 'ENOEXEC', 'EEXIST', 'ENOENT', 'EBUSY']
+
+FIELD_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)')
+HEAD_RE = re.compile(r'^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+\.\d+):(\d+)\): ?(.*)$')
+# String fields of our payload: quoted, or upper-case hex when they hold unsafe bytes.
+STRING_FIELDS = {'name', 'modinfo_name', 'path', 'signer', 'sig_key', 'sig_hashalgo', 'vermagic',
+                 'srcversion', 'version', 'license', 'intree', 'args', 'comm', 'history', 'exe',
+                 'hostname', 'addr', 'terminal'}
+
+errors = []
+
+
+def fail(msg):
+    errors.append(msg)
+    print('FAIL: ' + msg)
+
+
+def decode(key, value):
+    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+        return value[1:-1]
+    if value == '?' or value == '(null)':
+        return None
+    if key in STRING_FIELDS and re.fullmatch(r'(?:[0-9A-F]{2})+', value):
+        return bytes.fromhex(value).decode('utf-8', 'replace')
+    return value
+
+
+def fields(text):
+    return {k: v for k, v in FIELD_RE.findall(text)}
+
+
+def parse_log(path):
+    """Return (kernel events, our records, scenario markers), each in serial order."""
+    syscalls, names, ours, markers = {}, {}, [], []
+    with open(path, 'rb') as f:
+        for raw in f:
+            line = raw.decode('utf-8', 'replace').rstrip('\n').split('\x1d', 1)[0]
+            m = HEAD_RE.match(line)
+            if not m:
+                continue
+            node, rtype, stamp, serial, rest = m.groups()
+            serial = int(serial)
+            if rtype == 'SYSCALL':
+                f_ = fields(rest)
+                if f_.get('arch') != 'c000003e' or int(f_.get('syscall', -1)) not in SYSCALLS_X86_64:
+                    continue
+                syscalls[serial] = {
+                    'serial': serial, 'time': float(stamp), 'node': node,
+                    'syscall': SYSCALLS_X86_64[int(f_['syscall'])], 'exit': int(f_['exit']),
+                    'pid': int(f_['pid']), 'comm': decode('comm', f_.get('comm', '?')),
+                    'exe': decode('exe', f_.get('exe', '?')), 'name': None}
+            elif rtype == 'KERN_MODULE':
+                names[serial] = decode('name', fields(rest).get('name', '?'))
+            else:
+                inner = re.search(r"msg='(.*)'$", rest)
+                if not inner:
+                    continue
+                outer = fields(rest[:inner.start()])
+                payload = inner.group(1)
+                mk = re.search(r'kmodaudit-vm scenario=(\S+) (begin|end)', payload)
+                if mk:
+                    markers.append((serial, mk.group(1), mk.group(2)))
+                    continue
+                if not re.match(r'ver=\d+ op=kmod_', payload):
+                    continue
+                rec = {k: decode(k, v) for k, v in FIELD_RE.findall(payload)}
+                rec['_serial'] = serial
+                rec['_type'] = rtype
+                rec['_sender'] = int(outer.get('pid', -1))
+                rec['_raw'] = payload
+                hist = rec.get('history') or ''
+                hm = re.match(r'[^<]*\[(\d+)\]', hist)
+                rec['_pid'] = int(hm.group(1)) if hm else rec['_sender']
+                ours.append(rec)
+    for serial, name in names.items():
+        if serial in syscalls:
+            syscalls[serial]['name'] = name
+    kernel = sorted(syscalls.values(), key=lambda e: e['serial'])
+    return kernel, sorted(ours, key=lambda r: r['_serial']), sorted(markers)
+
+
+def scenario_of(serial, spans):
+    for name, (b, e) in spans.items():
+        if b < serial < (e if e is not None else 1 << 62):
+            return name
+    return None
+
+
+def op_of_syscall(syscall):
+    return 'unload' if syscall == 'delete_module' else 'load'
+
+
+def find_keys(obj, keys, found=None):
+    """The first value for each of KEYS anywhere in a JSON document."""
+    found = {} if found is None else found
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k in keys and k not in found and not isinstance(v, (dict, list)):
+                found[k] = v
+        for v in obj.values():
+            find_keys(v, keys, found)
+    elif isinstance(obj, list):
+        for v in obj:
+            find_keys(v, keys, found)
+    return found
+
+
+class Files:
+    """The files behind the records, as the host sees them."""
+
+    def __init__(self, vm, build):
+        self.by_path, self.by_name = {}, {}
+        with open(os.path.join(vm, 'files.tsv')) as f:
+            for line in f:
+                vmpath, host = line.rstrip('\n').split('\t')
+                self.by_path[vmpath] = host
+        with open(os.path.join(vm, 'names.tsv')) as f:
+            for line in f:
+                name, host = line.rstrip('\n').split('\t')
+                self.by_name[name] = host
+        self.kmodaudit = os.path.join(build, 'src', 'kmodaudit')
+        self.inspect_works = None
+        self.cache = {}
+
+    def facts(self, host):
+        """sha256 (of the bytes the kernel receives from this file) and modinfo/inspect fields."""
+        if host in self.cache:
+            return self.cache[host]
+        data = open(host, 'rb').read()
+        facts = {'sha256': hashlib.sha256(data).hexdigest().upper()}
+        for key in ('signer', 'sig_key', 'sig_hashalgo'):
+            r = subprocess.run(['modinfo', '-F', key, host], capture_output=True, text=True)
+            facts['modinfo_' + key] = r.stdout.strip() or None
+        r = subprocess.run([self.kmodaudit, 'inspect', '--json', host], capture_output=True,
+                           text=True)
+        if r.returncode == 0 and r.stdout.strip():
+            try:
+                text = r.stdout.strip()
+                try:
+                    doc = json.loads(text)
+                except ValueError:  # JSON lines: one object per file
+                    doc = json.loads(text.splitlines()[0])
+                facts['inspect'] = find_keys(doc, {'sha256', 'signer', 'sig_key', 'name'})
+                self.inspect_works = True
+            except ValueError as e:
+                fail(f'kmodaudit inspect --json {host}: not JSON ({e})')
+        elif self.inspect_works is None and 'not implemented' in (r.stderr + r.stdout):
+            self.inspect_works = False
+        elif 'not implemented' not in (r.stderr + r.stdout):
+            fail(f'kmodaudit inspect --json {host} failed: exit {r.returncode}: {r.stderr.strip()}')
+        self.cache[host] = facts
+        return facts
+
+
+def check_load_fields(rec, files, scenario):
+    """sha256, signer, sig_key against the file; name_mismatch against the file name."""
+    path = rec.get('path')
+    host = files.by_path.get(path) if path else files.by_name.get(rec.get('name'))
+    if host is None:
+        fail(f'{scenario}: cannot tell which file record seq={rec.get("seq")} '
+             f'(name={rec.get("name")} path={path}) describes')
+        return
+    facts = files.facts(host)
+    got_sha = (rec.get('sha256') or '').upper()
+    if got_sha != facts['sha256']:
+        fail(f'{scenario}: {rec.get("name")}: sha256={got_sha} but the file {host} hashes to '
+             f'{facts["sha256"]}')
+    for key in ('signer', 'sig_key', 'sig_hashalgo'):
+        want = facts['modinfo_' + key]
+        if rec.get(key) != want:
+            fail(f'{scenario}: {rec.get("name")}: {key}={rec.get(key)!r} but modinfo says {want!r}')
+    ins = facts.get('inspect')
+    if ins is not None:
+        for key in ('sha256', 'signer', 'sig_key'):
+            want = ins.get(key)
+            got = rec.get(key)
+            if key == 'sha256':
+                want, got = (want or '').upper(), (got or '').upper()
+            if got != want:
+                fail(f'{scenario}: {rec.get("name")}: {key}={got!r} but kmodaudit inspect says '
+                     f'{want!r}')
+    anomalies = set((rec.get('anomaly') or '').split(',')) - {''}
+    if path:
+        base = re.sub(r'\.ko(\.(xz|zst|gz))?$', '', os.path.basename(path)).replace('-', '_')
+        named = rec.get('name')
+        if named is not None and (base != named) != ('name_mismatch' in anomalies):
+            fail(f'{scenario}: {path} holds module {named}: anomaly={",".join(anomalies) or "-"} '
+                 f'({"name_mismatch expected" if base != named else "no name_mismatch expected"})')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--vm', required=True)
+    ap.add_argument('--build', required=True)
+    args = ap.parse_args()
+    out = os.path.join(args.vm, 'out')
+    log = os.path.join(out, 'audit.log')
+    if not os.path.exists(log) or os.path.getsize(log) == 0:
+        fail('no audit log came back from the VM (auditd did not run?)')
+        return 1
+    kernel, ours, markers = parse_log(log)
+    files = Files(args.vm, args.build)
+
+    runs = []  # (scenario, emitter)
+    with open(os.path.join(out, 'scenarios')) as f:
+        for line in f:
+            parts = line.split(None, 3)
+            if parts[2] == 'run':
+                runs.append((parts[1], parts[3].strip()))
+            else:
+                print(f'SKIP scenario {parts[1]}: {parts[3].strip()}')
+    spans = {}
+    for serial, name, what in markers:
+        b, e = spans.get(name, (None, None))
+        spans[name] = (serial, e) if what == 'begin' else (b, serial)
+    if not kernel:
+        fail('the kernel recorded no module syscall at all (audit rules not loaded?)')
+
+    for k in kernel:
+        k['scenario'] = scenario_of(k['serial'], spans)
+    for r in ours:
+        r['_scenario'] = scenario_of(r['_serial'], spans)
+    for k in kernel:
+        if k['scenario'] is None:
+            print(f'note: kernel event outside the scenarios: {k}')
+    for r in ours:
+        if r['_scenario'] is None:
+            fail(f'record of ours outside every scenario: {r["_raw"]}')
+
+    live = 0
+    for scenario, emitter in runs:
+        if scenario not in spans or None in spans[scenario]:
+            fail(f'{scenario}: its begin/end markers are missing from the audit log')
+            continue
+        K = [k for k in kernel if k['scenario'] == scenario]
+        R = [r for r in ours if r['_scenario'] == scenario and r.get('op') != 'kmod_load_intent']
+        I = [r for r in ours if r['_scenario'] == scenario and r.get('op') == 'kmod_load_intent']
+        via = VIA_OF_EMITTER.get(emitter)
+        print(f'\n=== {scenario}: records expected from {emitter}'
+              f'{f" (via={via})" if via else ""}')
+
+        # The kernel's side: the scenario did what it says.
+        pool = list(K)
+        for op, name, ok in KERNEL_EXPECT.get(scenario, []):
+            hit = next((k for k in pool if op_of_syscall(k['syscall']) == op and
+                        k['name'] == name and (k['exit'] >= 0) == ok), None)
+            if hit is None:
+                fail(f'{scenario}: the kernel has no {"successful" if ok else "failed"} {op} of '
+                     f'{name or "an unnamed module"}')
+            else:
+                pool.remove(hit)
+        if not K:
+            fail(f'{scenario}: the kernel recorded no module syscall')
+
+        pairs, unmatched = [], list(R)
+        for k in K:
+            r = next((r for r in unmatched if r['_pid'] == k['pid'] and
+                      r.get('syscall') == k['syscall']), None) if via else None
+            if r is not None:
+                unmatched.remove(r)
+            pairs.append((k, r))
+        for r in unmatched:
+            pairs.append((None, r))
+
+        print(f'{"kernel name":<14} {"our name":<14} {"pid":>5} {"kernel exit":>11} '
+              f'{"our exit":>8} {"syscall":<14} source')
+        for k, r in pairs:
+            kname = '-' if k is None else (k['name'] or '(unnamed)')
+            rname = '-' if r is None else str(r.get('name'))
+            pid = k['pid'] if k else r['_pid']
+            kexit = '-' if k is None else str(k['exit'])
+            rexit = '-' if r is None else str(r.get('exit'))
+            sysc = (k or {}).get('syscall') or r.get('syscall')
+            src = ('kernel' if k else '') + ('+' + str(r.get('via')) if r else '')
+            print(f'{kname:<14} {rname:<14} {pid:>5} {kexit:>11} {rexit:>8} {sysc:<14} '
+                  f'{src.lstrip("+")}')
+
+        if via is None:
+            for r in R:
+                fail(f'{scenario}: a record of ours where none was expected: {r["_raw"]}')
+            continue
+        live += 1
+        for k, r in pairs:
+            if r is None:
+                fail(f'{scenario}: kernel event {k["syscall"]} {k["name"]} pid {k["pid"]} exit '
+                     f'{k["exit"]} has no result record of ours')
+                continue
+            if k is None:
+                fail(f'{scenario}: our record has no kernel event: {r["_raw"]}')
+                continue
+            if r.get('via') != via:
+                fail(f'{scenario}: via={r.get("via")}, expected via={via}')
+            if str(k['exit']) != str(r.get('exit')):
+                fail(f'{scenario}: {k["name"]}: kernel exit={k["exit"]}, ours exit={r.get("exit")}')
+            want_res = 'success' if k['exit'] >= 0 else 'failed'
+            if r.get('res') != want_res:
+                fail(f'{scenario}: {k["name"]}: res={r.get("res")} for exit {k["exit"]}')
+            if k['name'] is not None and r.get('name') != k['name']:
+                fail(f'{scenario}: the kernel named {k["name"]}, our record says {r.get("name")}')
+            if k['name'] is None and k['exit'] >= 0:
+                fail(f'{scenario}: a successful {k["syscall"]} the kernel did not name')
+            if via != 'trace' and r['_sender'] != k['pid']:
+                fail(f'{scenario}: our record came from pid {r["_sender"]}, the call from '
+                     f'{k["pid"]}')
+            op = 'kmod_unload' if k['syscall'] == 'delete_module' else 'kmod_load'
+            if r.get('op') != op:
+                fail(f'{scenario}: op={r.get("op")} for {k["syscall"]}')
+            if op == 'kmod_load':
+                intent = next((i for i in I if i['_sender'] == r['_sender'] and
+                               i.get('seq') == r.get('seq') and
+                               i['_serial'] < r['_serial']), None)
+                if intent is None:
+                    fail(f'{scenario}: no intent record before the result seq={r.get("seq")} '
+                         f'of {r.get("name")}')
+                if r.get('sha256') or k['exit'] >= 0:
+                    check_load_fields(r, files, scenario)
+
+    # The transparency matrix: the same answers with and without the shim.
+    tdir = {s: os.path.join(out, f'transparency-{s}.txt') for s in ('shim', 'plain')}
+    if all(os.path.exists(p) for p in tdir.values()):
+        a, b = (open(tdir[s]).read() for s in ('shim', 'plain'))
+        print('\n=== transparency matrix (without the shim):\n' + b)
+        if a != b:
+            fail('the transparency matrix differs with the shim:\n' + a)
+        for e in TRANSPARENCY_ERRNOS:
+            if e not in b:
+                fail(f'the transparency matrix never saw {e} from this kernel')
+
+    if files.inspect_works is False:
+        print('\nnote: kmodaudit inspect is not implemented yet: fields compared with the '
+              'file\'s sha256 and kmod\'s modinfo only')
+    print(f'\n{len(kernel)} kernel module events, {len(ours)} records of ours, '
+          f'{len(runs)} scenarios run ({live} with our records checked)')
+    if errors:
+        print(f'FAIL: {len(errors)} problem(s)')
+        return 1
+    print('PASS')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

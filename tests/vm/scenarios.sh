@@ -1,0 +1,124 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The scenarios of the qemu test bed, run by /init with audit on and the shim (when built) in
+# /etc/ld.so.preload. Each scenario is framed by two audit USER records sent with `auditctl -m`
+# ("kmodaudit-vm scenario=NAME begin|end"): the host's checker attributes every record between
+# them to the scenario and holds the kernel's records against ours there. /out/scenarios lists
+# "NAME run|skip EMITTER|WHY" for the checker.
+. /kma/env
+mods=/lib/modules/$KVER/kernel
+# busybox sh runs its own applets for bare names: kmod's tools are called by path.
+has() { grep -q "^$1 yes" /kma/components; }
+why() { sed -n "s/^$1 no //p" /kma/components; }
+
+# begin NAME EMITTER: EMITTER (shim, trace, frontend, none) is the component whose records the
+# checker expects for every kernel event of the scenario; when it is not built, the scenario
+# still runs and only the kernel's side is checked.
+begin() {
+	scenario=$1
+	emitter=$2
+	if [ "$emitter" != none ] && ! has "$emitter"; then
+		echo "SKIP scenario $scenario records: $emitter not built ($(why "$emitter")); kernel side only"
+		emitter="none($emitter not built)"
+	fi
+	echo "scenario $scenario run $emitter" >>/out/scenarios
+	echo "=== scenario $scenario (records expected from: $emitter)"
+	auditctl -m "kmodaudit-vm scenario=$scenario begin"
+}
+end() {
+	auditctl -m "kmodaudit-vm scenario=$scenario end"
+}
+# skip NAME COMPONENT: the scenario cannot run at all without COMPONENT.
+skip() {
+	echo "SKIP scenario $1: $2 not built ($(why "$2"))"
+	echo "scenario $1 skip $2 not built" >>/out/scenarios
+}
+# run CMD...: run, show the exit status (failures are expected in some scenarios).
+run() {
+	"$@"
+	echo "  [exit $?] $*"
+}
+
+begin modprobe-deps shim
+run /sbin/modprobe af_key
+end
+
+begin eexist shim
+run /sbin/insmod $mods/net/key/af_key.ko
+end
+
+begin modprobe-remove shim
+run /sbin/modprobe -r af_key
+end
+
+begin renamed shim
+run /sbin/insmod $mods/net/xfrm/xfrm_algo.ko
+run /sbin/insmod /kma/mods/innocent.ko
+end
+
+begin rmmod shim
+run /sbin/rmmod af_key
+run /sbin/rmmod xfrm_algo
+end
+
+begin corrupt shim
+run /sbin/insmod /kma/mods/badsig.ko
+run /sbin/insmod /kma/mods/truncated.ko
+end
+
+begin xz shim
+run /sbin/modprobe dummy
+run /sbin/modprobe -r dummy
+end
+
+if has loader; then
+	begin loader shim
+	run /kma/bin/kma-load init_module $mods/lib/ts_kmp.ko
+	run /kma/bin/kma-load delete_module ts_kmp
+	end
+else
+	skip loader loader
+fi
+
+# A static loader the shim cannot see: the kernel's records alone (report's kernel-only case).
+begin static-unseen none
+run busybox insmod $mods/lib/crc7.ko
+run busybox rmmod crc7
+end
+
+if has trace; then
+	begin trace-busybox trace
+	run kmodaudit trace -- busybox insmod $mods/lib/crc7.ko
+	run kmodaudit trace -- busybox rmmod crc7
+	run kmodaudit trace -- busybox rmmod crc7
+	end
+else
+	skip trace-busybox trace
+fi
+
+if has frontend; then
+	begin frontend frontend
+	run /kma/fe/modprobe ts_bm
+	run /kma/fe/insmod $mods/lib/crc-itu-t.ko
+	run /kma/fe/insmod $mods/lib/crc-itu-t.ko
+	run /kma/fe/rmmod crc_itu_t
+	run /kma/fe/modprobe -r ts_bm
+	end
+else
+	skip frontend frontend
+fi
+
+if has transparency; then
+	begin transparency-shim shim
+	run /kma/bin/transparency >/out/transparency-shim.txt 2>&1
+	end
+	mv /etc/ld.so.preload /tmp/ld.so.preload.off 2>/dev/null
+	begin transparency-plain none
+	run /kma/bin/transparency >/out/transparency-plain.txt 2>&1
+	end
+	mv /tmp/ld.so.preload.off /etc/ld.so.preload 2>/dev/null
+else
+	skip transparency transparency
+fi
+echo "=== scenarios done; loaded now:"
+cat /proc/modules
