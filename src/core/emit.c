@@ -1,23 +1,434 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder until the record builder and sinks land. */
-#include <errno.h>
+/* One intercepted call, one event: analysis, intent record, result record (core/emit.h). */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
+#include "core/conf.h"
 #include "core/emit.h"
+#include "core/macro.h"
+#include "core/modimage.h"
+#include "core/procctx.h"
+#include "core/record.h"
+#include "core/sink.h"
+
+struct kma_ctx {
+	struct kma_conf conf;
+	char *json_path;
+	atomic_ullong seq;
+};
+
+struct file_id {
+	bool valid;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+struct kma_pending {
+	enum kma_syscall syscall;
+	enum kma_via via;
+	uint64_t seq;
+	int fd; /* finit_module: this process's fd, fstat'ed again after the call */
+	struct file_id before;
+	unsigned long flags;
+	unsigned anomalies;
+
+	struct procctx proc;
+	char *name, *modinfo_name, *path, *args;
+	bool has_image, has_sha;
+	uint64_t size;
+	enum modimage_compression compression;
+	enum modimage_sig sig;
+	unsigned char sha256[32];
+	char *signer, *sig_key, *sig_hashalgo, *vermagic, *srcversion, *version, *license,
+		*intree;
+
+	struct record rec;
+};
+
+static const char *const via_names[] = {
+	[KMA_VIA_PRELOAD] = "preload",
+	[KMA_VIA_TRACE] = "trace",
+	[KMA_VIA_KMOD] = "kmod",
+};
+
+static const char *const syscall_names[] = {
+	[KMA_SYS_INIT_MODULE] = "init_module",
+	[KMA_SYS_FINIT_MODULE] = "finit_module",
+	[KMA_SYS_DELETE_MODULE] = "delete_module",
+};
+
+/* A value longer than this cannot fit a record: keep one byte more so it is left out whole. */
+static char *copy_str(const char *s)
+{
+	return s ? strndup(s, RECORD_MAX_PAYLOAD + 1) : NULL;
+}
+
+#define MAX_CONF_WARNINGS 8
+struct conf_warnings {
+	char msg[MAX_CONF_WARNINGS][240];
+	unsigned n;
+};
+
+static void collect_warning(void *data, const char *msg)
+{
+	struct conf_warnings *w = data;
+
+	if (w->n < MAX_CONF_WARNINGS)
+		snprintf(w->msg[w->n++], sizeof(w->msg[0]), "%s", msg);
+}
 
 int kma_ctx_new(const struct kma_ctx_opts *opts, struct kma_ctx **out)
 {
-	return -ENOSYS;
+	static const struct kma_ctx_opts no_opts;
+	struct conf_warnings warnings = { .n = 0 };
+	struct kma_ctx *ctx;
+
+	if (!out)
+		return -EINVAL;
+	if (!opts)
+		opts = &no_opts;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	conf_init(&ctx->conf);
+	conf_load_path(&ctx->conf, conf_path(opts->config_path, opts->secure), collect_warning,
+		       &warnings);
+	if (opts->json_path) {
+		ctx->json_path = strdup(opts->json_path);
+		if (!ctx->json_path) {
+			kma_ctx_free(ctx);
+			return -ENOMEM;
+		}
+	}
+	atomic_init(&ctx->seq, 0);
+	for (unsigned i = 0; i < warnings.n; i++) {
+		char line[300];
+		snprintf(line, sizeof(line), "warning: %s", warnings.msg[i]);
+		sink_warn(&ctx->conf, line);
+	}
+	*out = ctx;
+	return 0;
 }
 
 void kma_ctx_free(struct kma_ctx *ctx)
 {
+	if (!ctx)
+		return;
+	conf_release(&ctx->conf);
+	free(ctx->json_path);
+	free(ctx);
+}
+
+static void pending_free(struct kma_pending *p)
+{
+	if (!p)
+		return;
+	procctx_release(&p->proc);
+	char **strs[] = { &p->name,    &p->modinfo_name, &p->path,	&p->args,
+			  &p->signer,  &p->sig_key,	 &p->sig_hashalgo, &p->vermagic,
+			  &p->srcversion, &p->version,	 &p->license,	   &p->intree };
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+		free(*strs[i]);
+	free(p);
+}
+
+static struct file_id file_id_of(int fd)
+{
+	struct file_id id = { .valid = false };
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		id = (struct file_id){ .valid = true, .dev = st.st_dev, .ino = st.st_ino,
+				       .size = st.st_size, .mtime = st.st_mtim };
+	return id;
+}
+
+static bool file_id_differs(const struct file_id *a, const struct file_id *b)
+{
+	if (!a->valid || !b->valid)
+		return false;
+	return a->dev != b->dev || a->ino != b->ino || a->size != b->size ||
+	       a->mtime.tv_sec != b->mtime.tv_sec || a->mtime.tv_nsec != b->mtime.tv_nsec;
+}
+
+/* kmod's rule: '-' and '_' are the same in module names. */
+static bool modname_equal(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++) {
+		char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* The module name a path stands for: basename without a .ko[.xz|.zst|.gz] suffix. */
+static void name_from_path(const char *path, const char **name, size_t *len)
+{
+	static const char *const suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+	static const char deleted[] = " (deleted)";
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > sizeof(deleted) - 1 && !strcmp(base + n - (sizeof(deleted) - 1), deleted))
+		n -= sizeof(deleted) - 1;
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (n > sl && !memcmp(base + n - sl, suffixes[i], sl)) {
+			n -= sl;
+			break;
+		}
+	}
+	*name = base;
+	*len = n;
+}
+
+static int take_image(struct kma_pending *p, const struct modimage_info *info)
+{
+	p->has_image = true;
+	p->size = info->size;
+	p->compression = info->compression;
+	p->sig = info->sig;
+	p->has_sha = !info->truncated_read;
+	memcpy(p->sha256, info->sha256, sizeof(p->sha256));
+	if (info->truncated_read)
+		p->anomalies |= RECORD_ANOMALY_TRUNCATED_READ;
+	if (info->sig == MODIMAGE_SIG_NONE)
+		p->anomalies |= RECORD_ANOMALY_UNSIGNED;
+	else if (info->sig == MODIMAGE_SIG_MALFORMED)
+		p->anomalies |= RECORD_ANOMALY_SIG_MALFORMED;
+
+	struct {
+		char **dst;
+		const char *src;
+	} strs[] = {
+		{ &p->name, info->name },	    { &p->modinfo_name, info->modinfo_name },
+		{ &p->signer, info->signer },	    { &p->sig_key, info->sig_key },
+		{ &p->sig_hashalgo, info->sig_hashalgo }, { &p->vermagic, info->vermagic },
+		{ &p->srcversion, info->srcversion }, { &p->version, info->version },
+		{ &p->license, info->license },	    { &p->intree, info->intree },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
+		if (!strs[i].src)
+			continue;
+		*strs[i].dst = copy_str(strs[i].src);
+		if (!*strs[i].dst)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_t pid)
+{
+	_cleanup_modimage_ struct modimage *img = NULL;
+	int r = -EBADF;
+
+	if (call->syscall == KMA_SYS_INIT_MODULE) {
+		if (call->image)
+			r = modimage_open_memory(call->image, call->image_len, NULL, &img);
+	} else {
+		int link_fd = call->caller_fd >= 0 ? call->caller_fd : call->fd;
+		pid_t link_pid = call->caller_fd >= 0 ? pid : 0;
+
+		if (link_fd >= 0 && procctx_fd_path(link_pid, link_fd, &p->path) == -ENOMEM)
+			return -ENOMEM;
+		p->fd = call->fd;
+		p->before = file_id_of(call->fd);
+		/* the kernel refuses what is not a regular file: never read a pipe or socket */
+		if (p->before.valid)
+			r = modimage_open_fd(call->fd, NULL, &img);
+		if (p->before.valid) {
+			/* changed while we read it: the kernel may get other bytes */
+			struct file_id now = file_id_of(call->fd);
+			if (file_id_differs(&p->before, &now))
+				p->anomalies |= RECORD_ANOMALY_FILE_CHANGED;
+		}
+	}
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0) {
+		r = take_image(p, modimage_get_info(img));
+		if (r < 0)
+			return r;
+	}
+	if (call->syscall == KMA_SYS_INIT_MODULE && call->image_size > call->image_len) {
+		/* only a prefix of what the caller passed could be copied */
+		p->anomalies |= RECORD_ANOMALY_TRUNCATED_READ;
+		p->has_sha = false;
+		p->size = call->image_size;
+	}
+
+	if (p->name) {
+		const char *want = NULL;
+		size_t want_len = 0;
+
+		if (call->name_hint) {
+			name_from_path(call->name_hint, &want, &want_len);
+		} else if (p->path && p->path[0] == '/') {
+			name_from_path(p->path, &want, &want_len);
+		}
+		if (want && !modname_equal(want, want_len, p->name))
+			p->anomalies |= RECORD_ANOMALY_NAME_MISMATCH;
+	}
+	if (!call->args_unreadable && call->args) {
+		p->args = copy_str(call->args);
+		if (!p->args)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void send_record(struct kma_ctx *ctx, struct kma_pending *p, bool result, long ret,
+			struct sink_outcome *outcome, int *err)
+{
+	bool load = p->syscall != KMA_SYS_DELETE_MODULE;
+	bool known = ret != KMA_RET_UNKNOWN;
+	struct record_event ev = {
+		.op = !load ? "kmod_unload" : result ? "kmod_load" : "kmod_load_intent",
+		.seq = p->seq,
+		.via = via_names[p->via],
+		.syscall = syscall_names[p->syscall],
+		.name = p->name,
+		.modinfo_name = p->modinfo_name,
+		.is_load = load,
+		.has_file = p->syscall == KMA_SYS_FINIT_MODULE,
+		.path = p->path,
+		.has_dev_ino = p->before.valid,
+		.dev = p->before.dev,
+		.ino = p->before.ino,
+		.has_image = p->has_image,
+		.size = p->size,
+		.compression = modimage_compression_name(p->compression),
+		.sha256 = p->has_sha ? p->sha256 : NULL,
+		.sig = modimage_sig_name(p->sig),
+		.signer = p->signer,
+		.sig_key = p->sig_key,
+		.sig_hashalgo = p->sig_hashalgo,
+		.vermagic = p->vermagic,
+		.srcversion = p->srcversion,
+		.version = p->version,
+		.license = p->license,
+		.intree = p->intree,
+		.args = p->args,
+		.flags = p->flags,
+		.has_exit = result,
+		.exit_known = known,
+		.exit = ret,
+		.has_ppid = p->proc.has_ppid,
+		.ppid = p->proc.ppid,
+		.comm = p->proc.has_comm ? p->proc.comm : NULL,
+		.history = p->proc.history,
+		.anomalies = p->anomalies,
+		.exe = p->proc.exe,
+		.terminal = p->proc.terminal,
+		.success = !result || (known && ret >= 0),
+	};
+
+	record_build(&p->rec, &ev);
+	record_format(&p->rec);
+	*err = sink_deliver(&ctx->conf, ctx->json_path, &p->rec, outcome);
+}
+
+static void warn_refused(struct kma_ctx *ctx, const struct kma_pending *p,
+			 const struct sink_outcome *o)
+{
+	char name[200], msg[400];
+
+	if (record_encode_str(name, sizeof(name), "name", p->name, p->name ? strlen(p->name) : 0) >=
+	    sizeof(name))
+		snprintf(name, sizeof(name), "name=?");
+	snprintf(msg, sizeof(msg),
+		 "fail-closed: refused %s (seq=%llu %s): no sink took the record (audit: %s; "
+		 "syslog: %s)",
+		 syscall_names[p->syscall], (unsigned long long)p->seq, name,
+		 strerror(-o->audit_err),
+		 ctx->conf.fallback_syslog ? strerror(-o->syslog_err) : "disabled");
+	sink_warn(&ctx->conf, msg);
 }
 
 int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_pending **out)
 {
-	return -ENOSYS;
+	struct kma_pending *p;
+	struct sink_outcome outcome;
+	pid_t pid;
+	int err = 0;
+
+	if (!ctx || !call || !out || (unsigned)call->syscall >= ARRAY_SIZE(syscall_names) ||
+	    (unsigned)call->via >= ARRAY_SIZE(via_names))
+		return -EINVAL;
+	*out = NULL;
+	pid = call->pid > 0 && call->pid != getpid() ? call->pid : 0;
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		if (ctx->conf.fail_closed) {
+			sink_warn(&ctx->conf, "fail-closed: refused a module call: out of memory");
+			return -EPERM;
+		}
+		return 0;
+	}
+	p->syscall = call->syscall;
+	p->via = call->via;
+	p->fd = -1;
+	p->flags = call->flags;
+	p->seq = atomic_fetch_add(&ctx->seq, 1) + 1;
+	if (procctx_read(pid, ctx->conf.history_depth, &p->proc) < 0)
+		err = -ENOMEM;
+
+	if (p->syscall == KMA_SYS_DELETE_MODULE) {
+		if (call->name) {
+			p->name = copy_str(call->name);
+			if (!p->name)
+				err = -ENOMEM;
+		}
+	} else if (!err) {
+		err = analyse_load(p, call, pid);
+	}
+	if (err < 0) {
+		/* fail-open goes on with what could be gathered; fail-closed must not */
+		if (ctx->conf.fail_closed) {
+			sink_warn(&ctx->conf, "fail-closed: refused a module call: out of memory");
+			pending_free(p);
+			return -EPERM;
+		}
+	}
+
+	if (p->syscall != KMA_SYS_DELETE_MODULE && ctx->conf.intent) {
+		send_record(ctx, p, false, 0, &outcome, &err);
+		if (err < 0 && ctx->conf.fail_closed) {
+			warn_refused(ctx, p, &outcome);
+			pending_free(p);
+			return -EPERM;
+		}
+	}
+	*out = p;
+	return 0;
 }
 
 void kma_call_end(struct kma_ctx *ctx, struct kma_pending *p, long ret)
 {
+	struct sink_outcome outcome;
+	int err;
+
+	if (!p)
+		return;
+	if (ctx) {
+		if (p->syscall == KMA_SYS_FINIT_MODULE && p->before.valid) {
+			struct file_id after = file_id_of(p->fd);
+			if (file_id_differs(&p->before, &after))
+				p->anomalies |= RECORD_ANOMALY_FILE_CHANGED;
+		}
+		send_record(ctx, p, true, ret, &outcome, &err);
+	}
+	pending_free(p);
 }

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The record format's only implementation: field order, encoding, size cap, JSON form. */
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <libaudit.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/macro.h"
+#include "core/record.h"
+
+static const char hexdigits[] = "0123456789ABCDEF";
+
+bool record_needs_hex(const char *value, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = value[i];
+		if (c == '"' || c < 0x21 || c > 0x7e)
+			return true;
+	}
+	return false;
+}
+
+static size_t str_encoded_len(const char *value, size_t len)
+{
+	if (!value)
+		return 1;
+	return record_needs_hex(value, len) ? 2 * len : len + 2;
+}
+
+/* Write the encoded value (no name) into p, which has room for it. */
+static char *str_encode(char *p, const char *value, size_t len)
+{
+	if (!value) {
+		*p++ = '?';
+	} else if (record_needs_hex(value, len)) {
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = value[i];
+			*p++ = hexdigits[c >> 4];
+			*p++ = hexdigits[c & 0xf];
+		}
+	} else {
+		*p++ = '"';
+		memcpy(p, value, len);
+		p += len;
+		*p++ = '"';
+	}
+	return p;
+}
+
+size_t record_encode_str(char *buf, size_t size, const char *name, const char *value, size_t len)
+{
+	size_t nlen = strlen(name);
+	size_t need = nlen + 1 + str_encoded_len(value, len);
+	char *p;
+
+	if (need + 1 > size)
+		return need;
+	p = mempcpy(buf, name, nlen);
+	*p++ = '=';
+	p = str_encode(p, value, len);
+	*p = '\0';
+	return need;
+}
+
+static void add_field(struct record *r, const char *name, enum record_kind kind, const char *value,
+		      long long num)
+{
+	struct record_field *f;
+
+	if (r->nfields >= RECORD_MAX_FIELDS)
+		return; /* cannot happen: the contract has fewer fields */
+	f = &r->fields[r->nfields++];
+	*f = (struct record_field){ .name = name, .kind = kind, .value = value, .num = num };
+	if (kind == RECORD_STR && value)
+		f->len = strlen(value);
+	if (kind == RECORD_WORD && !value)
+		f->value = "?";
+}
+
+static void add_str(struct record *r, const char *name, const char *value)
+{
+	add_field(r, name, RECORD_STR, value, 0);
+}
+
+static void add_word(struct record *r, const char *name, const char *word)
+{
+	add_field(r, name, RECORD_WORD, word, 0);
+}
+
+static void add_num(struct record *r, const char *name, long long num)
+{
+	add_field(r, name, RECORD_NUM, NULL, num);
+}
+
+static void add_opt_str(struct record *r, const char *name, const char *value)
+{
+	if (value)
+		add_str(r, name, value);
+}
+
+static const char *const anomaly_names[] = {
+	"name_mismatch", "unsigned", "sig_malformed", "file_changed", "truncated_read",
+};
+
+static const char *anomaly_list(char *buf, size_t size, unsigned anomalies)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(anomaly_names); i++) {
+		if (!(anomalies & (1u << i)))
+			continue;
+		len += snprintf(buf + len, size - len, "%s%s", len ? "," : "", anomaly_names[i]);
+	}
+	return len ? buf : NULL;
+}
+
+void record_build(struct record *r, const struct record_event *ev)
+{
+	r->nfields = 0;
+	r->truncated = false;
+	r->len = 0;
+	r->payload[0] = '\0';
+
+	add_num(r, "ver", RECORD_VERSION);
+	add_word(r, "op", ev->op);
+	add_num(r, "seq", (long long)ev->seq);
+	add_word(r, "via", ev->via);
+	add_word(r, "syscall", ev->syscall);
+	add_str(r, "name", ev->name);
+	if (ev->is_load && ev->modinfo_name && (!ev->name || strcmp(ev->modinfo_name, ev->name)))
+		add_str(r, "modinfo_name", ev->modinfo_name);
+	if (ev->is_load && ev->has_file) {
+		add_str(r, "path", ev->path);
+		if (ev->has_dev_ino) {
+			snprintf(r->dev_buf, sizeof(r->dev_buf), "0x%" PRIx64, ev->dev);
+			add_word(r, "dev", r->dev_buf);
+			add_num(r, "ino", (long long)ev->ino);
+		} else {
+			add_word(r, "dev", NULL);
+			add_word(r, "ino", NULL);
+		}
+	}
+	if (ev->is_load) {
+		if (ev->has_image) {
+			add_num(r, "size", (long long)ev->size);
+			add_word(r, "compression", ev->compression);
+		} else {
+			add_word(r, "size", NULL);
+			add_word(r, "compression", NULL);
+		}
+		if (ev->has_image && ev->sha256) {
+			for (int i = 0; i < 32; i++) {
+				r->sha_buf[2 * i] = hexdigits[ev->sha256[i] >> 4];
+				r->sha_buf[2 * i + 1] = hexdigits[ev->sha256[i] & 0xf];
+			}
+			r->sha_buf[64] = '\0';
+			add_word(r, "sha256", r->sha_buf);
+		} else {
+			add_word(r, "sha256", NULL);
+		}
+		add_word(r, "sig", ev->has_image ? ev->sig : NULL);
+		add_opt_str(r, "signer", ev->signer);
+		add_opt_str(r, "sig_key", ev->sig_key);
+		add_opt_str(r, "sig_hashalgo", ev->sig_hashalgo);
+		add_opt_str(r, "vermagic", ev->vermagic);
+		add_opt_str(r, "srcversion", ev->srcversion);
+		add_opt_str(r, "version", ev->version);
+		add_opt_str(r, "license", ev->license);
+		add_opt_str(r, "intree", ev->intree);
+		add_str(r, "args", ev->args);
+	}
+	snprintf(r->flags_buf, sizeof(r->flags_buf), "0x%lx", ev->flags);
+	add_word(r, "flags", r->flags_buf);
+	if (ev->has_exit) {
+		if (ev->exit_known)
+			add_num(r, "exit", ev->exit);
+		else
+			add_word(r, "exit", NULL);
+	}
+	if (ev->has_ppid)
+		add_num(r, "ppid", ev->ppid);
+	else
+		add_word(r, "ppid", NULL);
+	add_str(r, "comm", ev->comm);
+	add_str(r, "history", ev->history);
+	if (anomaly_list(r->anomaly_buf, sizeof(r->anomaly_buf), ev->anomalies))
+		add_word(r, "anomaly", r->anomaly_buf);
+
+	r->exe = ev->exe;
+	r->terminal = ev->terminal;
+	r->success = ev->success;
+}
+
+static size_t field_len(const struct record_field *f)
+{
+	char num[24];
+	size_t len = strlen(f->name) + 1;
+
+	switch (f->kind) {
+	case RECORD_STR:
+		return len + str_encoded_len(f->value, f->len);
+	case RECORD_WORD:
+		return len + strlen(f->value);
+	case RECORD_NUM:
+		return len + snprintf(num, sizeof(num), "%lld", f->num);
+	}
+	return len;
+}
+
+static char *field_write(char *p, const struct record_field *f)
+{
+	p = stpcpy(p, f->name);
+	*p++ = '=';
+	switch (f->kind) {
+	case RECORD_STR:
+		return str_encode(p, f->value, f->len);
+	case RECORD_WORD:
+		return stpcpy(p, f->value);
+	case RECORD_NUM:
+		return p + sprintf(p, "%lld", f->num);
+	}
+	return p;
+}
+
+/* A terminal name is written bare by libaudit: only when it cannot break the structure. */
+static const char *safe_terminal(const char *t)
+{
+	if (!t || !*t || strlen(t) > 64 || record_needs_hex(t, strlen(t)) || strchr(t, '='))
+		return "?";
+	return t;
+}
+
+static const char TRUNCATED_FIELD[] = " truncated=yes";
+
+void record_format(struct record *r)
+{
+	char trailer[RECORD_MAX_EXE_ENCODED + 160];
+	size_t exe_len = r->exe ? strlen(r->exe) : 0;
+	size_t total = 0, limit, tlen;
+	char *p = trailer;
+
+	/* exe= as libaudit's _get_exename() writes it: hex, quoted, or "?" when unknown/too long */
+	p = stpcpy(p, " exe=");
+	if (r->exe && str_encoded_len(r->exe, exe_len) <= RECORD_MAX_EXE_ENCODED) {
+		p = str_encode(p, r->exe, exe_len);
+	} else {
+		if (r->exe)
+			r->truncated = true;
+		p = stpcpy(p, "\"?\"");
+	}
+	p += sprintf(p, " hostname=? addr=? terminal=%s res=%s", safe_terminal(r->terminal),
+		     r->success ? "success" : "failed");
+	tlen = p - trailer;
+
+	for (unsigned i = 0; i < r->nfields; i++)
+		total += (i ? 1 : 0) + field_len(&r->fields[i]);
+	limit = RECORD_MAX_PAYLOAD - tlen;
+	if (r->truncated || total > limit)
+		limit -= sizeof(TRUNCATED_FIELD) - 1;
+
+	p = r->payload;
+	for (unsigned i = 0; i < r->nfields; i++) {
+		struct record_field *f = &r->fields[i];
+		size_t need = (p != r->payload ? 1 : 0) + field_len(f);
+
+		f->included = (size_t)(p - r->payload) + need <= limit;
+		if (!f->included) {
+			r->truncated = true;
+			continue;
+		}
+		if (p != r->payload)
+			*p++ = ' ';
+		p = field_write(p, f);
+	}
+	if (r->truncated)
+		p = stpcpy(p, TRUNCATED_FIELD);
+	p = mempcpy(p, trailer, tlen);
+	*p = '\0';
+	r->len = p - r->payload;
+}
+
+void record_type_name(int type, char *buf, size_t size)
+{
+	const char *name = audit_msg_type_to_name(type);
+
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "UNKNOWN[%d]", type);
+}
+
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3, cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n >= len)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* overlong forms, surrogates, beyond Unicode */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+static json_object *json_str_value(const struct record_field *f, json_object *hex)
+{
+	char *buf;
+	json_object *o;
+
+	if (!f->value)
+		return NULL;
+	if (utf8_valid((const unsigned char *)f->value, f->len))
+		return json_object_new_string_len(f->value, f->len);
+	buf = malloc(2 * f->len + 1);
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < f->len; i++) {
+		buf[2 * i] = hexdigits[(unsigned char)f->value[i] >> 4];
+		buf[2 * i + 1] = hexdigits[(unsigned char)f->value[i] & 0xf];
+	}
+	o = json_object_new_string_len(buf, 2 * f->len);
+	free(buf);
+	json_object_array_add(hex, json_object_new_string(f->name));
+	return o;
+}
+
+char *record_to_json(const struct record *r, const char *type_name, const struct timespec *ts)
+{
+	json_object *obj = json_object_new_object();
+	json_object *hex = json_object_new_array();
+	char tbuf[64];
+	struct tm tm;
+	char *out = NULL;
+
+	if (!obj || !hex)
+		goto out;
+	gmtime_r(&ts->tv_sec, &tm);
+	snprintf(tbuf, sizeof(tbuf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000);
+	json_object_object_add(obj, "type", json_object_new_string(type_name));
+	json_object_object_add(obj, "time", json_object_new_string(tbuf));
+	for (unsigned i = 0; i < r->nfields; i++) {
+		const struct record_field *f = &r->fields[i];
+		json_object *v = NULL;
+
+		if (!f->included)
+			continue;
+		switch (f->kind) {
+		case RECORD_STR:
+			v = json_str_value(f, hex);
+			break;
+		case RECORD_WORD:
+			v = strcmp(f->value, "?") ? json_object_new_string(f->value) : NULL;
+			break;
+		case RECORD_NUM:
+			v = json_object_new_int64(f->num);
+			break;
+		}
+		json_object_object_add(obj, f->name, v);
+	}
+	if (r->truncated)
+		json_object_object_add(obj, "truncated", json_object_new_string("yes"));
+	{
+		struct record_field exe = { .name = "exe", .kind = RECORD_STR, .value = r->exe,
+					    .len = r->exe ? strlen(r->exe) : 0 };
+		json_object_object_add(obj, "exe", json_str_value(&exe, hex));
+	}
+	json_object_object_add(obj, "hostname", NULL);
+	json_object_object_add(obj, "addr", NULL);
+	json_object_object_add(obj, "terminal",
+			       strcmp(safe_terminal(r->terminal), "?") ?
+				       json_object_new_string(r->terminal) :
+				       NULL);
+	json_object_object_add(obj, "res", json_object_new_string(r->success ? "success" : "failed"));
+	if (json_object_array_length(hex) > 0) {
+		json_object_object_add(obj, "hex", hex);
+		hex = NULL;
+	}
+	out = strdup(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+out:
+	json_object_put(hex);
+	json_object_put(obj);
+	return out;
+}

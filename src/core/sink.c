@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Which sinks a record goes to, in which order. */
+#include <string.h>
+#include <time.h>
+
+#include "core/macro.h"
+#include "core/sink.h"
+
+static int json_append(const char *path, struct record *r, const char *type_name,
+		       const struct timespec *ts)
+{
+	_cleanup_free_ char *line = record_to_json(r, type_name, ts);
+
+	if (!line)
+		return -ENOMEM;
+	return sink_file_append(path, line, strlen(line));
+}
+
+int sink_deliver(const struct kma_conf *conf, const char *extra_json_path, struct record *r,
+		 struct sink_outcome *out)
+{
+	char type_name[32];
+	struct timespec ts;
+	int err;
+
+	*out = (struct sink_outcome){ 0 };
+	record_type_name(conf->record_type, type_name, sizeof(type_name));
+	clock_gettime(CLOCK_REALTIME, &ts);
+
+	out->audit_err = sink_audit_send(conf->record_type, r->payload, r->len,
+					 conf->audit_timeout_ms);
+	out->audit = out->audit_err == 0;
+
+	if (!out->audit && conf->fallback_syslog) {
+		size_t tlen = strlen(type_name);
+		_cleanup_free_ char *msg = malloc(tlen + 1 + r->len + 1);
+
+		if (msg) {
+			memcpy(msg, type_name, tlen);
+			msg[tlen] = ' ';
+			memcpy(msg + tlen + 1, r->payload, r->len + 1);
+			out->syslog_err = sink_syslog_send(conf->syslog_socket, SINK_SYSLOG_PRIORITY,
+							   msg, tlen + 1 + r->len,
+							   conf->audit_timeout_ms);
+		} else {
+			out->syslog_err = -ENOMEM;
+		}
+		out->syslog = out->syslog_err == 0;
+	}
+
+	if (conf->file_sink) {
+		out->file_err = json_append(conf->file_sink, r, type_name, &ts);
+		out->file = out->file_err == 0;
+	}
+	if (extra_json_path) {
+		err = json_append(extra_json_path, r, type_name, &ts);
+		out->file |= err == 0;
+		if (!conf->file_sink || err < 0)
+			out->file_err = err;
+	}
+
+	if (out->audit || out->syslog || out->file)
+		return 0;
+	return out->audit_err;
+}
+
+void sink_warn(const struct kma_conf *conf, const char *msg)
+{
+	sink_syslog_send(conf ? conf->syslog_socket : NULL, LOG_AUTHPRIV | LOG_WARNING, msg,
+			 strlen(msg), conf ? conf->audit_timeout_ms : CONF_DEFAULT_AUDIT_TIMEOUT_MS);
+}
