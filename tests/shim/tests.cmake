@@ -2,3 +2,9 @@
 # The preload shim's tests (issue 3). Programs here are plain libc: they are what the shim is
 # loaded into. The qemu test bed reuses `transparency` against a kernel with modules.
 add_executable(transparency ${CMAKE_CURRENT_LIST_DIR}/transparency.c)
+add_executable(fd-check ${CMAKE_CURRENT_LIST_DIR}/fd-check.c)
+add_executable(threads-fork ${CMAKE_CURRENT_LIST_DIR}/threads-fork.c)
+
+kmodaudit_sys_test(shim-exports ${CMAKE_CURRENT_LIST_DIR}/exports.sh 60)
+kmodaudit_sys_test(shim-transparency ${CMAKE_CURRENT_LIST_DIR}/transparency.sh 120)
+kmodaudit_sys_test(shim-fd-leak ${CMAKE_CURRENT_LIST_DIR}/fd-leak.sh 120)

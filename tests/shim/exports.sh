@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# libkmodaudit.so exports exactly the four interposed symbols, needs nothing but libc, has no
+# constructor, and really takes the bindings of a program's syscall/init_module/delete_module.
+. "$KMODAUDIT_SRC/tests/shim/lib.sh"
+
+exports=$(nm -D --defined-only "$SHIM" | awk '{print $3}' | sort | tr '\n' ' ')
+[ "$exports" = "delete_module finit_module init_module syscall " ] ||
+	fail "exports are: $exports"
+# No symbol version: a caller's syscall@GLIBC_2.2.5 can only bind to an unversioned definition.
+if readelf -V "$SHIM" | grep -q 'Version definition'; then
+	fail "the shim defines symbol versions"
+fi
+
+needed=$(readelf -d "$SHIM" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+[ "$needed" = "libc.so.6 " ] || fail "DT_NEEDED: $needed"
+
+# Nothing runs at load time (exec-overhead): no constructors besides the toolchain's.
+if readelf -d "$SHIM" | grep -Eq '\((INIT_ARRAY|PREINIT_ARRAY)\)'; then
+	init_sz=$(readelf -d "$SHIM" | sed -n 's/.*(INIT_ARRAYSZ) *\([0-9]*\).*/\1/p')
+	[ "${init_sz:-0}" -le 8 ] || fail "the shim has constructors (INIT_ARRAYSZ=$init_sz)"
+fi
+
+# The dynamic linker binds a real program's calls to the shim.
+bindings=$(LD_DEBUG=bindings LD_PRELOAD=$SHIM KMODAUDIT_IMPL=/nonexistent \
+	"$KMA_LOAD" delete-syscall kmatest_none 2>&1 >/dev/null || true)
+for sym in syscall; do
+	grep -Eq "binding file $KMA_LOAD .* to $SHIM .*: normal symbol \`$sym'" <<<"$bindings" ||
+		fail "$sym of kma-load does not bind to the shim"
+done
+bindings=$(LD_BIND_NOW=1 LD_DEBUG=bindings LD_PRELOAD=$SHIM KMODAUDIT_IMPL=/nonexistent \
+	"$KMA_LOAD" delete kmatest_none 2>&1 >/dev/null || true)
+for sym in init_module delete_module; do
+	grep -Eq "binding file $KMA_LOAD .* to $SHIM .*: normal symbol \`$sym'" <<<"$bindings" ||
+		fail "$sym of kma-load does not bind to the shim"
+done
+echo "PASS: exports $exports; needs $needed; bindings taken"
