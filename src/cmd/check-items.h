@@ -31,6 +31,7 @@ struct check_ctx {
 	unsigned long uid_min;
 	char *tool_dir;     /* where modprobe lives, NULL if none */
 	char **exec_paths;  /* what the kmod tools run */
+	char *kmod;         /* /bin/kmod resolved, NULL if there is none */
 	int disk_err;       /* loading rules.d: 0 or -errno */
 	struct check_rules disk;
 	bool running_loaded;

@@ -125,6 +125,8 @@ static void ctx_init(struct check_ctx *ctx, const char *root)
 		ctx->tool_dir = NULL;
 		ctx->exec_paths = NULL;
 	}
+	if (rules_resolve_in_root(root, "/bin/kmod", &ctx->kmod) < 0)
+		ctx->kmod = NULL;
 	ctx->disk_err = check_rules_load_dir(root, &ctx->disk);
 	ctx->shim_entry = find_shim_entry(root);
 	for (char **p = ctx->exec_paths; p && *p; p++)
@@ -141,6 +143,7 @@ static void ctx_init(struct check_ctx *ctx, const char *root)
 static void ctx_done(struct check_ctx *ctx)
 {
 	free(ctx->tool_dir);
+	free(ctx->kmod);
 	rules_strv_free(ctx->exec_paths);
 	check_rules_free(&ctx->disk);
 	check_rules_free(&ctx->running);

@@ -3,3 +3,4 @@
 # kernel; check on fixture trees (each check made to fail once) and on this machine.
 kmodaudit_sys_test(compliance-rules ${CMAKE_CURRENT_LIST_DIR}/rules.sh 120)
 kmodaudit_sys_test(compliance-rules-install ${CMAKE_CURRENT_LIST_DIR}/install.sh 120)
+kmodaudit_sys_test(compliance-check-tree ${CMAKE_CURRENT_LIST_DIR}/check-tree.sh 120)
