@@ -4,3 +4,4 @@
 kmodaudit_sys_test(compliance-rules ${CMAKE_CURRENT_LIST_DIR}/rules.sh 120)
 kmodaudit_sys_test(compliance-rules-install ${CMAKE_CURRENT_LIST_DIR}/install.sh 120)
 kmodaudit_sys_test(compliance-check-tree ${CMAKE_CURRENT_LIST_DIR}/check-tree.sh 120)
+kmodaudit_sys_test(compliance-check-live ${CMAKE_CURRENT_LIST_DIR}/check-live.sh 120)
