@@ -1,11 +1,174 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* kmodaudit trace (not implemented yet). */
+/*
+ * kmodaudit trace [-o FILE.jsonl] [--follow] -- CMD [ARGS...]
+ *
+ * Runs CMD so that every module syscall it or any descendant makes is recorded (via=trace), for
+ * loaders the preload shim cannot see: static binaries, Go programs, raw syscall instructions.
+ * CMD keeps its stdio, its process group (Ctrl-C reaches it; the tracer ignores SIGINT and
+ * SIGQUIT meanwhile) and its exit status, which becomes ours (128+N if it died of signal N).
+ *
+ * Without --follow the trace ends when CMD exits: descendants still running are let go
+ * untraced (the kernel detaches them as the tracer exits); the seccomp filter stays with them,
+ * so a module call they make later fails with ENOSYS instead of going unrecorded. --follow
+ * keeps tracing after CMD exits until every traced descendant has exited.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/trace.h"
+#include "core/macro.h"
+
+/* Our own failure before CMD ran (as env(1) and timeout(1) use it). */
+#define EXIT_TRACE_FAILED 125
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: kmodaudit trace [-o FILE.jsonl] [--follow] -- CMD [ARGS...]\n\n"
+		     "Run CMD and record every module syscall that it or any descendant makes.\n\n"
+		     "  -o, --output FILE  also write the records to FILE, one JSON object a line\n"
+		     "  -f, --follow       keep tracing after CMD exits until its descendants exit\n"
+		     "  -h, --help         show this help\n\n"
+		     "The exit status is CMD's (128+N if it was killed by signal N).\n");
+}
+
+/* In the child: filter, wait until the tracer has attached, exec. Never returns. */
+static _Noreturn void run_child(struct trace_filter *filter, int go_fd, char *argv[])
+{
+	char c;
+	int r;
+
+	r = trace_filter_load(filter);
+	if (r < 0) {
+		fprintf(stderr, "kmodaudit trace: cannot install the seccomp filter: %s\n",
+			strerror(-r));
+		_exit(EXIT_TRACE_FAILED);
+	}
+	/* One byte once the tracer has seized us; EOF alone means it died: never run untraced. */
+	do
+		r = (int)read(go_fd, &c, 1);
+	while (r < 0 && errno == EINTR);
+	if (r != 1)
+		_exit(EXIT_TRACE_FAILED);
+	execvp(argv[0], argv);
+	r = errno;
+	fprintf(stderr, "kmodaudit trace: %s: %s\n", argv[0], strerror(r));
+	_exit(r == ENOENT ? 127 : 126);
+}
+
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_TRACE_FAILED;
+}
 
 int cmd_trace(int argc, char *argv[])
 {
-	fprintf(stderr, "kmodaudit trace: not implemented yet\n");
-	return EXIT_USAGE;
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct kma_ctx_opts ctx_opts = { .secure = getauxval(AT_SECURE) != 0 };
+	struct trace_opts opts = { 0 };
+	struct trace_filter *filter = NULL;
+	struct kma_ctx *ctx = NULL;
+	int go[2] = { -1, -1 };
+	int c, r, status = 0, ret = EXIT_TRACE_FAILED;
+	pid_t pid;
+
+	while ((c = getopt_long(argc, argv, "+o:fh", options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			ctx_opts.json_path = optarg;
+			break;
+		case 'f':
+			opts.follow = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	/* Everything that can fail is set up before CMD runs: no half-traced CMD. */
+	r = kma_ctx_new(&ctx_opts, &ctx);
+	if (r < 0) {
+		fprintf(stderr, "kmodaudit trace: cannot set up recording: %s\n", strerror(-r));
+		return EXIT_TRACE_FAILED;
+	}
+	r = trace_filter_new(&filter);
+	if (r < 0) {
+		fprintf(stderr, "kmodaudit trace: cannot build the seccomp filter: %s\n",
+			strerror(-r));
+		goto out;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		fprintf(stderr, "kmodaudit trace: pipe: %m\n");
+		goto out;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "kmodaudit trace: fork: %m\n");
+		goto out;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		run_child(filter, go[0], argv + optind);
+	}
+	close(TAKE_FD(go[0]));
+	/* Ctrl-C and Ctrl-\ are CMD's to act on; we go on recording until it is done. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+
+	if (ptrace(PTRACE_SEIZE, pid, 0L, trace_ptrace_options()) < 0) {
+		fprintf(stderr, "kmodaudit trace: cannot trace %s: %m\n", argv[optind]);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
+	if (write(go[1], "g", 1) != 1) { /* let it exec */
+		fprintf(stderr, "kmodaudit trace: pipe: %m\n");
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
+	close(TAKE_FD(go[1]));
+
+	r = trace_loop_run(ctx, &opts, pid, &status);
+	if (r < 0) {
+		fprintf(stderr, "kmodaudit trace: %s\n", strerror(-r));
+		goto out;
+	}
+	ret = exit_status(status);
+out:
+	if (go[0] >= 0)
+		close(go[0]);
+	if (go[1] >= 0)
+		close(go[1]);
+	trace_filter_free(filter);
+	kma_ctx_free(ctx);
+	return ret;
 }

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One module call read out of a tracee stopped at its seccomp stop, handed to the core
+ * (core/emit.h) like any other emitter's: the image is copied out of the tracee while every
+ * thread that shares its memory is stopped (trace-loop.c), so the copy is what the kernel copies.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cmd/trace.h"
+#include "config.h"
+#include "core/macro.h"
+
+/* Beyond this the tracer does not copy an image (the kernel's own file limit is INT_MAX). */
+#define IMAGE_MAX ((size_t)1 << 30)
+/* Parameter strings are cut here; the record builder cuts them far earlier anyway. */
+#define ARGS_MAX ((size_t)64 << 10)
+/* The kernel reads at most MODULE_NAME_LEN - 1 = 55 bytes; a little more shows a long name. */
+#define NAME_MAX_READ ((size_t)256)
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+
+struct trace_call {
+	pid_t tid;
+	bool compat;          /* i386 caller: pointers are 32 bits */
+	uint64_t args_raw[6]; /* as the seccomp stop saw them */
+	struct kma_call call;
+	struct kma_pending *pending;
+	void *image;
+	char *args;
+	char *name;
+	int fd;
+};
+
+/* The syscall numbers at a seccomp stop, by the arch the tracee called with. */
+static int module_syscall(uint32_t arch, uint64_t nr, enum kma_syscall *out)
+{
+	switch (arch) {
+	case AUDIT_ARCH_X86_64:
+		nr &= ~(uint64_t)__X32_SYSCALL_BIT; /* x32 uses the x86_64 numbers for these */
+		if (nr == 175)
+			*out = KMA_SYS_INIT_MODULE;
+		else if (nr == 313)
+			*out = KMA_SYS_FINIT_MODULE;
+		else if (nr == 176)
+			*out = KMA_SYS_DELETE_MODULE;
+		else
+			return -ENOENT;
+		return 0;
+	case AUDIT_ARCH_I386:
+		if (nr == 128)
+			*out = KMA_SYS_INIT_MODULE;
+		else if (nr == 350)
+			*out = KMA_SYS_FINIT_MODULE;
+		else if (nr == 129)
+			*out = KMA_SYS_DELETE_MODULE;
+		else
+			return -ENOENT;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+/* The files of this project that record module calls themselves (see emitter_owns_call). */
+static size_t emitter_paths(char paths[][PATH_MAX], size_t max)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t count = 0;
+
+	if (n <= 0)
+		return 0;
+	self[n] = '\0';
+	if (!strcmp(self, KMODAUDIT_BUILD_DIR "/src/kmodaudit")) {
+		/* A tracer run from the build tree trusts that tree's emitters, and only then. */
+		snprintf(paths[count++], PATH_MAX, "%s", KMODAUDIT_BUILD_DIR "/shim/libkmodaudit.so");
+		snprintf(paths[count++], PATH_MAX, "%s",
+			 KMODAUDIT_BUILD_DIR "/src/libkmodaudit-impl.so");
+		snprintf(paths[count++], PATH_MAX, "%s",
+			 KMODAUDIT_BUILD_DIR "/wrappers/kmodaudit-kmod");
+	} else {
+		snprintf(paths[count++], PATH_MAX, "%s", KMODAUDIT_SHIM_PATH);
+		snprintf(paths[count++], PATH_MAX, "%s", KMODAUDIT_IMPL_PATH);
+		/* The kmod front end is installed beside this command. */
+		snprintf(paths[count++], PATH_MAX, "%s/kmodaudit-kmod", dirname(self));
+	}
+	return count < max ? count : max;
+}
+
+static bool is_emitter(pid_t pid, uint64_t addr)
+{
+	char paths[3][PATH_MAX];
+	size_t count = emitter_paths(paths, ARRAY_SIZE(paths));
+	_cleanup_free_ char *path = NULL;
+
+	if (trace_mem_mapping_path(pid, addr, &path) < 0 || !path)
+		return false;
+	for (size_t i = 0; i < count; i++)
+		if (!strcmp(path, paths[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Each call is recorded once. When the preload shim (or the kmod front end, or the core they
+ * load) is in the calling process and made the call, it records the call itself and wins: it
+ * hands the kernel a private copy (a stronger guarantee than freezing threads) and it runs in
+ * the caller's own context. It is its call when the syscall instruction lies in one of those
+ * files, or when it lies in libc (a leaf syscall wrapper: nothing pushed) and the return address
+ * on top of the stack does. Recognised by the mapping's full path, so a program merely named
+ * like the shim is still traced. A loader issuing its own syscall instruction, a static binary,
+ * or a process without the shim are the tracer's. The price: a program that jumps into the
+ * shim's syscall instruction, or fakes a return address before calling libc, escapes this
+ * record (not the kernel's own audit SYSCALL record, which shows its pid).
+ */
+static bool emitter_owns_call(pid_t tid, const struct __ptrace_syscall_info *si)
+{
+	_cleanup_free_ char *ip_path = NULL;
+	uint64_t ret_addr = 0;
+	const char *base;
+
+	if (is_emitter(tid, si->instruction_pointer))
+		return true;
+	if (trace_mem_mapping_path(tid, si->instruction_pointer, &ip_path) < 0 || !ip_path)
+		return false;
+	base = strrchr(ip_path, '/');
+	base = base ? base + 1 : ip_path;
+	if (strncmp(base, "libc.so", 7) && strncmp(base, "libc-", 5))
+		return false;
+	if (trace_mem_read(tid, si->stack_pointer, &ret_addr,
+			   si->arch == AUDIT_ARCH_I386 ? 4 : 8) < 0)
+		return false;
+	return is_emitter(tid, ret_addr);
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	pid_t tgid = tid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	return tgid;
+}
+
+/*
+ * The caller's file as an fd of ours: pidfd_getfd shares the caller's open file (no reopen of a
+ * path that may have been replaced); /proc/PID/fd/N is the fallback on kernels without it.
+ * Returns -1 when the caller has no such fd (the kernel will answer EBADF).
+ */
+static int caller_file(pid_t tid, pid_t tgid, int caller_fd)
+{
+	char path[64];
+	int pidfd, fd;
+
+	if (caller_fd < 0)
+		return -1;
+	pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (pidfd < 0)
+		pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	if (pidfd >= 0) {
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, caller_fd, 0);
+		close(pidfd);
+		if (fd >= 0)
+			return fd;
+		if (errno == EBADF)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, caller_fd);
+	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
+int trace_call_read(pid_t tid, struct trace_call **out)
+{
+	struct __ptrace_syscall_info si = { 0 };
+	enum kma_syscall sys;
+	struct trace_call *c;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(si), &si) < 0)
+		return -errno;
+	if (si.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return -EINVAL;
+	if (module_syscall(si.arch, si.seccomp.nr, &sys) < 0)
+		return 0;
+	if (emitter_owns_call(tid, &si))
+		return 0;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->tid = tid;
+	c->compat = si.arch == AUDIT_ARCH_I386;
+	memcpy(c->args_raw, si.seccomp.args, sizeof(c->args_raw));
+	c->fd = -1;
+	c->call.syscall = sys;
+	c->call.via = KMA_VIA_TRACE;
+	c->call.pid = tgid_of(tid); /* what the kernel's SYSCALL record calls pid= */
+	c->call.fd = -1;
+	c->call.caller_fd = -1;
+	*out = c;
+	return 1;
+}
+
+/* Pointer-sized argument i as the caller passed it (32 bits for i386). */
+static uint64_t arg(const struct trace_call *c, int i)
+{
+	return c->compat ? (uint32_t)c->args_raw[i] : c->args_raw[i];
+}
+
+/* Copy what the call points at; the caller's memory must be held still (trace-loop.c). */
+static void call_copy(struct trace_call *c)
+{
+	switch (c->call.syscall) {
+	case KMA_SYS_INIT_MODULE: {
+		uint64_t len = arg(c, 1);
+
+		/* Unreadable (EFAULT ahead) or too big: image_len 0 < image_size says so. */
+		c->call.image_size = len;
+		if (len <= IMAGE_MAX) {
+			c->image = malloc(len ? len : 1);
+			if (c->image && trace_mem_read(c->tid, arg(c, 0), c->image, len) == 0) {
+				c->call.image = c->image;
+				c->call.image_len = len;
+			}
+		}
+		break;
+	}
+	case KMA_SYS_FINIT_MODULE:
+		c->call.caller_fd = (int)(uint32_t)c->args_raw[0];
+		c->fd = caller_file(c->tid, c->call.pid, c->call.caller_fd);
+		c->call.fd = c->fd;
+		c->call.flags = (uint32_t)c->args_raw[2];
+		break;
+	case KMA_SYS_DELETE_MODULE:
+		if (trace_mem_read_string(c->tid, arg(c, 0), NAME_MAX_READ, &c->name) == 0)
+			c->call.name = c->name;
+		c->call.flags = (uint32_t)c->args_raw[1];
+		break;
+	}
+	if (c->call.syscall != KMA_SYS_DELETE_MODULE) {
+		int i = c->call.syscall == KMA_SYS_INIT_MODULE ? 2 : 1;
+
+		if (trace_mem_read_string(c->tid, arg(c, i), ARGS_MAX, &c->args) == 0)
+			c->call.args = c->args;
+		else
+			c->call.args_unreadable = true;
+	}
+}
+
+bool trace_call_begin(struct kma_ctx *ctx, struct trace_call *c)
+{
+	call_copy(c);
+	/* Only a fail-closed refusal stops the call; any other trouble fails open. */
+	return kma_call_begin(ctx, &c->call, &c->pending) != -EPERM;
+}
+
+void trace_call_end(struct kma_ctx *ctx, struct trace_call *c, long ret)
+{
+	if (c->pending)
+		kma_call_end(ctx, TAKE_PTR(c->pending), ret);
+}
+
+void trace_call_free(struct trace_call *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->image);
+	free(c->args);
+	free(c->name);
+	free(c);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The seccomp filter CMD runs under: SECCOMP_RET_TRACE for the three module syscalls, ALLOW for
+ * everything else, so the tracer is woken for nothing but module calls. The kernel's per-syscall
+ * action cache turns every ALLOW into a bitmap lookup, so other syscalls do not even run the
+ * filter.
+ *
+ * Why RET_TRACE with ptrace rather than SECCOMP_RET_USER_NOTIF: with RET_TRACE the tracee stays
+ * in its syscall; the tracer reads the arguments while it is stopped, then lets the kernel run
+ * the call in the tracee's own context (its audit SYSCALL record, credentials and LSM checks are
+ * the tracee's) and stops it again at syscall exit to read the kernel's answer. A user
+ * notification supervisor can only let the call continue blindly (SECCOMP_USER_NOTIF_FLAG_CONTINUE
+ * reports nothing back) or make the call itself, which would load the module as the tracer.
+ *
+ * The filter outlives the tracer: if the tracer is gone, RET_TRACE fails the call with ENOSYS,
+ * so nothing under this filter ever loads a module unrecorded.
+ */
+#include <errno.h>
+#include <linux/ptrace.h>
+#include <seccomp.h>
+#include <stdlib.h>
+
+#include "cmd/trace.h"
+
+struct trace_filter {
+	scmp_filter_ctx seccomp;
+};
+
+/* i386 (x86_64 kernels run it as compat) and x32 have their own numbers for the same calls. */
+static const uint32_t extra_arches[] = {
+#if defined(__x86_64__)
+	SCMP_ARCH_X86,
+	SCMP_ARCH_X32,
+#endif
+};
+
+static const char *const module_syscalls[] = { "init_module", "finit_module", "delete_module" };
+
+int trace_filter_new(struct trace_filter **out)
+{
+	struct trace_filter *f = calloc(1, sizeof(*f));
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	f->seccomp = seccomp_init(SCMP_ACT_ALLOW);
+	if (!f->seccomp) {
+		free(f);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sizeof(extra_arches) / sizeof(extra_arches[0]); i++) {
+		r = seccomp_arch_add(f->seccomp, extra_arches[i]);
+		if (r < 0 && r != -EEXIST)
+			goto fail;
+	}
+	/* Rules apply to every arch of the filter; libseccomp adds the arch checks. */
+	for (size_t i = 0; i < sizeof(module_syscalls) / sizeof(module_syscalls[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(module_syscalls[i]);
+
+		if (nr == __NR_SCMP_ERROR) {
+			r = -ENOSYS;
+			goto fail;
+		}
+		r = seccomp_rule_add(f->seccomp, SCMP_ACT_TRACE(0), nr, 0);
+		if (r < 0)
+			goto fail;
+	}
+	/*
+	 * no_new_privs would stop setuid programs that CMD runs from gaining privileges; a tracer
+	 * with CAP_SYS_ADMIN does not need it (trace_filter_load sets it only when it must).
+	 */
+	r = seccomp_attr_set(f->seccomp, SCMP_FLTATR_CTL_NNP, 0);
+	if (r < 0)
+		goto fail;
+	*out = f;
+	return 0;
+fail:
+	trace_filter_free(f);
+	return r;
+}
+
+int trace_filter_load(struct trace_filter *f)
+{
+	int r = seccomp_load(f->seccomp);
+
+	if (r == -EACCES) {
+		/* Without CAP_SYS_ADMIN the kernel takes a filter only under no_new_privs. */
+		r = seccomp_attr_set(f->seccomp, SCMP_FLTATR_CTL_NNP, 1);
+		if (r == 0)
+			r = seccomp_load(f->seccomp);
+	}
+	return r;
+}
+
+void trace_filter_free(struct trace_filter *f)
+{
+	if (!f)
+		return;
+	seccomp_release(f->seccomp);
+	free(f);
+}
+
+unsigned long trace_ptrace_options(void)
+{
+	/*
+	 * No PTRACE_O_EXITKILL: if the tracer dies, CMD goes on untraced rather than being killed
+	 * with it (the filter above still keeps any module call from succeeding unrecorded).
+	 * VFORKDONE tells when a vfork parent can run again (trace-loop.c freezes memory sharers).
+	 */
+	return PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+	       PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+	       PTRACE_O_TRACEVFORKDONE;
+}

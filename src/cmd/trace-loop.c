@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The ptrace event loop of kmodaudit trace. CMD and every descendant (threads, forks, vforks,
+ * exec'd programs) are traced from their first instruction; they stop only at the module
+ * syscalls (the seccomp filter), at fork/clone/exec events and at signals.
+ *
+ * At a module call the tracee's thread is stopped in its syscall. Before its arguments are read,
+ * every other traced thread that shares its memory (same thread group, or a CLONE_VM child, as
+ * kcmp(KCMP_VM) tells) is stopped too (PTRACE_INTERRUPT) and held until the syscall returns:
+ * what the tracer copies and hashes is then byte for byte what the kernel copies. A vfork parent
+ * waiting for its child cannot run, so it is not waited for. Module calls of one address space
+ * are handled one at a time; other address spaces go on meanwhile.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/kcmp.h>
+
+#include "cmd/trace.h"
+#include "core/macro.h"
+
+struct held_call;
+
+struct tracee {
+	pid_t tid;
+	bool stopped;         /* in a ptrace-stop we have not resumed */
+	int resume_sig;       /* signal to deliver when it is resumed */
+	bool listen;          /* in group-stop: resume with PTRACE_LISTEN, it stays stopped */
+	bool in_vfork;        /* vfork parent waiting for its child: runs no code meanwhile */
+	bool at_module_call;  /* stopped at a module call not handled yet */
+	bool interrupt_sent;  /* PTRACE_INTERRUPT sent for held_for, stop not seen yet */
+	struct held_call *own;      /* its module call being handled */
+	struct held_call *held_for; /* stopped for another thread's module call */
+};
+
+/* A module call and the threads held still for it. */
+struct held_call {
+	struct tracee *caller;
+	struct trace_call *call;
+	unsigned int waiting; /* interrupted threads whose stop has not been seen */
+	bool in_flight;       /* the kernel is running it: next stop is syscall exit */
+	bool refused;         /* fail-closed: the syscall is skipped, -EPERM at exit */
+	struct held_call *next;
+};
+
+struct tracer {
+	struct kma_ctx *ctx;
+	struct tracee **tracees;
+	size_t n, cap;
+	struct held_call *calls;
+	pid_t cmd;
+	bool cmd_done;
+	int cmd_status;
+};
+
+static volatile sig_atomic_t forward_pid;
+static volatile sig_atomic_t stop_following;
+
+/* SIGTERM and SIGHUP to the tracer are CMD's: a service manager stopping us stops CMD. */
+static void forward_signal(int sig)
+{
+	int saved = errno;
+
+	if (forward_pid <= 0 || kill(forward_pid, sig) < 0)
+		stop_following = 1; /* CMD is gone: --follow ends, the others go on untraced */
+	errno = saved;
+}
+
+static struct tracee *tracee_find(struct tracer *t, pid_t tid)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->tracees[i]->tid == tid)
+			return t->tracees[i];
+	return NULL;
+}
+
+static struct tracee *tracee_add(struct tracer *t, pid_t tid)
+{
+	struct tracee *u = tracee_find(t, tid);
+
+	if (u)
+		return u;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct tracee **v = realloc(t->tracees, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->tracees = v;
+		t->cap = cap;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->tid = tid;
+	t->tracees[t->n++] = u;
+	return u;
+}
+
+static void tracee_remove(struct tracer *t, struct tracee *u)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->tracees[i] == u) {
+			t->tracees[i] = t->tracees[--t->n];
+			break;
+		}
+	free(u);
+}
+
+static void resume(struct tracee *u)
+{
+	long r;
+
+	if (!u->stopped)
+		return;
+	if (u->own && u->own->in_flight)
+		r = ptrace(PTRACE_SYSCALL, u->tid, 0L, (long)u->resume_sig);
+	else if (u->listen)
+		r = ptrace(PTRACE_LISTEN, u->tid, 0L, 0L);
+	else
+		r = ptrace(PTRACE_CONT, u->tid, 0L, (long)u->resume_sig);
+	/* ESRCH: it was killed meanwhile; its exit is reported to the loop. */
+	(void)r;
+	u->stopped = false;
+	u->listen = false;
+	u->resume_sig = 0;
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	_cleanup_fclose_ FILE *f = NULL;
+	pid_t tgid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	return tgid;
+}
+
+/* Whether a and b run in one address space (threads of a process, or a CLONE_VM child). */
+static bool same_memory(struct tracee *a, struct tracee *b)
+{
+	long r = syscall(SYS_kcmp, a->tid, b->tid, KCMP_VM, 0L, 0L);
+	pid_t ta;
+
+	if (r >= 0)
+		return r == 0;
+	if (errno == ESRCH)
+		return false;
+	/* No kcmp in this kernel: threads of one process at least. */
+	ta = tgid_of(a->tid);
+	return ta > 0 && ta == tgid_of(b->tid);
+}
+
+static struct held_call *call_holding(struct tracer *t, struct tracee *u)
+{
+	for (struct held_call *h = t->calls; h; h = h->next)
+		if (h->caller != u && same_memory(h->caller, u))
+			return h;
+	return NULL;
+}
+
+static void call_proceed(struct tracer *t, struct held_call *h)
+{
+	if (!trace_call_begin(t->ctx, h->call)) {
+		/* Fail-closed: syscall number -1 makes the kernel skip it; -EPERM set at exit. */
+#if defined(__x86_64__)
+		h->refused = ptrace(PTRACE_POKEUSER, h->caller->tid,
+				    offsetof(struct user, regs.orig_rax), -1L) == 0;
+#endif
+	}
+	h->in_flight = true;
+	resume(h->caller);
+}
+
+static void start_calls(struct tracer *t);
+
+/* The call is over (ret is the kernel's answer): record it, let every held thread go. */
+static void call_finish(struct tracer *t, struct held_call *h, long ret)
+{
+	struct held_call **pp;
+
+	if (h->in_flight)
+		trace_call_end(t->ctx, h->call, ret);
+	trace_call_free(h->call);
+	for (pp = &t->calls; *pp; pp = &(*pp)->next)
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	if (h->caller)
+		h->caller->own = NULL;
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *u = t->tracees[i];
+
+		if (u->held_for != h)
+			continue;
+		u->held_for = NULL;
+		if (u->interrupt_sent) {
+			/* Its stop is still to come; it is resumed then. */
+			u->interrupt_sent = false;
+			continue;
+		}
+		if (!u->at_module_call)
+			resume(u);
+	}
+	if (h->caller)
+		resume(h->caller);
+	free(h);
+	start_calls(t);
+}
+
+/* u is stopped at a module call and nothing holds it: handle the call. */
+static void call_start(struct tracer *t, struct tracee *u)
+{
+	struct trace_call *call = NULL;
+	struct held_call *h;
+	int r;
+
+	u->at_module_call = false;
+	r = trace_call_read(u->tid, &call);
+	if (r <= 0) {
+		/* Not ours to record (the shim in that process records it), or gone. */
+		if (r < 0 && r != -ESRCH)
+			fprintf(stderr, "kmodaudit trace: reading module call of %d: %s\n", u->tid,
+				strerror(-r));
+		resume(u);
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		trace_call_free(call);
+		resume(u);
+		return;
+	}
+	h->caller = u;
+	h->call = call;
+	h->next = t->calls;
+	t->calls = h;
+	u->own = h;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *v = t->tracees[i];
+
+		if (v == u || v->held_for || v->own || !same_memory(u, v))
+			continue;
+		v->held_for = h;
+		if (v->stopped || v->in_vfork)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, v->tid, 0L, 0L) == 0) {
+			v->interrupt_sent = true;
+			h->waiting++;
+		}
+	}
+	/*
+	 * The image is read after every sharer stopped, i.e. only now or when the last stop is
+	 * seen: reading earlier would hash bytes another thread may still change.
+	 */
+	if (!h->waiting)
+		call_proceed(t, h);
+}
+
+/* Module calls that waited while their address space was held for another one. */
+static void start_calls(struct tracer *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *u = t->tracees[i];
+
+		if (u->stopped && u->at_module_call && !u->held_for && !u->own)
+			call_start(t, u);
+	}
+}
+
+static void on_syscall_stop(struct tracer *t, struct tracee *u)
+{
+	struct __ptrace_syscall_info si = { 0 };
+	struct held_call *h = u->own;
+	long ret;
+
+	if (!h || !h->in_flight ||
+	    ptrace(PTRACE_GET_SYSCALL_INFO, u->tid, (void *)sizeof(si), &si) < 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_EXIT) {
+		resume(u);
+		return;
+	}
+	ret = si.exit.rval;
+	if (h->refused) {
+		ret = -EPERM;
+#if defined(__x86_64__)
+		ptrace(PTRACE_POKEUSER, u->tid, offsetof(struct user, regs.rax), ret);
+#endif
+	}
+	call_finish(t, h, ret);
+}
+
+/* A tracee is gone (exited, killed, or replaced by an exec'ing thread). */
+static void tracee_gone(struct tracer *t, struct tracee *u)
+{
+	struct held_call *own = u->own;
+	struct held_call *waited = u->interrupt_sent ? u->held_for : NULL;
+
+	tracee_remove(t, u);
+	if (own) {
+		/* Killed inside the call: the kernel's answer cannot be seen. */
+		own->caller = NULL;
+		call_finish(t, own, KMA_RET_UNKNOWN);
+	}
+	if (waited && --waited->waiting == 0)
+		call_proceed(t, waited);
+}
+
+static void on_event(struct tracer *t, struct tracee *u, int event)
+{
+	unsigned long msg = 0;
+
+	switch (event) {
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		/* The child starts traced; its first stop may even come before this one. */
+		if (ptrace(PTRACE_GETEVENTMSG, u->tid, 0L, &msg) == 0)
+			tracee_add(t, (pid_t)msg);
+		if (event == PTRACE_EVENT_VFORK)
+			u->in_vfork = true;
+		break;
+	case PTRACE_EVENT_VFORK_DONE:
+		u->in_vfork = false;
+		break;
+	case PTRACE_EVENT_EXEC:
+		/* A non-leader thread that execs takes over the leader's tid; its old tid is gone. */
+		if (ptrace(PTRACE_GETEVENTMSG, u->tid, 0L, &msg) == 0 && (pid_t)msg != u->tid) {
+			struct tracee *former = tracee_find(t, (pid_t)msg);
+
+			if (former)
+				tracee_gone(t, former);
+		}
+		u->in_vfork = false;
+		break;
+	case PTRACE_EVENT_SECCOMP:
+		u->at_module_call = true;
+		break;
+	}
+}
+
+static void on_stop(struct tracer *t, struct tracee *u, int status)
+{
+	int sig = WSTOPSIG(status);
+	int event = (unsigned int)status >> 16;
+	struct held_call *h;
+
+	u->stopped = true;
+	if (event == 0 && sig == (SIGTRAP | 0x80)) {
+		on_syscall_stop(t, u);
+		return;
+	}
+	if (event == 0)
+		u->resume_sig = sig; /* signal-delivery-stop: deliver it when resumed */
+	else if (event == PTRACE_EVENT_STOP)
+		u->listen = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+	else
+		on_event(t, u, event);
+
+	if (u->own) {
+		/* The caller itself, on its way to its syscall exit (a late interrupt stop). */
+		resume(u);
+		return;
+	}
+	if (u->interrupt_sent) {
+		/* The stop it was interrupted for (or any other): it is held now. */
+		h = u->held_for;
+		u->interrupt_sent = false;
+		if (--h->waiting == 0)
+			call_proceed(t, h);
+		return;
+	}
+	if (u->held_for)
+		return;
+	/* A new thread, or a vfork parent let go, in an address space held for a call. */
+	if (t->calls && (h = call_holding(t, u))) {
+		u->held_for = h;
+		return;
+	}
+	if (u->at_module_call) {
+		call_start(t, u);
+		return;
+	}
+	resume(u);
+}
+
+int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd,
+		   int *cmd_status)
+{
+	struct tracer t = { .ctx = ctx, .cmd = cmd };
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int r = 0;
+
+	forward_pid = cmd;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (!tracee_add(&t, cmd))
+		return -ENOMEM;
+	for (;;) {
+		struct tracee *u;
+		int status;
+		pid_t pid;
+
+		if (t.cmd_done && (!opts->follow || stop_following) && !t.calls)
+			break;
+		if (stop_following && !t.calls)
+			break;
+		pid = waitpid(-1, &status, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				r = -errno;
+			break;
+		}
+		if (WIFSTOPPED(status)) {
+			u = tracee_add(&t, pid);
+			if (u)
+				on_stop(&t, u, status);
+			else
+				ptrace(PTRACE_CONT, pid, 0L, 0L);
+			continue;
+		}
+		if (pid == cmd) {
+			t.cmd_done = true;
+			t.cmd_status = status;
+			forward_pid = 0;
+		}
+		u = tracee_find(&t, pid);
+		if (u)
+			tracee_gone(&t, u);
+	}
+	/* Leaving detaches the rest (the kernel does it as we exit): they run on untraced. */
+	*cmd_status = t.cmd_status;
+	if (!t.cmd_done && r == 0)
+		r = -ECHILD;
+	for (size_t i = 0; i < t.n; i++)
+		free(t.tracees[i]);
+	free(t.tracees);
+	return r;
+}

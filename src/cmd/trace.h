@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kmodaudit trace, split by concern: trace.c (command line, starting CMD, exit status),
+ * trace-filter.c (the seccomp filter), trace-loop.c (the ptrace event loop, thread freezing),
+ * trace-call.c (reading one module call out of a stopped tracee), trace-mem.c (tracee memory).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/emit.h"
+
+/* What the event loop needs from the command line. */
+struct trace_opts {
+	bool follow; /* keep tracing after CMD exits until every descendant has exited */
+};
+
+/* trace-filter.c: built in the tracer, loaded in the child between fork and exec. */
+struct trace_filter;
+int trace_filter_new(struct trace_filter **out);
+int trace_filter_load(struct trace_filter *f); /* in the child: async-signal-safe enough */
+void trace_filter_free(struct trace_filter *f);
+
+/* The ptrace options every tracee carries (set once by PTRACE_SEIZE, inherited by new ones). */
+unsigned long trace_ptrace_options(void);
+
+/*
+ * trace-loop.c: trace cmd (already seized) and its descendants until the loop is done.
+ * Returns CMD's wait status in *cmd_status.
+ */
+int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd,
+		   int *cmd_status);
+
+/* trace-call.c: the module call a tracee is stopped at (a seccomp stop). */
+struct trace_call;
+/*
+ * The call at tid's seccomp stop (its registers only). Returns 1 and *out when it is a module
+ * call to record, 0 when it is none of ours (the shim in that process records it), or -errno.
+ */
+int trace_call_read(pid_t tid, struct trace_call **out);
+/*
+ * Copy the image, parameters, fd or name out of the caller, analyse the copy and send the intent
+ * record; every thread sharing the caller's memory must be stopped. True when the kernel may run
+ * the call (false: fail-closed refused it).
+ */
+bool trace_call_begin(struct kma_ctx *ctx, struct trace_call *c);
+/* Send the result record; ret is the kernel's answer or KMA_RET_UNKNOWN. */
+void trace_call_end(struct kma_ctx *ctx, struct trace_call *c, long ret);
+void trace_call_free(struct trace_call *c);
+
+/* trace-mem.c: reading a stopped tracee's memory and mappings. */
+/* Copy len bytes at addr; -EFAULT unless all of them could be read. */
+int trace_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+/* A NUL-terminated string of at most max bytes (cut there); -EFAULT if unreadable. */
+int trace_mem_read_string(pid_t pid, uint64_t addr, size_t max, char **out);
+/* The path of the file mapped at addr in pid, *out = NULL if none (anonymous memory). */
+int trace_mem_mapping_path(pid_t pid, uint64_t addr, char **out);
