@@ -150,12 +150,14 @@ static long do_init_module(void *image, unsigned long len, const char *args)
 	void *kernel_image = image;
 
 	/* The kernel gets the bytes that were hashed: a private copy nobody else can write. */
+	call.image_size = len;
 	copy = malloc(len ?: 1);
 	if (copy && copy_memory(copy, image, len) == 0) {
 		kernel_image = copy;
 		call.image = copy;
 		call.image_len = len;
 	}
+	/* Otherwise the record says truncated_read, and the kernel answers the original call. */
 	if (args) {
 		args_copy = strdup(args);
 		if (!args_copy) {
