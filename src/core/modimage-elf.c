@@ -41,7 +41,10 @@ struct section {
 	bool nobits;
 };
 
-/* The first SHF_ALLOC section called name (the kernel's find_sec()), bounds-checked. */
+/*
+ * The first SHF_ALLOC section called name (the kernel's find_sec()), bounds-checked: one out of
+ * bounds is found without data. -ENOEXEC when the section headers cannot be read at all.
+ */
 static int find_section(struct modimage *img, Elf *elf, size_t shstrndx, const unsigned char *buf,
 			size_t len, const char *name, struct section *out)
 {
@@ -52,9 +55,11 @@ static int find_section(struct modimage *img, Elf *elf, size_t shstrndx, const u
 		GElf_Shdr shdr;
 		const char *s;
 
-		if (!gelf_getshdr(scn, &shdr))
-			return modimage_set_error(img, -ENOEXEC, "bad ELF section header: %s",
-						  elf_errmsg(-1));
+		if (!gelf_getshdr(scn, &shdr)) {
+			modimage_set_error(img, -ENOEXEC, "bad ELF section header: %s",
+					   elf_errmsg(-1));
+			return -ENOEXEC;
+		}
 		if (!(shdr.sh_flags & SHF_ALLOC))
 			continue;
 		s = elf_strptr(elf, shstrndx, shdr.sh_name);
@@ -66,6 +71,7 @@ static int find_section(struct modimage *img, Elf *elf, size_t shstrndx, const u
 			return 0;
 		}
 		if (shdr.sh_offset > len || shdr.sh_size > len - shdr.sh_offset)
+			/* Found but unreadable: the reader of the other section still runs. */
 			return modimage_set_error(img, -ENOEXEC,
 						  "%s section is out of the file's bounds", name);
 		out->data = buf + shdr.sh_offset;
@@ -184,12 +190,10 @@ int modimage_parse_elf(struct modimage *img, const unsigned char *buf, size_t le
 		return modimage_set_error(img, -ENOEXEC, "no ELF section name table: %s",
 					  elf_errmsg(-1));
 
-	r = find_section(img, elf, shstrndx, buf, len, ".gnu.linkonce.this_module", &this_module);
-	if (r < 0 || img->info.error < 0)
-		return r;
-	r = find_section(img, elf, shstrndx, buf, len, ".modinfo", &modinfo);
-	if (r < 0 || img->info.error < 0)
-		return r;
+	if (find_section(img, elf, shstrndx, buf, len, ".gnu.linkonce.this_module",
+			 &this_module) < 0 ||
+	    find_section(img, elf, shstrndx, buf, len, ".modinfo", &modinfo) < 0)
+		return 0;
 
 	/*
 	 * Both are read even when one is missing, so that the record has what there is; a

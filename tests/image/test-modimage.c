@@ -1,0 +1,1106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Module image analysis on crafted images. The ELF objects are written here byte by byte
+ * (32/64-bit, either byte order); signatures are made by the openssl CLI with a key it creates
+ * and appended in the kernel's trailer format; compressed copies come from the xz, zstd and
+ * gzip CLIs. Every expected value comes from the bytes written here or from those tools.
+ */
+#include <endian.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/macro.h"
+#include "core/modimage.h"
+
+/* ---- the test's own ELF writer ---------------------------------------------------------- */
+
+#define SHT_PROGBITS_ 1
+#define SHT_STRTAB_ 3
+#define SHT_NOBITS_ 8
+#define SHF_WRITE_ 1
+#define SHF_ALLOC_ 2
+#define SHF_EXECINSTR_ 4
+
+struct sec {
+	const char *name;
+	uint32_t type;
+	uint64_t flags;
+	const void *data;
+	size_t size;
+	uint64_t fake_offset, fake_size; /* written instead of the real ones when non-zero */
+};
+
+struct elf_spec {
+	bool is64, big;
+	uint16_t type; /* e_type, 0 = ET_REL */
+	struct sec secs[8];
+	size_t n;
+};
+
+struct buf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static void buf_put(struct buf *b, const void *data, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 64;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	if (data)
+		memcpy(b->p + b->len, data, n);
+	else
+		memset(b->p + b->len, 0, n);
+	b->len += n;
+}
+
+static void buf_int(struct buf *b, uint64_t v, size_t width, bool big)
+{
+	unsigned char bytes[8];
+
+	for (size_t i = 0; i < width; i++)
+		bytes[big ? width - 1 - i : i] = (unsigned char)(v >> (8 * i));
+	buf_put(b, bytes, width);
+}
+
+static void buf_align(struct buf *b, size_t a)
+{
+	while (b->len % a)
+		buf_put(b, NULL, 1);
+}
+
+/* ehdr, section contents, .shstrtab, section headers (null, the given ones, .shstrtab). */
+static unsigned char *build_elf(const struct elf_spec *s, size_t *len)
+{
+	size_t w = s->is64 ? 8 : 4, ehsize = s->is64 ? 64 : 52, shentsize = s->is64 ? 64 : 40;
+	struct buf b = { 0 }, strtab = { 0 }, eh = { 0 };
+	size_t name_off[9], data_off[9], strtab_off, shoff;
+	bool big = s->big;
+
+	buf_put(&b, NULL, ehsize);
+	buf_put(&strtab, "", 1);
+	for (size_t i = 0; i < s->n; i++) {
+		name_off[i] = strtab.len;
+		buf_put(&strtab, s->secs[i].name, strlen(s->secs[i].name) + 1);
+		buf_align(&b, 8);
+		data_off[i] = b.len;
+		if (s->secs[i].type != SHT_NOBITS_)
+			buf_put(&b, s->secs[i].data, s->secs[i].size);
+	}
+	name_off[s->n] = strtab.len;
+	buf_put(&strtab, ".shstrtab", sizeof(".shstrtab"));
+	strtab_off = b.len;
+	buf_put(&b, strtab.p, strtab.len);
+	buf_align(&b, 8);
+	shoff = b.len;
+
+	buf_put(&b, NULL, shentsize); /* SHN_UNDEF */
+	for (size_t i = 0; i <= s->n; i++) {
+		bool is_strtab = i == s->n;
+		const struct sec *sec = is_strtab ? NULL : &s->secs[i];
+
+		buf_int(&b, name_off[i], 4, big);
+		buf_int(&b, is_strtab ? SHT_STRTAB_ : sec->type, 4, big);
+		buf_int(&b, is_strtab ? 0 : sec->flags, w, big);
+		buf_int(&b, 0, w, big); /* sh_addr */
+		buf_int(&b, is_strtab ? strtab_off : sec->fake_offset ?: data_off[i], w, big);
+		buf_int(&b, is_strtab ? strtab.len : sec->fake_size ?: sec->size, w, big);
+		buf_int(&b, 0, 4, big); /* sh_link */
+		buf_int(&b, 0, 4, big); /* sh_info */
+		buf_int(&b, is_strtab ? 1 : 8, w, big);
+		buf_int(&b, 0, w, big); /* sh_entsize */
+	}
+
+	buf_put(&eh, "\x7f"
+		     "ELF",
+		4);
+	buf_int(&eh, s->is64 ? 2 : 1, 1, big); /* EI_CLASS */
+	buf_int(&eh, big ? 2 : 1, 1, big);     /* EI_DATA */
+	buf_int(&eh, 1, 1, big);	       /* EI_VERSION */
+	buf_put(&eh, NULL, 9);
+	buf_int(&eh, s->type ? s->type : 1, 2, big);			  /* e_type: ET_REL */
+	buf_int(&eh, s->is64 ? (big ? 43 : 62) : (big ? 8 : 3), 2, big); /* sparcv9/x86-64/mips/386 */
+	buf_int(&eh, 1, 4, big);
+	buf_int(&eh, 0, w, big);	  /* e_entry */
+	buf_int(&eh, 0, w, big);	  /* e_phoff */
+	buf_int(&eh, shoff, w, big);	  /* e_shoff */
+	buf_int(&eh, 0, 4, big);	  /* e_flags */
+	buf_int(&eh, ehsize, 2, big);	  /* e_ehsize */
+	buf_int(&eh, 0, 2, big);	  /* e_phentsize */
+	buf_int(&eh, 0, 2, big);	  /* e_phnum */
+	buf_int(&eh, shentsize, 2, big);  /* e_shentsize */
+	buf_int(&eh, s->n + 2, 2, big);	  /* e_shnum */
+	buf_int(&eh, s->n + 1, 2, big);	  /* e_shstrndx */
+	assert_int_equal(eh.len, ehsize);
+	memcpy(b.p, eh.p, ehsize);
+	free(eh.p);
+	free(strtab.p);
+	*len = b.len;
+	return b.p;
+}
+
+/* ---- the crafted module ----------------------------------------------------------------- */
+
+#define REAL_NAME "crafted_real"
+#define MODINFO_NAME "crafted"
+#define VERMAGIC "6.1.0-test SMP preempt mod_unload modversions "
+#define SRCVERSION "0123456789ABCDEF012345"
+
+/* Padding between entries, an entry without '=', a second name=, a last one unterminated. */
+static const char modinfo_bytes[] = "license=GPL\0\0\0vermagic=" VERMAGIC "\0name=" MODINFO_NAME
+				    "\0intree=Y\0srcversion=" SRCVERSION "\0version=1.2.3\0"
+				    "depends=\0noequals\0name=second\0alias=unterminated";
+static const struct {
+	const char *key, *value;
+} modinfo_entries[] = {
+	{ "license", "GPL" },	      { "vermagic", VERMAGIC },	 { "name", MODINFO_NAME },
+	{ "intree", "Y" },	      { "srcversion", SRCVERSION }, { "version", "1.2.3" },
+	{ "depends", "" },	      { "noequals", "" },	    { "name", "second" },
+	{ "alias", "unterminated" },
+};
+
+/* struct module: state and list filled with 0xAA so that a wrong name offset shows. */
+static unsigned char this_module[2][0x200];
+static unsigned char text[64 * 1024]; /* zeros: compresses well (for the cap test) */
+
+static void set_module_name(bool is64, const char *name, size_t len)
+{
+	unsigned char *m = this_module[is64];
+	size_t off = is64 ? 24 : 12;
+
+	memset(m, 0, sizeof(this_module[0]));
+	memset(m, 0xaa, off);
+	memcpy(m + off, name, len);
+}
+
+enum variant {
+	V_FULL,
+	V_NO_MODINFO,
+	V_NO_THIS_MODULE,
+	V_THIS_MODULE_NOBITS,
+	V_MODINFO_NOBITS,
+	V_THIS_MODULE_SMALL,
+	V_THIS_MODULE_OUT_OF_BOUNDS,
+	V_THIS_MODULE_HUGE,
+};
+
+static unsigned char *craft(bool is64, bool big, enum variant v, size_t *len)
+{
+	struct elf_spec s = { .is64 = is64, .big = big };
+	struct sec modinfo = { ".modinfo", SHT_PROGBITS_, SHF_ALLOC_, modinfo_bytes,
+			       sizeof(modinfo_bytes) - 1, 0, 0 };
+	struct sec mod = { ".gnu.linkonce.this_module", SHT_PROGBITS_, SHF_ALLOC_ | SHF_WRITE_,
+			   this_module[is64], sizeof(this_module[0]), 0, 0 };
+
+	s.secs[s.n++] = (struct sec){ ".text", SHT_PROGBITS_, SHF_ALLOC_ | SHF_EXECINSTR_, text,
+				      sizeof(text), 0, 0 };
+	/* A non-allocated section of the same name first: the loader looks past it. */
+	s.secs[s.n++] = (struct sec){ ".gnu.linkonce.this_module", SHT_PROGBITS_, 0, "x", 1, 0, 0 };
+	if (v == V_MODINFO_NOBITS)
+		modinfo.type = SHT_NOBITS_;
+	if (v == V_THIS_MODULE_NOBITS)
+		mod.type = SHT_NOBITS_;
+	if (v == V_THIS_MODULE_SMALL)
+		mod.size = is64 ? 24 : 12;
+	if (v == V_THIS_MODULE_OUT_OF_BOUNDS)
+		mod.fake_offset = 1 << 30;
+	if (v == V_THIS_MODULE_HUGE)
+		mod.fake_size = UINT64_MAX - 16;
+	if (v != V_NO_MODINFO)
+		s.secs[s.n++] = modinfo;
+	if (v != V_NO_THIS_MODULE)
+		s.secs[s.n++] = mod;
+	return build_elf(&s, len);
+}
+
+static unsigned char *craft_default(size_t *len)
+{
+	set_module_name(true, REAL_NAME, sizeof(REAL_NAME));
+	return craft(true, false, V_FULL, len);
+}
+
+/* ---- helpers: files, commands, the trailer ---------------------------------------------- */
+
+static char tmpdir[] = "/tmp/kmodaudit-test-modimage.XXXXXX";
+static char expect_signer[256], expect_sig_key[256];
+
+_printf_(1, 2) static void run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+_printf_(3, 4) static void run_output(char *out, size_t size, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	FILE *p;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	if (pclose(p) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+static char *path_of(const char *name)
+{
+	static char path[8][512];
+	static int next;
+	char *p = path[next++ % 8];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", tmpdir, name);
+	return p;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = { 0 };
+	unsigned char chunk[65536];
+	size_t n;
+
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_put(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return b.p ? b.p : calloc(1, 1);
+}
+
+/* The digest sha256sum gives for these bytes. */
+static void assert_sha256sum(const unsigned char *data, size_t len, const unsigned char got[32])
+{
+	char out[256], hex[65];
+
+	write_file(path_of("digest.bin"), data, len);
+	run_output(out, sizeof(out), "sha256sum '%s'", path_of("digest.bin"));
+	for (size_t i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", got[i]);
+	assert_memory_equal(out, hex, 64);
+}
+
+#define SIG_MAGIC "~Module signature appended~\n"
+
+/* Append [signer][key id][sig][struct module_signature][magic] as scripts/sign-file does. */
+static unsigned char *append_trailer(const unsigned char *img, size_t len, const void *signer,
+				     size_t signer_len, const void *key_id, size_t key_id_len,
+				     const void *sig, size_t sig_len, const uint8_t hdr[5],
+				     size_t *out_len)
+{
+	struct buf b = { 0 };
+	uint32_t be_len = htobe32((uint32_t)sig_len);
+
+	buf_put(&b, img, len);
+	buf_put(&b, signer, signer_len);
+	buf_put(&b, key_id, key_id_len);
+	buf_put(&b, sig, sig_len);
+	buf_put(&b, hdr, 5); /* algo, hash, id_type, signer_len, key_id_len */
+	buf_put(&b, NULL, 3);
+	buf_put(&b, &be_len, 4);
+	buf_put(&b, SIG_MAGIC, strlen(SIG_MAGIC));
+	*out_len = b.len;
+	return b.p;
+}
+
+/* Sign with the test key like the kernel's sign-file: detached CMS, no certs, no attributes. */
+static unsigned char *sign(const unsigned char *img, size_t len, const char *md, size_t *out_len)
+{
+	static const uint8_t pkcs7_hdr[5] = { 0, 0, 2, 0, 0 };
+	_cleanup_free_ unsigned char *sig = NULL;
+	size_t sig_len;
+
+	write_file(path_of("unsigned.ko"), img, len);
+	run("openssl cms -sign -binary -noattr -nocerts -md %s -in '%s' -signer '%s' -inkey '%s' "
+	    "-outform DER -out '%s'",
+	    md, path_of("unsigned.ko"), path_of("cert.pem"), path_of("key.pem"),
+	    path_of("sig.p7s"));
+	sig = read_file(path_of("sig.p7s"), &sig_len);
+	return append_trailer(img, len, NULL, 0, NULL, 0, sig, sig_len, pkcs7_hdr, out_len);
+}
+
+static struct modimage *open_mem(const void *data, size_t len)
+{
+	struct modimage *img = NULL;
+
+	assert_int_equal(modimage_open_memory(data, len, NULL, &img), 0);
+	assert_non_null(img);
+	return img;
+}
+
+static void assert_usable(const struct modimage_info *info)
+{
+	if (info->error)
+		fail_msg("unexpected error %d: %s", info->error, info->error_msg);
+	assert_null(info->error_msg);
+}
+
+static void assert_error(const struct modimage_info *info, int err, const char *msg)
+{
+	assert_int_equal(info->error, err);
+	assert_non_null(info->error_msg);
+	assert_string_equal(info->error_msg, msg);
+}
+
+static void assert_crafted_fields(const struct modimage_info *info)
+{
+	assert_string_equal(info->name, REAL_NAME);
+	assert_string_equal(info->modinfo_name, MODINFO_NAME);
+	assert_string_equal(info->vermagic, VERMAGIC);
+	assert_string_equal(info->srcversion, SRCVERSION);
+	assert_string_equal(info->version, "1.2.3");
+	assert_string_equal(info->license, "GPL");
+	assert_string_equal(info->intree, "Y");
+}
+
+static void assert_unsigned(const struct modimage_info *info)
+{
+	assert_int_equal(info->sig, MODIMAGE_SIG_NONE);
+	assert_null(info->sig_id);
+	assert_null(info->signer);
+	assert_null(info->sig_key);
+	assert_null(info->sig_hashalgo);
+}
+
+static void assert_no_sig_fields(const struct modimage_info *info)
+{
+	assert_null(info->signer);
+	assert_null(info->sig_key);
+	assert_null(info->sig_hashalgo);
+}
+
+/* ---- setup: a signing key made by the openssl CLI --------------------------------------- */
+
+static int group_setup(void **state)
+{
+	char out[1024], *p, *end;
+
+	if (!mkdtemp(tmpdir))
+		return -1;
+	/* Organisation first: the signer is the CN, wherever it stands. */
+	run("openssl req -new -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+	    "-keyout '%s' -out '%s' -days 2 -set_serial 0x1F2E3D4C5B6A79880102030405060708090A0B0C "
+	    "-subj '/O=kmodaudit tests/CN=kmodaudit crafted signing key' 2>/dev/null",
+	    path_of("key.pem"), path_of("cert.pem"));
+
+	/* What the kernel and modinfo show comes from the issuer: ask openssl what it is. */
+	run_output(out, sizeof(out), "openssl x509 -in '%s' -noout -issuer -nameopt RFC2253",
+		   path_of("cert.pem"));
+	p = strstr(out, "CN=");
+	if (!p)
+		return -1;
+	p += 3;
+	end = p + strcspn(p, ",\n");
+	snprintf(expect_signer, sizeof(expect_signer), "%.*s", (int)(end - p), p);
+
+	/* "serial=1F2E..." -> "1F:2E:...", the form modinfo prints. */
+	run_output(out, sizeof(out), "openssl x509 -in '%s' -noout -serial", path_of("cert.pem"));
+	p = strchr(out, '=');
+	if (!p)
+		return -1;
+	p++;
+	end = p + strcspn(p, "\n");
+	expect_sig_key[0] = '\0';
+	for (char *q = p; q + 1 < end; q += 2) {
+		size_t l = strlen(expect_sig_key);
+
+		snprintf(expect_sig_key + l, sizeof(expect_sig_key) - l, "%s%c%c", q == p ? "" : ":",
+			 q[0], q[1]);
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	run("rm -rf '%s'", tmpdir);
+	return 0;
+}
+
+/* ---- the tests -------------------------------------------------------------------------- */
+
+struct collected {
+	size_t n;
+	bool ok;
+};
+
+static int check_entry(const char *key, const char *value, void *data)
+{
+	struct collected *c = data;
+
+	if (c->n >= ARRAY_SIZE(modinfo_entries) || strcmp(key, modinfo_entries[c->n].key) ||
+	    strcmp(value, modinfo_entries[c->n].value))
+		c->ok = false;
+	c->n++;
+	return 0;
+}
+
+static void test_unsigned(void **state)
+{
+	size_t len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_modimage_ struct modimage *img = open_mem(elf, len);
+	const struct modimage_info *info = modimage_get_info(img);
+	struct collected c = { .ok = true };
+
+	assert_usable(info);
+	assert_crafted_fields(info);
+	assert_unsigned(info);
+	assert_int_equal(info->compression, MODIMAGE_COMP_NONE);
+	assert_int_equal(info->size, len);
+	assert_false(info->truncated_read);
+	assert_sha256sum(elf, len, info->sha256);
+
+	assert_int_equal(modimage_foreach_modinfo(img, check_entry, &c), 0);
+	assert_true(c.ok);
+	assert_int_equal(c.n, ARRAY_SIZE(modinfo_entries));
+}
+
+static int stop_at_second(const char *key, const char *value, void *data)
+{
+	return ++*(int *)data == 2 ? 42 : 0;
+}
+
+static void test_foreach_stops(void **state)
+{
+	size_t len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_modimage_ struct modimage *img = open_mem(elf, len);
+	int calls = 0;
+
+	assert_int_equal(modimage_foreach_modinfo(img, stop_at_second, &calls), 42);
+	assert_int_equal(calls, 2);
+}
+
+/* 32/64-bit, little/big endian: the name sits at offset 12 or 24 of struct module. */
+static void test_layouts(void **state)
+{
+	for (int is64 = 0; is64 <= 1; is64++) {
+		for (int big = 0; big <= 1; big++) {
+			size_t len;
+			_cleanup_free_ unsigned char *elf = NULL;
+			_cleanup_modimage_ struct modimage *img = NULL;
+			const struct modimage_info *info;
+
+			set_module_name(is64, REAL_NAME, sizeof(REAL_NAME));
+			elf = craft(is64, big, V_FULL, &len);
+			img = open_mem(elf, len);
+			info = modimage_get_info(img);
+			assert_usable(info);
+			assert_crafted_fields(info);
+			assert_unsigned(info);
+		}
+	}
+}
+
+/* MODULE_NAME_LEN is 56 on 64-bit and 60 on 32-bit, the NUL included. */
+static void test_name_length(void **state)
+{
+	char name[80];
+
+	memset(name, 'n', sizeof(name));
+	for (int is64 = 0; is64 <= 1; is64++) {
+		size_t max = is64 ? 56 : 60;
+
+		for (size_t l = max - 1; l <= max; l++) {
+			size_t len;
+			_cleanup_free_ unsigned char *elf = NULL;
+			_cleanup_modimage_ struct modimage *img = NULL;
+			const struct modimage_info *info;
+
+			set_module_name(is64, name, l); /* NUL follows at offset l */
+			elf = craft(is64, true, V_FULL, &len);
+			img = open_mem(elf, len);
+			info = modimage_get_info(img);
+			if (l < max) {
+				assert_usable(info);
+				assert_int_equal(strlen(info->name), l);
+				assert_memory_equal(info->name, name, l);
+			} else {
+				assert_error(info, -ENOEXEC, "module name is not NUL-terminated");
+				assert_null(info->name);
+				assert_string_equal(info->modinfo_name, MODINFO_NAME);
+			}
+		}
+	}
+}
+
+static void test_missing_sections(void **state)
+{
+	static const struct {
+		enum variant v;
+		const char *msg;
+		bool has_name, has_modinfo;
+	} cases[] = {
+		{ V_NO_MODINFO, "no .modinfo section", true, false },
+		{ V_MODINFO_NOBITS, ".modinfo section has no data", true, false },
+		{ V_NO_THIS_MODULE, "no .gnu.linkonce.this_module section", false, true },
+		{ V_THIS_MODULE_NOBITS, ".gnu.linkonce.this_module section has no data", false,
+		  true },
+		{ V_THIS_MODULE_SMALL, ".gnu.linkonce.this_module section is too small", false,
+		  true },
+		{ V_THIS_MODULE_OUT_OF_BOUNDS,
+		  ".gnu.linkonce.this_module section is out of the file's bounds", false, true },
+		{ V_THIS_MODULE_HUGE, ".gnu.linkonce.this_module section is out of the file's bounds",
+		  false, true },
+	};
+
+	for (int is64 = 0; is64 <= 1; is64++) {
+		for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+			size_t len;
+			_cleanup_free_ unsigned char *elf = NULL;
+			_cleanup_modimage_ struct modimage *img = NULL;
+			const struct modimage_info *info;
+			int entries = 0;
+
+			set_module_name(is64, REAL_NAME, sizeof(REAL_NAME));
+			elf = craft(is64, !is64, cases[i].v, &len);
+			img = open_mem(elf, len);
+			info = modimage_get_info(img);
+			assert_error(info, -ENOEXEC, cases[i].msg);
+			if (cases[i].has_name)
+				assert_string_equal(info->name, REAL_NAME);
+			else
+				assert_null(info->name);
+			if (cases[i].has_modinfo) {
+				assert_string_equal(info->modinfo_name, MODINFO_NAME);
+			} else {
+				assert_null(info->modinfo_name);
+				assert_null(info->vermagic);
+				assert_int_equal(modimage_foreach_modinfo(img, stop_at_second,
+									  &entries),
+						 0);
+				assert_int_equal(entries, 0);
+			}
+			assert_int_equal(info->size, len);
+			assert_sha256sum(elf, len, info->sha256);
+		}
+	}
+}
+
+static void test_not_elf(void **state)
+{
+	size_t len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	struct elf_spec exec = { .is64 = true, .type = 2 };
+	_cleanup_free_ unsigned char *exec_elf = NULL;
+	size_t exec_len;
+	struct {
+		const void *data;
+		size_t len;
+		const char *msg;
+	} cases[] = {
+		{ "", 0, "not an ELF object" },
+		{ "hello, world\n", 13, "not an ELF object" },
+		{ elf, 40, "not an ELF object" }, /* cut inside the ELF header */
+		{ NULL, 0, "not a relocatable ELF object (type 2)" },
+	};
+
+	exec.secs[exec.n++] = (struct sec){ ".text", SHT_PROGBITS_, SHF_ALLOC_, "\xc3", 1, 0, 0 };
+	exec_elf = build_elf(&exec, &exec_len);
+	cases[3].data = exec_elf;
+	cases[3].len = exec_len;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_modimage_ struct modimage *img = open_mem(cases[i].data, cases[i].len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_error(info, -ENOEXEC, cases[i].msg);
+		assert_null(info->name);
+		assert_int_equal(info->size, cases[i].len);
+		assert_sha256sum(cases[i].data, cases[i].len, info->sha256);
+	}
+}
+
+static void test_signed_pkcs7(void **state)
+{
+	static const char *const digests[] = { "sha256", "sha512", "sha1" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(digests); i++) {
+		size_t len, signed_len;
+		_cleanup_free_ unsigned char *elf = craft_default(&len);
+		_cleanup_free_ unsigned char *ko = sign(elf, len, digests[i], &signed_len);
+		_cleanup_modimage_ struct modimage *img = open_mem(ko, signed_len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_int_equal(info->sig, MODIMAGE_SIG_PKCS7);
+		assert_string_equal(info->sig_id, "PKCS#7");
+		assert_string_equal(info->signer, expect_signer);
+		assert_string_equal(info->sig_key, expect_sig_key);
+		assert_string_equal(info->sig_hashalgo, digests[i]);
+		assert_int_equal(info->size, signed_len);
+		assert_sha256sum(ko, signed_len, info->sha256);
+	}
+	/* The values the CLI gave are the ones the key was made with. */
+	assert_string_equal(expect_signer, "kmodaudit crafted signing key");
+	assert_string_equal(expect_sig_key, "1F:2E:3D:4C:5B:6A:79:88:01:02:03:04:05:06:07:08:09:"
+					    "0A:0B:0C");
+}
+
+/* The kernel refuses a PKCS#7 trailer with other fields set; modinfo still prints them. */
+static void test_pkcs7_nonzero_trailer_fields(void **state)
+{
+	static const uint8_t hdr[5] = { 0, 0, 2, 3, 0 };
+	size_t len, signed_len, sig_len, out_len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_free_ unsigned char *ko = sign(elf, len, "sha256", &signed_len);
+	_cleanup_free_ unsigned char *sig = read_file(path_of("sig.p7s"), &sig_len);
+	_cleanup_free_ unsigned char *odd = append_trailer(elf, len, "abc", 3, NULL, 0, sig,
+							   sig_len, hdr, &out_len);
+	_cleanup_modimage_ struct modimage *img = open_mem(odd, out_len);
+	const struct modimage_info *info = modimage_get_info(img);
+
+	assert_usable(info);
+	assert_crafted_fields(info);
+	assert_int_equal(info->sig, MODIMAGE_SIG_MALFORMED);
+	assert_string_equal(info->sig_id, "PKCS#7");
+	assert_string_equal(info->signer, expect_signer);
+	assert_string_equal(info->sig_key, expect_sig_key);
+	assert_string_equal(info->sig_hashalgo, "sha256");
+}
+
+/* Old id types: signer and key id are the trailer's own bytes. */
+static void test_old_id_types(void **state)
+{
+	static const unsigned char key_id[] = { 0xde, 0xad, 0x0b, 0xef, 0x00 };
+	static const struct {
+		uint8_t hdr[5];
+		enum modimage_sig sig;
+		const char *sig_id, *hashalgo;
+	} cases[] = {
+		{ { 1, 2, 1, 10, 5 }, MODIMAGE_SIG_X509, "X509", "sha1" },
+		{ { 0, 4, 0, 10, 5 }, MODIMAGE_SIG_PGP, "PGP", "sha256" },
+		{ { 1, 8, 1, 10, 5 }, MODIMAGE_SIG_X509, "X509", "sm3" },
+		{ { 1, 3, 0, 10, 5 }, MODIMAGE_SIG_PGP, "PGP", "rmd160" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t len, out_len;
+		_cleanup_free_ unsigned char *elf = craft_default(&len);
+		_cleanup_free_ unsigned char *ko = append_trailer(
+			elf, len, "Old Signer", 10, key_id, sizeof(key_id), "SIGNATURE", 9,
+			cases[i].hdr, &out_len);
+		_cleanup_modimage_ struct modimage *img = open_mem(ko, out_len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_int_equal(info->sig, cases[i].sig);
+		assert_string_equal(info->sig_id, cases[i].sig_id);
+		assert_string_equal(info->signer, "Old Signer");
+		assert_string_equal(info->sig_key, "DE:AD:0B:EF:00");
+		assert_string_equal(info->sig_hashalgo, cases[i].hashalgo);
+	}
+}
+
+/* A trailer that claims a signature but is cut short or out of range: malformed, usable. */
+static void test_bad_trailers(void **state)
+{
+	size_t len, signed_len, sig_len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_free_ unsigned char *ko = sign(elf, len, "sha256", &signed_len);
+	_cleanup_free_ unsigned char *sig = read_file(path_of("sig.p7s"), &sig_len);
+	static const uint8_t bad_hdrs[][5] = {
+		{ 2, 0, 2, 0, 0 }, /* algo out of range */
+		{ 0, 9, 2, 0, 0 }, /* hash out of range */
+		{ 0, 0, 3, 0, 0 }, /* id_type out of range */
+	};
+
+	/* Magic only, no room for struct module_signature. */
+	{
+		struct buf b = { 0 };
+		_cleanup_modimage_ struct modimage *img = NULL;
+
+		buf_put(&b, "short", 5);
+		buf_put(&b, SIG_MAGIC, strlen(SIG_MAGIC));
+		img = open_mem(b.p, b.len);
+		assert_int_equal(modimage_get_info(img)->sig, MODIMAGE_SIG_MALFORMED);
+		assert_no_sig_fields(modimage_get_info(img));
+		assert_error(modimage_get_info(img), -ENOEXEC, "not an ELF object");
+		free(b.p);
+	}
+	/* The module with its signature blob cut out: sig_len reaches past the start. */
+	{
+		size_t trailer = 12 + strlen(SIG_MAGIC);
+		struct buf b = { 0 };
+		_cleanup_modimage_ struct modimage *img = NULL;
+
+		buf_put(&b, ko + signed_len - trailer - 100, trailer + 100);
+		img = open_mem(b.p, b.len);
+		assert_int_equal(modimage_get_info(img)->sig, MODIMAGE_SIG_MALFORMED);
+		assert_no_sig_fields(modimage_get_info(img));
+		free(b.p);
+	}
+	/* The module with its last byte cut: no magic, no signature; the ELF is still fine. */
+	{
+		_cleanup_modimage_ struct modimage *img = open_mem(ko, signed_len - 1);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_unsigned(info);
+	}
+	/* sig_len 0, and fields out of range. */
+	{
+		static const uint8_t hdr[5] = { 0, 0, 2, 0, 0 };
+		size_t out_len;
+		_cleanup_free_ unsigned char *z =
+			append_trailer(elf, len, NULL, 0, NULL, 0, NULL, 0, hdr, &out_len);
+		_cleanup_modimage_ struct modimage *img = open_mem(z, out_len);
+
+		assert_usable(modimage_get_info(img));
+		assert_int_equal(modimage_get_info(img)->sig, MODIMAGE_SIG_MALFORMED);
+		assert_no_sig_fields(modimage_get_info(img));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad_hdrs); i++) {
+		size_t out_len;
+		_cleanup_free_ unsigned char *z = append_trailer(elf, len, NULL, 0, NULL, 0, sig,
+								 sig_len, bad_hdrs[i], &out_len);
+		_cleanup_modimage_ struct modimage *img = open_mem(z, out_len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_int_equal(info->sig, MODIMAGE_SIG_MALFORMED);
+		assert_null(info->sig_id);
+		assert_no_sig_fields(info);
+	}
+}
+
+/* Not PKCS#7 where PKCS#7 should be: random bytes, a certificate, a cut blob. */
+static void test_garbage_pkcs7(void **state)
+{
+	static const uint8_t hdr[5] = { 0, 0, 2, 0, 0 };
+	size_t len, cert_len, sig_len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_free_ unsigned char *cert = NULL, *sig = NULL, *signed_ko = NULL;
+	unsigned char random_bytes[300];
+	size_t signed_len;
+
+	srand(7);
+	for (size_t i = 0; i < sizeof(random_bytes); i++)
+		random_bytes[i] = (unsigned char)rand();
+	run("openssl x509 -in '%s' -outform DER -out '%s'", path_of("cert.pem"),
+	    path_of("cert.der"));
+	cert = read_file(path_of("cert.der"), &cert_len);
+	signed_ko = sign(elf, len, "sha256", &signed_len);
+	sig = read_file(path_of("sig.p7s"), &sig_len);
+
+	struct {
+		const void *blob;
+		size_t len;
+	} blobs[] = {
+		{ random_bytes, sizeof(random_bytes) },
+		{ cert, cert_len },
+		{ sig, sig_len / 2 },
+		{ "\x30\x80", 2 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(blobs); i++) {
+		size_t out_len;
+		_cleanup_free_ unsigned char *ko = append_trailer(elf, len, NULL, 0, NULL, 0,
+								  blobs[i].blob, blobs[i].len,
+								  hdr, &out_len);
+		_cleanup_modimage_ struct modimage *img = open_mem(ko, out_len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_int_equal(info->sig, MODIMAGE_SIG_MALFORMED);
+		assert_null(info->sig_id);
+		assert_no_sig_fields(info);
+	}
+}
+
+static const struct {
+	enum modimage_compression c;
+	const char *name, *cmd, *suffix;
+} compressors[] = {
+	{ MODIMAGE_COMP_XZ, "xz", "xz --check=crc32 --lzma2=dict=1MiB -c", ".xz" },
+	{ MODIMAGE_COMP_ZSTD, "zstd", "zstd -q -c", ".zst" },
+	{ MODIMAGE_COMP_GZIP, "gzip", "gzip -n -c", ".gz" },
+};
+
+static unsigned char *compress_with(size_t k, const void *data, size_t len, size_t *out_len)
+{
+	write_file(path_of("plain.ko"), data, len);
+	run("%s '%s' > '%s'", compressors[k].cmd, path_of("plain.ko"), path_of("packed"));
+	return read_file(path_of("packed"), out_len);
+}
+
+/* Each compression, of a signed module: same fields, size and digest of the packed bytes. */
+static void test_compressed(void **state)
+{
+	size_t len, signed_len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_free_ unsigned char *ko = sign(elf, len, "sha256", &signed_len);
+
+	for (size_t k = 0; k < ARRAY_SIZE(compressors); k++) {
+		size_t packed_len;
+		_cleanup_free_ unsigned char *packed =
+			compress_with(k, ko, signed_len, &packed_len);
+		_cleanup_modimage_ struct modimage *img = open_mem(packed, packed_len);
+		_cleanup_modimage_ struct modimage *by_path = NULL;
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_true(packed_len < signed_len);
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_int_equal(info->compression, compressors[k].c);
+		assert_string_equal(modimage_compression_name(info->compression),
+				    compressors[k].name);
+		assert_int_equal(info->sig, MODIMAGE_SIG_PKCS7);
+		assert_string_equal(info->signer, expect_signer);
+		assert_string_equal(info->sig_key, expect_sig_key);
+		assert_int_equal(info->size, packed_len);
+		assert_sha256sum(packed, packed_len, info->sha256);
+
+		assert_int_equal(modimage_open_path(path_of("packed"), NULL, &by_path), 0);
+		assert_int_equal(modimage_get_info(by_path)->compression, compressors[k].c);
+		assert_memory_equal(modimage_get_info(by_path)->sha256, info->sha256, 32);
+		assert_string_equal(modimage_get_info(by_path)->name, REAL_NAME);
+	}
+}
+
+/* A cut or corrupted stream is an error of the image, never a crash. */
+static void test_corrupt_streams(void **state)
+{
+	size_t len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+
+	for (size_t k = 0; k < ARRAY_SIZE(compressors); k++) {
+		size_t packed_len;
+		_cleanup_free_ unsigned char *packed = compress_with(k, elf, len, &packed_len);
+		char msg[64];
+
+		/* Cut in half. */
+		{
+			_cleanup_modimage_ struct modimage *img = open_mem(packed, packed_len / 2);
+			const struct modimage_info *info = modimage_get_info(img);
+
+			snprintf(msg, sizeof(msg), "%s stream: truncated", compressors[k].name);
+			assert_error(info, -EBADMSG, msg);
+			assert_int_equal(info->compression, compressors[k].c);
+			assert_int_equal(info->size, packed_len / 2);
+			assert_sha256sum(packed, packed_len / 2, info->sha256);
+			assert_null(info->name);
+		}
+		/* Bytes flipped after the header. */
+		{
+			_cleanup_free_ unsigned char *bad = malloc(packed_len);
+			_cleanup_modimage_ struct modimage *img = NULL;
+			const struct modimage_info *info;
+
+			memcpy(bad, packed, packed_len);
+			for (size_t i = 24; i < packed_len - 16; i += 7)
+				bad[i] ^= 0x5a;
+			img = open_mem(bad, packed_len);
+			info = modimage_get_info(img);
+			assert_int_equal(info->error, -EBADMSG);
+			snprintf(msg, sizeof(msg), "%s stream: ", compressors[k].name);
+			assert_non_null(info->error_msg);
+			assert_memory_equal(info->error_msg, msg, strlen(msg));
+			assert_null(info->name);
+		}
+	}
+}
+
+/* The cap: on the input (open fails) and on the output (the image says why). */
+static void test_size_cap(void **state)
+{
+	size_t len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+
+	for (size_t k = 0; k < ARRAY_SIZE(compressors); k++) {
+		size_t packed_len;
+		_cleanup_free_ unsigned char *packed = compress_with(k, elf, len, &packed_len);
+		struct modimage_opts opts = { .max_size = packed_len + 100 };
+		_cleanup_modimage_ struct modimage *img = NULL;
+		struct modimage *none = NULL;
+		char msg[80];
+
+		assert_true(opts.max_size < len);
+		assert_int_equal(modimage_open_memory(packed, packed_len, &opts, &img), 0);
+		snprintf(msg, sizeof(msg), "%s stream: decompressed size over the cap",
+			 compressors[k].name);
+		assert_error(modimage_get_info(img), -EFBIG, msg);
+		assert_sha256sum(packed, packed_len, modimage_get_info(img)->sha256);
+
+		opts.max_size = packed_len - 1;
+		assert_int_equal(modimage_open_memory(packed, packed_len, &opts, &none), -EFBIG);
+		assert_null(none);
+		assert_int_equal(modimage_open_path(path_of("packed"), &opts, &none), -EFBIG);
+		assert_null(none);
+	}
+}
+
+/* pread only: the fd's offset does not move; only regular files. */
+static void test_open_fd(void **state)
+{
+	size_t len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_close_ int fd = -1, dir = -1, devnull = -1;
+	_cleanup_modimage_ struct modimage *img = NULL, *mem = NULL;
+	struct modimage *none = NULL;
+	int pipefd[2];
+
+	write_file(path_of("fd.ko"), elf, len);
+	fd = open(path_of("fd.ko"), O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(lseek(fd, 123, SEEK_SET), 123);
+	assert_int_equal(modimage_open_fd(fd, NULL, &img), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 123);
+	assert_usable(modimage_get_info(img));
+	assert_crafted_fields(modimage_get_info(img));
+	assert_false(modimage_get_info(img)->truncated_read);
+	mem = open_mem(elf, len);
+	assert_memory_equal(modimage_get_info(img)->sha256, modimage_get_info(mem)->sha256, 32);
+	assert_int_equal(modimage_get_info(img)->size, len);
+
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(write(pipefd[1], elf, 100), 100);
+	assert_int_equal(modimage_open_fd(pipefd[0], NULL, &none), -EINVAL);
+	assert_null(none);
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	devnull = open("/dev/null", O_RDONLY);
+	assert_int_equal(modimage_open_fd(devnull, NULL, &none), -EINVAL);
+	dir = open(tmpdir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(modimage_open_fd(dir, NULL, &none), -EINVAL);
+	assert_int_equal(modimage_open_fd(-1, NULL, &none), -EBADF);
+	assert_int_equal(modimage_open_fd(999, NULL, &none), -EBADF);
+	assert_int_equal(modimage_open_path(tmpdir, NULL, &none), -EINVAL);
+	assert_int_equal(modimage_open_path(path_of("does-not-exist"), NULL, &none), -ENOENT);
+	assert_null(none);
+
+	/* An empty file is read (and hashed), then found not to be a module. */
+	write_file(path_of("empty.ko"), "", 0);
+	{
+		_cleanup_modimage_ struct modimage *empty = NULL;
+
+		assert_int_equal(modimage_open_path(path_of("empty.ko"), NULL, &empty), 0);
+		assert_error(modimage_get_info(empty), -ENOEXEC, "not an ELF object");
+		assert_sha256sum(NULL, 0, modimage_get_info(empty)->sha256);
+	}
+}
+
+static void assert_strings_terminated(const struct modimage *img)
+{
+	const struct modimage_info *info = modimage_get_info(img);
+	const char *s[] = { info->error_msg, info->name,    info->modinfo_name, info->vermagic,
+			    info->srcversion, info->version, info->license,	 info->intree,
+			    info->sig_id,    info->signer,  info->sig_key,	 info->sig_hashalgo };
+
+	for (size_t i = 0; i < ARRAY_SIZE(s); i++)
+		if (s[i])
+			assert_true(strlen(s[i]) < 1 << 20);
+	assert_true(info->error <= 0);
+	assert_true((info->error == 0) == (info->error_msg == NULL));
+}
+
+/* Random byte flips in every part of signed images: always an answer, never a crash. */
+static void test_mutations(void **state)
+{
+	size_t len, signed_len;
+	_cleanup_free_ unsigned char *elf = NULL, *ko = NULL, *copy = NULL;
+
+	set_module_name(false, REAL_NAME, sizeof(REAL_NAME));
+	elf = craft(false, true, V_FULL, &len);
+	ko = sign(elf, len, "sha256", &signed_len);
+	copy = malloc(signed_len);
+	srand(1234);
+	for (int round = 0; round < 3000; round++) {
+		_cleanup_modimage_ struct modimage *img = NULL;
+		int flips = 1 + rand() % 4;
+
+		memcpy(copy, ko, signed_len);
+		for (int f = 0; f < flips; f++) {
+			size_t at;
+
+			switch (rand() % 3) {
+			case 0: /* the ELF header */
+				at = (size_t)rand() % 52;
+				break;
+			case 1: /* the trailer, the signature and the section headers before it */
+				at = signed_len - 1 - (size_t)rand() % 2048;
+				break;
+			default:
+				at = (size_t)rand() % signed_len;
+				break;
+			}
+			copy[at] = (unsigned char)rand();
+		}
+		assert_int_equal(modimage_open_memory(copy, signed_len, NULL, &img), 0);
+		assert_strings_terminated(img);
+	}
+}
+
+static void test_names(void **state)
+{
+	assert_string_equal(modimage_compression_name(MODIMAGE_COMP_NONE), "none");
+	assert_string_equal(modimage_compression_name(MODIMAGE_COMP_XZ), "xz");
+	assert_string_equal(modimage_compression_name(MODIMAGE_COMP_ZSTD), "zstd");
+	assert_string_equal(modimage_compression_name(MODIMAGE_COMP_GZIP), "gzip");
+	assert_string_equal(modimage_sig_name(MODIMAGE_SIG_NONE), "none");
+	assert_string_equal(modimage_sig_name(MODIMAGE_SIG_PKCS7), "pkcs7");
+	assert_string_equal(modimage_sig_name(MODIMAGE_SIG_X509), "x509");
+	assert_string_equal(modimage_sig_name(MODIMAGE_SIG_PGP), "pgp");
+	assert_string_equal(modimage_sig_name(MODIMAGE_SIG_MALFORMED), "malformed");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unsigned),
+		cmocka_unit_test(test_foreach_stops),
+		cmocka_unit_test(test_layouts),
+		cmocka_unit_test(test_name_length),
+		cmocka_unit_test(test_missing_sections),
+		cmocka_unit_test(test_not_elf),
+		cmocka_unit_test(test_signed_pkcs7),
+		cmocka_unit_test(test_pkcs7_nonzero_trailer_fields),
+		cmocka_unit_test(test_old_id_types),
+		cmocka_unit_test(test_bad_trailers),
+		cmocka_unit_test(test_garbage_pkcs7),
+		cmocka_unit_test(test_compressed),
+		cmocka_unit_test(test_corrupt_streams),
+		cmocka_unit_test(test_size_cap),
+		cmocka_unit_test(test_open_fd),
+		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Module image analysis: crafted images (cmocka) and the differential test against modinfo.
+kmodaudit_unit_test(test-modimage ${CMAKE_CURRENT_LIST_DIR}/test-modimage.c)
+kmodaudit_sys_test(image-modinfo-diff ${CMAKE_CURRENT_LIST_DIR}/modinfo-diff.sh 600)
