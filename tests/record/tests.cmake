@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The record side of the core: record format, config, process context (unit), and records sent
+# through the real audit subsystem, syslog and file sinks, read back with auparse (system).
+kmodaudit_unit_test(test-record ${CMAKE_CURRENT_LIST_DIR}/test-record.c)
+kmodaudit_unit_test(test-conf ${CMAKE_CURRENT_LIST_DIR}/test-conf.c)
+kmodaudit_unit_test(test-procctx ${CMAKE_CURRENT_LIST_DIR}/test-procctx.c)
+
+# Drivers for the system tests: the emit lifecycle as an emitter runs it, and an auparse reader.
+add_executable(kma-emit ${CMAKE_CURRENT_LIST_DIR}/kma-emit.c)
+target_link_libraries(kma-emit PRIVATE kmodaudit-core PkgConfig::LIBSECCOMP)
+add_executable(kma-auparse ${CMAKE_CURRENT_LIST_DIR}/kma-auparse.c)
+target_link_libraries(kma-auparse PRIVATE PkgConfig::AUPARSE PkgConfig::LIBAUDIT)
+set_target_properties(kma-emit kma-auparse PROPERTIES
+	RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/record)
+
+kmodaudit_sys_test(record-audit-roundtrip ${CMAKE_CURRENT_LIST_DIR}/roundtrip.sh 120)
+kmodaudit_sys_test(record-fallback ${CMAKE_CURRENT_LIST_DIR}/fallback.sh 120)
+kmodaudit_sys_test(record-ack-wait ${CMAKE_CURRENT_LIST_DIR}/ack-wait.sh 120)
