@@ -72,14 +72,23 @@ EOF
 }
 
 # wr_run ref|ours TOOL ARGS...: run one implementation as TOOL (argv[0] is exactly TOOL, as when
-# found in PATH) in $T; sets WR_OUT, WR_ERR (the text) and WR_RC.
+# found in PATH) in $T; sets WR_OUT, WR_ERR (the text) and WR_RC. With WR_SYSMODULE=DIR, the
+# tool sees DIR as /sys/module (root only).
 wr_run() {
 	local which=$1 tool=$2 dir
 	shift 2
 	[ "$which" = ref ] && dir=$REF_DIR || dir=$OUR_DIR
 	WR_RC=0
-	(cd "$T" && WR_DIR=$dir exec -a "$tool" "$dir/$tool" "$@") >"$T/out" 2>"$T/err" </dev/null ||
-		WR_RC=$?
+	if [ -n "${WR_SYSMODULE:-}" ]; then
+		# The module state the tool sees: a made-up /sys/module, in a private mount namespace.
+		WR_DIR=$dir unshare -m --propagation private bash -c \
+			'mount --bind "$0" /sys/module && cd "$1" && exec -a "$2" "$3" "${@:4}"' \
+			"$WR_SYSMODULE" "$T" "$tool" "$dir/$tool" "$@" >"$T/out" 2>"$T/err" </dev/null ||
+			WR_RC=$?
+	else
+		(cd "$T" && WR_DIR=$dir exec -a "$tool" "$dir/$tool" "$@") >"$T/out" 2>"$T/err" \
+			</dev/null || WR_RC=$?
+	fi
 	WR_OUT=$(cat "$T/out"; echo x)
 	WR_ERR=$(cat "$T/err"; echo x)
 	WR_OUT=${WR_OUT%x}

@@ -178,5 +178,109 @@ check rmmod -w vfat
 check rmmod -x vfat
 check rmmod -s vfat
 
+# --- modules the kernel has: loaded, in use, held, builtin (a made-up /sys/module) ---
+# fake_module NAME STATE REFCNT [HOLDERS...]; STATE "builtin" makes a bare directory.
+fake_module() {
+	local d=$T/sysmodule/$1 h
+	mkdir -p "$d"
+	[ "$2" = builtin ] && return
+	echo "$2" >"$d/initstate"
+	echo "$3" >"$d/refcnt"
+	mkdir -p "$d/holders"
+	for h in "${@:4}"; do
+		ln -s "../../$h" "$d/holders/$h"
+	done
+}
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	fake_module vfat live 0
+	fake_module fat live 1 vfat
+	fake_module loop live 2
+	fake_module tunnel4 live 0
+	fake_module xfrm4_tunnel coming 0
+	fake_module "$BUILTIN" builtin
+	export WR_SYSMODULE=$T/sysmodule
+
+	check modprobe "${DC[@]}" vfat
+	check modprobe "${DC[@]}" --first-time vfat
+	check modprobe "${DC[@]}" -a --first-time vfat loop
+	check modprobe "${DC[@]}" -n -v vfat
+	check modprobe "${DC[@]}" -D vfat
+	check modprobe "${DC[@]}" -v xfrm4_tunnel
+	check modprobe "${DC[@]}" vsock_loopback
+	check modprobe "${DC[@]}" "$BUILTIN"
+	check modprobe "${DC[@]}" -r vfat
+	check modprobe "${DC[@]}" -r -v vfat
+	check modprobe "${DC[@]}" -r -n -v vfat
+	check modprobe "${DC[@]}" -r fat
+	check modprobe "${DC[@]}" -r -a fat loop
+	check modprobe "${DC[@]}" -r --remove-holders fat
+	check modprobe "${DC[@]}" -r -n -v --remove-holders fat
+	check modprobe "${DC[@]}" -r loop
+	check modprobe "${DC[@]}" -r -w 50 loop
+	check modprobe "${DC[@]}" -r -f vfat
+	check modprobe "${DC[@]}" -r --first-time vfat
+	check modprobe "${DC[@]}" -r tunnel4
+	check modprobe "${DC[@]}" -r -i tunnel4
+	check modprobe "${DC[@]}" -r "$BUILTIN"
+	check rmmod vfat
+	check rmmod fat
+	check rmmod loop
+	check rmmod -f loop
+	check rmmod -v vfat fat loop
+	check rmmod "$BUILTIN"
+	check rmmod "$FAT"
+	check insmod "$VFAT"
+	unset WR_SYSMODULE
+else
+	echo "note: not root, loaded modules not simulated"
+fi
+
+# --- messages to syslog (-s, or modprobe without a stderr): same text, same priority ---
+# check_syslog STDERR TOOL ARGS...: STDERR "closed" runs the tool with fd 2 closed.
+check_syslog() {
+	local how=$1 which dir got=()
+	shift
+	total=$((total + 1))
+	for which in ref ours; do
+		dir=$T/syslog-$which
+		mkdir -p "$dir"
+		syslog_listen "$dir" || { fails=$((fails + 1)); echo "FAIL: syslog listener"; return; }
+		[ "$which" = ref ] && WR_DIR=$REF_DIR || WR_DIR=$OUR_DIR
+		if [ "$how" = closed ]; then
+			syslog_run "$dir" bash -c 'cd "$0" && exec -a "$1" "$2" "${@:3}" 2>&-' \
+				"$T" "$1" "$WR_DIR/$1" "${@:2}" >/dev/null
+		else
+			syslog_run "$dir" bash -c 'cd "$0" && exec -a "$1" "$2" "${@:3}"' \
+				"$T" "$1" "$WR_DIR/$1" "${@:2}" >/dev/null 2>&1
+		fi
+		syslog_wait "$dir" . 2 || true
+		sleep 0.2
+		syslog_stop "$dir"
+		# "<prio>Mmm dd hh:mm:ss ident: text": the time differs between the runs.
+		got+=("$(sed -E 's/^(<[0-9]+>)[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} /\1/' "$dir/messages")")
+	done
+	if [ -z "${got[0]}" ]; then
+		fails=$((fails + 1))
+		echo "FAIL: syslog $*: kmod sent nothing to syslog, nothing compared"
+	elif [ "${got[0]}" != "${got[1]}" ]; then
+		fails=$((fails + 1))
+		echo "FAIL: syslog $*"
+		diff <(printf '%s\n' "${got[0]}") <(printf '%s\n' "${got[1]}") | sed 's/^/  syslog: /'
+	fi
+}
+
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	. "$KMODAUDIT_SRC/tests/lib/audit.sh"
+	check_syslog open rmmod -s vfat
+	check_syslog open rmmod -s -f vfat
+	check_syslog open modprobe -s "${D[@]}" nonexistent
+	check_syslog open modprobe -s "${DC[@]}" vfat
+	check_syslog open modprobe -s "${DC[@]}" xfrm_algo
+	check_syslog closed modprobe "${D[@]}" nonexistent
+	check_syslog closed modprobe "${DC[@]}" -r --first-time vfat
+else
+	echo "note: not root, syslog messages not compared"
+fi
+
 echo "$((total - fails))/$total command lines behave as kmod's"
 [ "$fails" -eq 0 ]
