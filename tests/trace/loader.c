@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A static module loader for kmodaudit trace tests: no libc syscall wrapper, no dynamic linker,
+ * so no preload shim can see its calls. One call per run, or a fork + exec of another loader:
+ *
+ *	kma-trace-loader init FILE [PARAMS]           init_module(copy of FILE, PARAMS)
+ *	kma-trace-loader finit FILE [PARAMS [FLAGS]]  finit_module(open(FILE), PARAMS, FLAGS)
+ *	kma-trace-loader delete NAME [FLAGS]          delete_module(NAME, FLAGS)
+ *	kma-trace-loader spawn PROG [ARGS...]         fork, exec PROG ARGS, exit with its status
+ *
+ * Prints what the kernel answered as "pid=P syscall=S ret=R" (R is the raw -errno), the
+ * tests' independent account of each call.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "raw-syscall.h"
+
+static void *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		perror(path);
+		exit(2);
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf)
+		exit(2);
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n <= 0) {
+			perror(path);
+			exit(2);
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*len = done;
+	return buf;
+}
+
+static void report(const char *syscall, long ret)
+{
+	printf("pid=%d syscall=%s ret=%ld\n", (int)getpid(), syscall, ret);
+	fflush(stdout);
+}
+
+int main(int argc, char *argv[])
+{
+	if (argc >= 3 && !strcmp(argv[1], "init")) {
+		size_t len;
+		void *image = read_file(argv[2], &len);
+
+		report("init_module", raw_syscall3(NR_INIT_MODULE, (long)image, (long)len,
+						   (long)(argc > 3 ? argv[3] : "")));
+		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "finit")) {
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			perror(argv[2]);
+			return 2;
+		}
+		report("finit_module",
+		       raw_syscall3(NR_FINIT_MODULE, fd, (long)(argc > 3 ? argv[3] : ""),
+				    argc > 4 ? strtol(argv[4], NULL, 0) : 0));
+		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "delete")) {
+		report("delete_module", raw_syscall3(NR_DELETE_MODULE, (long)argv[2],
+						     argc > 3 ? strtol(argv[3], NULL, 0) : 0, 0));
+		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "spawn")) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 2;
+		if (pid == 0) {
+			execv(argv[2], argv + 2);
+			perror(argv[2]);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) < 0)
+			return 2;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	fprintf(stderr, "usage: %s init FILE [PARAMS] | finit FILE [PARAMS [FLAGS]] | "
+			"delete NAME [FLAGS] | spawn PROG [ARGS...]\n",
+		argv[0]);
+	return 2;
+}
