@@ -138,6 +138,23 @@ while IFS= read -r line; do
 	check_load_fields modprobe2 "$line" "$LOOP"
 done <<<"$recs"
 
+# A compressed module: libkmod 30 decompresses it and passes the image to init_module; the
+# record describes the bytes the kernel got, the decompressed ones.
+if command -v xz >/dev/null; then
+	xz -c --check=crc32 "$LOOP" >"$T/loop.ko.xz"
+	run_traced xz insmod "$T/loop.ko.xz"
+	recs=$(records_of xz)
+	check_counts xz "$recs"
+	check_calls xz "$recs"
+	while IFS= read -r line; do
+		[ "$(audit_field "$line" syscall)" = init_module ] || fail "xz: $(audit_field "$line" syscall)"
+		[ "$(audit_field "$line" sha256)" = "$(xz -dc "$T/loop.ko.xz" | sha256sum | cut -d' ' -f1 | tr a-f A-F)" ] ||
+			fail "xz: sha256 is not the decompressed image's"
+		[ "$(audit_field "$line" size)" = "$(xz -dc "$T/loop.ko.xz" | wc -c)" ] || fail "xz: size"
+		[ "$(audit_field "$line" name)" = loop ] || fail "xz: name"
+	done <<<"$recs"
+fi
+
 # rmmod -f: straight to delete_module (O_NONBLOCK|O_TRUNC as kmod passes them).
 run_traced rmmod rmmod -f vfat
 recs=$(records_of rmmod)
