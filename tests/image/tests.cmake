@@ -2,3 +2,4 @@
 # Module image analysis: crafted images (cmocka) and the differential test against modinfo.
 kmodaudit_unit_test(test-modimage ${CMAKE_CURRENT_LIST_DIR}/test-modimage.c)
 kmodaudit_sys_test(image-modinfo-diff ${CMAKE_CURRENT_LIST_DIR}/modinfo-diff.sh 600)
+kmodaudit_sys_test(image-inspect-cli ${CMAKE_CURRENT_LIST_DIR}/inspect-cli.sh 120)
