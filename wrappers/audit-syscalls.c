@@ -66,7 +66,7 @@ static void audit_finish(void)
 
 static struct kma_ctx *audit_get_ctx(void)
 {
-	struct kma_ctx_opts opts = { .secure = getauxval(AT_SECURE) != 0 };
+	struct kma_ctx_opts opts = {.secure = getauxval(AT_SECURE) != 0};
 	int r;
 
 	if (audit_ctx_tried)
@@ -90,8 +90,8 @@ static struct kma_ctx *audit_get_ctx(void)
  */
 static int copy_memory(void *dst, const void *src, size_t len)
 {
-	struct iovec local = { .iov_base = dst, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)src, .iov_len = len };
+	struct iovec local = {.iov_base = dst, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)src, .iov_len = len};
 	ssize_t n;
 
 	if (len == 0)

@@ -10,8 +10,8 @@
 #include "tool.h"
 
 static const struct option insmod_options[] = {
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
+	{"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, 'h'},
 	{},
 };
 
@@ -65,7 +65,7 @@ static char *join_params(int n, char *params[])
 
 int insmod_main(int argc, char *argv[])
 {
-	const char *no_config[] = { NULL };
+	const char *no_config[] = {NULL};
 	_cleanup_free_ char *params = NULL;
 	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
@@ -108,7 +108,8 @@ int insmod_main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 
-	/* No modprobe.d: insmod loads the file as given. libkmod logs the way kmod's insmod has it. */
+	/* No modprobe.d: insmod loads the file as given. libkmod logs the way kmod's insmod has it.
+	 */
 	ctx = kmod_new(NULL, no_config);
 	if (!ctx) {
 		ERR("kmod_new() failed!\n");

@@ -13,9 +13,9 @@ static const struct {
 	const char *name;
 	int (*main)(int argc, char *argv[]);
 } tools[] = {
-	{ "insmod", insmod_main },
-	{ "rmmod", rmmod_main },
-	{ "modprobe", modprobe_main },
+	{"insmod", insmod_main},
+	{"rmmod", rmmod_main},
+	{"modprobe", modprobe_main},
 };
 
 void tool_print_version(void)

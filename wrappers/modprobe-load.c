@@ -82,7 +82,8 @@ int modprobe_load(struct kmod_ctx *ctx, const char *alias, const char *params)
 		return -ENOENT;
 	}
 
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach(l, list)
+	{
 		struct kmod_module *mod = kmod_module_get_module(l);
 
 		if (modprobe_opts.lookup_only)

@@ -28,7 +28,7 @@ static unsigned long long now_msec(void)
 
 static int sleep_msec(unsigned long long msec)
 {
-	struct timespec ts = { .tv_sec = msec / 1000, .tv_nsec = (msec % 1000) * 1000000 };
+	struct timespec ts = {.tv_sec = msec / 1000, .tv_nsec = (msec % 1000) * 1000000};
 
 	while (nanosleep(&ts, &ts) < 0) {
 		if (errno != EINTR)
@@ -135,7 +135,8 @@ static int remove_list_reversed(struct kmod_list *list, bool stop_on_error)
 {
 	struct kmod_list *l;
 
-	kmod_list_foreach_reverse(l, list) {
+	kmod_list_foreach_reverse(l, list)
+	{
 		struct kmod_module *m = kmod_module_get_module(l);
 		int r = remove_module(m, IGNORE_BUILTIN);
 
@@ -211,7 +212,8 @@ static int remove_module(struct kmod_module *mod, int how)
 	if (!cmd) {
 		struct kmod_list *deps = kmod_module_get_dependencies(mod), *l;
 
-		kmod_list_foreach(l, deps) {
+		kmod_list_foreach(l, deps)
+		{
 			struct kmod_module *dep = kmod_module_get_module(l);
 
 			if (kmod_module_get_refcnt(dep) == 0)
@@ -242,7 +244,8 @@ static int remove_by_name(struct kmod_ctx *ctx, const char *alias)
 		r = -ENOENT;
 	}
 
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach(l, list)
+	{
 		struct kmod_module *mod = kmod_module_get_module(l);
 
 		r = remove_module(mod, modprobe_opts.remove_holders ? REMOVE_HOLDERS : 0);

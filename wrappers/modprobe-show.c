@@ -17,12 +17,12 @@ int modprobe_show_config(struct kmod_ctx *ctx)
 		const char *keyword;
 		struct kmod_config_iter *(*iter)(const struct kmod_ctx *ctx);
 	} sections[] = {
-		{ "blacklist", kmod_config_get_blacklists },
-		{ "install", kmod_config_get_install_commands },
-		{ "remove", kmod_config_get_remove_commands },
-		{ "alias", kmod_config_get_aliases },
-		{ "options", kmod_config_get_options },
-		{ "softdep", kmod_config_get_softdeps },
+		{"blacklist", kmod_config_get_blacklists},
+		{"install", kmod_config_get_install_commands},
+		{"remove", kmod_config_get_remove_commands},
+		{"alias", kmod_config_get_aliases},
+		{"options", kmod_config_get_options},
+		{"softdep", kmod_config_get_softdeps},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
@@ -74,7 +74,8 @@ int modprobe_show_modversions(struct kmod_ctx *ctx, const char *path)
 		tool_log(modprobe_opts.fail_prio, "could not get modversions of %s: %s\n", path,
 			 strerror(-r));
 	} else {
-		kmod_list_foreach(l, list) {
+		kmod_list_foreach(l, list)
+		{
 			printf("0x%08" PRIx64 "\t%s\n", kmod_module_version_get_crc(l),
 			       kmod_module_version_get_symbol(l));
 		}
@@ -100,7 +101,8 @@ int modprobe_show_exports(struct kmod_ctx *ctx, const char *path)
 		tool_log(modprobe_opts.fail_prio, "could not get symbols of %s: %s\n", path,
 			 strerror(-r));
 	} else {
-		kmod_list_foreach(l, list) {
+		kmod_list_foreach(l, list)
+		{
 			printf("0x%08" PRIx64 "\t%s\n", kmod_module_symbol_get_crc(l),
 			       kmod_module_symbol_get_symbol(l));
 		}

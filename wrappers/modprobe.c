@@ -27,35 +27,35 @@ enum {
 };
 
 static const struct option modprobe_options[] = {
-	{ "all", no_argument, NULL, 'a' },
-	{ "remove", no_argument, NULL, 'r' },
-	{ "remove-dependencies", no_argument, NULL, OPT_REMOVE_HOLDERS },
-	{ "remove-holders", no_argument, NULL, OPT_REMOVE_HOLDERS },
-	{ "wait", required_argument, NULL, 'w' },
-	{ "resolve-alias", no_argument, NULL, 'R' },
-	{ "first-time", no_argument, NULL, OPT_FIRST_TIME },
-	{ "ignore-install", no_argument, NULL, 'i' },
-	{ "ignore-remove", no_argument, NULL, 'i' },
-	{ "use-blacklist", no_argument, NULL, 'b' },
-	{ "force", no_argument, NULL, 'f' },
-	{ "force-modversion", no_argument, NULL, OPT_FORCE_MODVERSION },
-	{ "force-vermagic", no_argument, NULL, OPT_FORCE_VERMAGIC },
-	{ "show-depends", no_argument, NULL, 'D' },
-	{ "showconfig", no_argument, NULL, 'c' },
-	{ "show-config", no_argument, NULL, 'c' },
-	{ "show-modversions", no_argument, NULL, OPT_DUMP_MODVERSIONS },
-	{ "dump-modversions", no_argument, NULL, OPT_DUMP_MODVERSIONS },
-	{ "show-exports", no_argument, NULL, OPT_SHOW_EXPORTS },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "show", no_argument, NULL, 'n' },
-	{ "config", required_argument, NULL, 'C' },
-	{ "dirname", required_argument, NULL, 'd' },
-	{ "set-version", required_argument, NULL, 'S' },
-	{ "syslog", no_argument, NULL, 's' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
+	{"all", no_argument, NULL, 'a'},
+	{"remove", no_argument, NULL, 'r'},
+	{"remove-dependencies", no_argument, NULL, OPT_REMOVE_HOLDERS},
+	{"remove-holders", no_argument, NULL, OPT_REMOVE_HOLDERS},
+	{"wait", required_argument, NULL, 'w'},
+	{"resolve-alias", no_argument, NULL, 'R'},
+	{"first-time", no_argument, NULL, OPT_FIRST_TIME},
+	{"ignore-install", no_argument, NULL, 'i'},
+	{"ignore-remove", no_argument, NULL, 'i'},
+	{"use-blacklist", no_argument, NULL, 'b'},
+	{"force", no_argument, NULL, 'f'},
+	{"force-modversion", no_argument, NULL, OPT_FORCE_MODVERSION},
+	{"force-vermagic", no_argument, NULL, OPT_FORCE_VERMAGIC},
+	{"show-depends", no_argument, NULL, 'D'},
+	{"showconfig", no_argument, NULL, 'c'},
+	{"show-config", no_argument, NULL, 'c'},
+	{"show-modversions", no_argument, NULL, OPT_DUMP_MODVERSIONS},
+	{"dump-modversions", no_argument, NULL, OPT_DUMP_MODVERSIONS},
+	{"show-exports", no_argument, NULL, OPT_SHOW_EXPORTS},
+	{"dry-run", no_argument, NULL, 'n'},
+	{"show", no_argument, NULL, 'n'},
+	{"config", required_argument, NULL, 'C'},
+	{"dirname", required_argument, NULL, 'd'},
+	{"set-version", required_argument, NULL, 'S'},
+	{"syslog", no_argument, NULL, 's'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, 'h'},
 	{},
 };
 
@@ -206,8 +206,8 @@ static int parse_options(int argc, char *argv[], struct modprobe_cmdline *cl)
 			o->dry_run = true;
 			break;
 		case 'C': {
-			const char **more = realloc(cl->configs,
-						    sizeof(char *) * (size_t)(cl->n_configs + 2));
+			const char **more =
+				realloc(cl->configs, sizeof(char *) * (size_t)(cl->n_configs + 2));
 
 			if (!more) {
 				ERR("out-of-memory\n");
@@ -321,8 +321,7 @@ int modprobe_main(int argc, char *orig_argv[])
 			}
 			cl.kversion = u.release;
 		}
-		snprintf(dirname, sizeof(dirname), "%s/lib/modules/%s", cl.root ?: "",
-			 cl.kversion);
+		snprintf(dirname, sizeof(dirname), "%s/lib/modules/%s", cl.root ?: "", cl.kversion);
 		dir = dirname;
 	}
 

@@ -12,16 +12,16 @@ struct kmod_ctx;
 
 /* What the command line asked for. */
 struct modprobe_opts {
-	int verbosity;      /* log threshold: LOG_WARNING, +1 per -v, LOG_EMERG for -q */
-	int fail_prio; /* of modprobe's own failures: LOG_CRIT (fatal), LOG_WARNING with -a */
-	bool show;          /* -D: print the actions */
-	bool dry_run;       /* -n, -D */
+	int verbosity;	    /* log threshold: LOG_WARNING, +1 per -v, LOG_EMERG for -q */
+	int fail_prio;	    /* of modprobe's own failures: LOG_CRIT (fatal), LOG_WARNING with -a */
+	bool show;	    /* -D: print the actions */
+	bool dry_run;	    /* -n, -D */
 	bool ignore_loaded; /* -D */
 	bool lookup_only;   /* -R */
 	bool first_time;
 	bool ignore_commands; /* -i */
 	bool use_blacklist;   /* -b */
-	bool force;           /* -f */
+	bool force;	      /* -f */
 	bool force_modversion;
 	bool force_vermagic;
 	bool remove_holders;

@@ -11,12 +11,9 @@
 #include "tool.h"
 
 static const struct option rmmod_options[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "syslog", no_argument, NULL, 's' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{},
+	{"force", no_argument, NULL, 'f'},   {"syslog", no_argument, NULL, 's'},
+	{"verbose", no_argument, NULL, 'v'}, {"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, 'h'},    {},
 };
 
 static void rmmod_help(void)
@@ -53,7 +50,8 @@ static int check_unloadable(struct kmod_module *mod)
 	holders = kmod_module_get_holders(mod);
 	if (holders) {
 		ERR("Module %s is in use by:", name);
-		kmod_list_foreach(l, holders) {
+		kmod_list_foreach(l, holders)
+		{
 			struct kmod_module *holder = kmod_module_get_module(l);
 
 			fprintf(stderr, " %s", kmod_module_get_name(holder));
@@ -76,7 +74,7 @@ static int check_unloadable(struct kmod_module *mod)
 
 int rmmod_main(int argc, char *argv[])
 {
-	const char *no_config[] = { NULL };
+	const char *no_config[] = {NULL};
 	int verbosity = LOG_ERR;
 	bool use_syslog = false;
 	unsigned int flags = 0;
