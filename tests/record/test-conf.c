@@ -272,6 +272,30 @@ static void test_path(void **state)
 	assert_string_equal(conf_path(NULL, false), KMODAUDIT_CONFIG_PATH);
 }
 
+/* The commented default file we ship parses without a single bad line. */
+static void test_shipped_config(void **state)
+{
+	const char *src = getenv("KMODAUDIT_SRC");
+	char path[512], text[CONF_MAX_SIZE + 1];
+	struct kma_conf c;
+	FILE *f;
+	size_t n;
+
+	if (!src)
+		skip();
+	snprintf(path, sizeof(path), "%s/packaging/kmodaudit.conf", src);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	assert_int_equal(parse(&c, text), 0);
+	assert_int_equal(nwarn, 0);
+	assert_int_equal(c.record_type, 1005);
+	assert_false(c.fail_closed);
+	conf_release(&c);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -291,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_defaults), cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_record_types), cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_files), cmocka_unit_test(test_path),
+		cmocka_unit_test(test_shipped_config),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
