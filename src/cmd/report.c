@@ -1,11 +1,222 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* kmodaudit report (not implemented yet). */
+/*
+ * kmodaudit report: read audit logs (auparse), hold our records against the kernel's module
+ * syscall records, print one row per module event with what is worth a look flagged.
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/report-event.h"
+#include "core/conf.h"
+#include "core/macro.h"
+
+#define DEFAULT_WINDOW 3.0
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: kmodaudit report [OPTIONS] [--input FILE...]\n"
+		"Hold kmodaudit's records against the kernel's in audit logs: one row per module\n"
+		"event, with the sources that saw it and what is worth a look.\n\n"
+		"  --input FILE          read FILE (repeatable; more FILEs may follow the options);\n"
+		"                        default: the system's audit logs, rotated ones included\n"
+		"  --since T, --until T  only events in this span: YYYY-MM-DD[ HH:MM[:SS]], @EPOCH,\n"
+		"                        now, recent (10 minutes ago), today, yesterday\n"
+		"  --json                one JSON object per event\n"
+		"  --window SECONDS      how far apart the kernel's and our records may be (default 3)\n"
+		"  --trusted-signers L   comma list of trusted signers (default: [report]\n"
+		"                        trusted_signers= of the configuration)\n"
+		"  --config FILE         configuration file to read\n"
+		"Flags: kernel-only, userspace-only, name_mismatch, unsigned, unknown_signer, failed,\n"
+		"no_result (an intent record and no result: the call never came back).\n");
+}
+
+/* Parse T (local time). Returns -EINVAL when it is not one of the forms usage() lists. */
+static int parse_time(const char *s, long long *out)
+{
+	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+					       "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
+	time_t now = time(NULL);
+	struct tm tm;
+	char *end;
+
+	if (s[0] == '@') {
+		errno = 0;
+		*out = strtoll(s + 1, &end, 10);
+		return errno || end == s + 1 || *end ? -EINVAL : 0;
+	}
+	if (!strcmp(s, "now")) {
+		*out = now;
+		return 0;
+	}
+	if (!strcmp(s, "recent")) {
+		*out = now - 600;
+		return 0;
+	}
+	if (!strcmp(s, "today") || !strcmp(s, "yesterday")) {
+		localtime_r(&now, &tm);
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		if (!strcmp(s, "yesterday"))
+			tm.tm_mday--;
+		*out = mktime(&tm);
+		return 0;
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(formats); i++) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, formats[i], &tm);
+		if (end && !*end) {
+			tm.tm_isdst = -1;
+			*out = mktime(&tm);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void conf_warn(void *data, const char *msg)
+{
+	fprintf(stderr, "kmodaudit report: %s\n", msg);
+}
+
+/* Split a comma list into a NULL-terminated array (blanks around items dropped). */
+static char **split_list(const char *list)
+{
+	_cleanup_free_ char *copy = strdup(list);
+	char **out = calloc(strlen(list) / 2 + 2, sizeof(*out));
+	char *save = NULL;
+	size_t n = 0;
+
+	if (!copy || !out) {
+		free(out);
+		return NULL;
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *e = t + strlen(t);
+
+		while (*t == ' ' || *t == '\t')
+			t++;
+		while (e > t && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*t)
+			out[n++] = strdup(t);
+	}
+	return out;
+}
+
+static void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
 
 int cmd_report(int argc, char *argv[])
 {
-	fprintf(stderr, "kmodaudit report: not implemented yet\n");
-	return EXIT_USAGE;
+	enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_JSON, OPT_WINDOW, OPT_TRUSTED, OPT_CONFIG };
+	static const struct option options[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "trusted-signers", required_argument, NULL, OPT_TRUSTED },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_free_ const char **files = calloc(argc + 1, sizeof(*files));
+	struct rep_filter filter = { 0 };
+	struct rep_match_opts mopts = { .window = DEFAULT_WINDOW };
+	const char *trusted = NULL, *config = NULL;
+	struct rep_log log = { 0 };
+	struct rep_row *rows = NULL;
+	struct kma_conf conf;
+	size_t nfiles = 0, nrows = 0;
+	bool json = false;
+	int c, r;
+
+	if (!files)
+		return 1;
+	while ((c = getopt_long(argc, argv, "i:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			files[nfiles++] = optarg;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (parse_time(optarg, c == OPT_SINCE ? &filter.since : &filter.until) < 0) {
+				fprintf(stderr, "kmodaudit report: cannot read the time '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			*(c == OPT_SINCE ? &filter.has_since : &filter.has_until) = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_WINDOW: {
+			char *end;
+
+			mopts.window = strtod(optarg, &end);
+			if (*end || end == optarg || !(mopts.window >= 0 && mopts.window <= 3600)) {
+				fprintf(stderr, "kmodaudit report: bad --window '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_TRUSTED:
+			trusted = optarg;
+			break;
+		case OPT_CONFIG:
+			config = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc && !nfiles) {
+		fprintf(stderr, "kmodaudit report: unexpected argument '%s' (files go after --input)\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	while (optind < argc)
+		files[nfiles++] = argv[optind++];
+
+	conf_init(&conf);
+	r = conf_load_path(&conf, conf_path(config, false), conf_warn, NULL);
+	if (r < 0 && r != -ENOENT && config) {
+		conf_release(&conf);
+		return 1;
+	}
+	if (!trusted)
+		trusted = conf.trusted_signers;
+	if (trusted && !(mopts.trusted_signers = split_list(trusted))) {
+		conf_release(&conf);
+		return 1;
+	}
+
+	r = rep_read(nfiles ? files : NULL, &filter, &log);
+	if (r < 0) {
+		fprintf(stderr, "kmodaudit report: cannot read the audit logs: %s\n", strerror(-r));
+	} else {
+		r = rep_match(&log, &mopts, &rows, &nrows);
+		if (r == 0)
+			r = json ? rep_print_json(rows, nrows) : rep_print_table(rows, nrows);
+		if (r < 0)
+			fprintf(stderr, "kmodaudit report: %s\n", strerror(-r));
+	}
+	free(rows);
+	rep_log_free(&log);
+	strv_free(mopts.trusted_signers);
+	conf_release(&conf);
+	return r < 0 || fflush(stdout) != 0 ? 1 : 0;
 }

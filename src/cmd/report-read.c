@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* kmodaudit report: reading the audit logs with auparse; see report-event.h. */
+#include <auparse.h>
+#include <ctype.h>
+#include <errno.h>
+#include <libaudit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/report-event.h"
+#include "core/macro.h"
+
+#ifndef AUDIT_KERN_MODULE
+#define AUDIT_KERN_MODULE 1330
+#endif
+
+/* The fields of the record auparse stands on, raw as written (first of each name). */
+struct fields {
+	char *name[96];
+	char *value[96];
+	char *interp[96]; /* auparse's interpretation, for the few fields that need the record */
+	unsigned n;
+};
+
+static void fields_free(struct fields *f)
+{
+	for (unsigned i = 0; i < f->n; i++) {
+		free(f->name[i]);
+		free(f->value[i]);
+		free(f->interp[i]);
+	}
+	f->n = 0;
+}
+
+static void fields_read(auparse_state_t *au, struct fields *f, const char *interpret)
+{
+	f->n = 0;
+	if (auparse_first_field(au) <= 0)
+		return;
+	do {
+		const char *name = auparse_get_field_name(au);
+		const char *value = auparse_get_field_str(au);
+		bool dup = false;
+
+		if (!name || !value || f->n == ARRAY_SIZE(f->name))
+			continue;
+		for (unsigned i = 0; i < f->n && !dup; i++)
+			dup = !strcmp(f->name[i], name);
+		if (dup)
+			continue;
+		f->name[f->n] = strdup(name);
+		f->value[f->n] = strdup(value);
+		if (!f->name[f->n] || !f->value[f->n]) {
+			free(f->name[f->n]);
+			free(f->value[f->n]);
+			continue;
+		}
+		f->interp[f->n] = NULL;
+		if (interpret && !strcmp(name, interpret)) {
+			const char *s = auparse_interpret_field(au);
+
+			f->interp[f->n] = s ? strdup(s) : NULL;
+		}
+		f->n++;
+	} while (auparse_next_field(au) > 0);
+}
+
+static const char *field(const struct fields *f, const char *name)
+{
+	for (unsigned i = 0; i < f->n; i++)
+		if (!strcmp(f->name[i], name))
+			return f->value[i];
+	return NULL;
+}
+
+static const char *field_interp(const struct fields *f, const char *name)
+{
+	for (unsigned i = 0; i < f->n; i++)
+		if (!strcmp(f->name[i], name))
+			return f->interp[i];
+	return NULL;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * A string value as the kernel and our records write it: "quoted", or upper-case hex when it
+ * holds unsafe bytes, or ? / (null) for unknown. Returns a malloc'ed copy, NULL if unknown.
+ */
+static char *decode_str(const char *v)
+{
+	size_t len;
+	char *out;
+
+	if (!v || !strcmp(v, "?") || !strcmp(v, "(null)") || !strcmp(v, "(none)"))
+		return NULL;
+	len = strlen(v);
+	if (v[0] == '"')
+		return strndup(v + 1, len >= 2 && v[len - 1] == '"' ? len - 2 : len - 1);
+	if (len % 2 == 0) {
+		bool hex = len > 0;
+
+		for (size_t i = 0; i < len && hex; i++)
+			hex = hexval(v[i]) >= 0;
+		if (hex) {
+			out = malloc(len / 2 + 1);
+			if (!out)
+				return NULL;
+			for (size_t i = 0; i < len / 2; i++)
+				out[i] = (char)(hexval(v[2 * i]) << 4 | hexval(v[2 * i + 1]));
+			out[len / 2] = '\0';
+			return out;
+		}
+	}
+	return strdup(v);
+}
+
+static bool parse_ll(const char *v, long long *out)
+{
+	char *end;
+
+	if (!v || !*v)
+		return false;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return !errno && !*end;
+}
+
+static long long field_ll(const struct fields *f, const char *name, long long dflt)
+{
+	long long v;
+
+	return parse_ll(field(f, name), &v) ? v : dflt;
+}
+
+/*
+ * For via=trace the record is sent by the tracer: the caller is the first item of history=,
+ * "comm[pid]". The comm= field says how long the comm part is, so a comm holding "[" or "<"
+ * cannot pass for another pid.
+ */
+static long long history_first_pid(const char *history, const char *comm)
+{
+	size_t n = comm ? strlen(comm) : 0;
+	long long pid;
+	char *end;
+
+	if (!history || !comm || strncmp(history, comm, n) || history[n] != '[')
+		return -1;
+	errno = 0;
+	pid = strtoll(history + n + 1, &end, 10);
+	if (errno || end == history + n + 1 || *end != ']' || (end[1] && end[1] != '<'))
+		return -1;
+	return pid;
+}
+
+static bool module_syscall(const char *name)
+{
+	return name && (!strcmp(name, "init_module") || !strcmp(name, "finit_module") ||
+			!strcmp(name, "delete_module"));
+}
+
+static bool in_range(const struct rep_filter *flt, long long sec)
+{
+	return (!flt->has_since || sec >= flt->since) && (!flt->has_until || sec <= flt->until);
+}
+
+static int push(void **arr, size_t *n, size_t size, const void *item)
+{
+	char *grown = realloc(*arr, (*n + 1) * size);
+
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown + *n * size, item, size);
+	*arr = grown;
+	(*n)++;
+	return 0;
+}
+
+static int read_user(const struct fields *f, const struct rep_time *t, const char *node,
+		     struct rep_log *log)
+{
+	struct rep_user u = {
+		.t = *t,
+		.sender_pid = field_ll(f, "pid", -1),
+		.auid = field_ll(f, "auid", -1),
+	};
+	long long v;
+	int r;
+
+	u.node = node ? strdup(node) : NULL;
+	u.op = decode_str(field(f, "op"));
+	u.via = decode_str(field(f, "via"));
+	u.syscall = decode_str(field(f, "syscall"));
+	u.name = decode_str(field(f, "name"));
+	u.signer = decode_str(field(f, "signer"));
+	u.sha256 = field(f, "sha256") && strcmp(field(f, "sha256"), "?") ? strdup(field(f, "sha256"))
+								      : NULL; /* hex by contract */
+	u.sig = decode_str(field(f, "sig"));
+	u.anomaly = decode_str(field(f, "anomaly"));
+	u.comm = decode_str(field(f, "comm"));
+	u.exe = decode_str(field(f, "exe"));
+	u.seq = parse_ll(field(f, "seq"), &v) && v >= 0 ? (unsigned long long)v : 0;
+	u.exit_known = parse_ll(field(f, "exit"), &u.exit);
+	u.loader_pid = u.sender_pid;
+	if (u.via && !strcmp(u.via, "trace")) {
+		_cleanup_free_ char *history = decode_str(field(f, "history"));
+
+		u.loader_pid = history_first_pid(history, u.comm);
+	}
+	r = push((void **)&log->user, &log->nuser, sizeof(u), &u);
+	if (r < 0) {
+		free(u.node);
+		free(u.op);
+	}
+	return r;
+}
+
+static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct rep_log *log)
+{
+	const au_event_t *e = auparse_get_timestamp(au);
+	_cleanup_free_ char *node = NULL;
+	struct rep_kernel k = { .pid = -1, .auid = -1 };
+	struct rep_time t;
+	bool kernel = false;
+	int r = 0;
+
+	if (!e || !in_range(flt, e->sec))
+		return 0;
+	t = (struct rep_time){ .sec = e->sec, .ms = e->milli, .serial = e->serial };
+	node = (char *)auparse_get_node(au);
+	if (auparse_first_record(au) <= 0)
+		return 0;
+	do {
+		struct fields f = { .n = 0 };
+		int type = auparse_get_type(au);
+		const char *op;
+
+		fields_read(au, &f, type == AUDIT_SYSCALL ? "syscall" : NULL);
+		op = field(&f, "op");
+		if (type == AUDIT_SYSCALL && module_syscall(field_interp(&f, "syscall"))) {
+			kernel = true;
+			k.syscall = strdup(field_interp(&f, "syscall"));
+			k.pid = field_ll(&f, "pid", -1);
+			k.auid = field_ll(&f, "auid", -1);
+			k.exe = decode_str(field(&f, "exe"));
+			k.comm = decode_str(field(&f, "comm"));
+			k.exit_known = parse_ll(field(&f, "exit"), &k.exit);
+		} else if (type == AUDIT_KERN_MODULE) {
+			free(k.name);
+			k.name = decode_str(field(&f, "name"));
+		} else if (op && !strncmp(op, "kmod_", 5) && field(&f, "ver")) {
+			r = read_user(&f, &t, node, log);
+		}
+		fields_free(&f);
+	} while (r == 0 && auparse_next_record(au) > 0);
+	if (r == 0 && kernel) {
+		k.t = t;
+		k.node = node ? strdup(node) : NULL;
+		r = push((void **)&log->kernel, &log->nkernel, sizeof(k), &k);
+		if (r == 0)
+			return 0;
+	}
+	free(k.syscall);
+	free(k.exe);
+	free(k.comm);
+	free(k.name);
+	return r;
+}
+
+int rep_read(const char *const *files, const struct rep_filter *filter, struct rep_log *log)
+{
+	auparse_state_t *au;
+	int r = 0;
+
+	au = files ? auparse_init(AUSOURCE_FILE_ARRAY, files) : auparse_init(AUSOURCE_LOGS, NULL);
+	if (!au)
+		return errno ? -errno : -EIO;
+	auparse_set_escape_mode(au, AUPARSE_ESC_RAW);
+	while (r == 0 && auparse_next_event(au) > 0)
+		r = read_event(au, filter, log);
+	auparse_destroy(au);
+	return r;
+}
+
+void rep_log_free(struct rep_log *log)
+{
+	for (size_t i = 0; i < log->nkernel; i++) {
+		struct rep_kernel *k = &log->kernel[i];
+
+		free(k->node);
+		free(k->syscall);
+		free(k->name);
+		free(k->exe);
+		free(k->comm);
+	}
+	for (size_t i = 0; i < log->nuser; i++) {
+		struct rep_user *u = &log->user[i];
+
+		free(u->node);
+		free(u->op);
+		free(u->via);
+		free(u->syscall);
+		free(u->name);
+		free(u->signer);
+		free(u->sha256);
+		free(u->sig);
+		free(u->anomaly);
+		free(u->comm);
+		free(u->exe);
+	}
+	free(log->kernel);
+	free(log->user);
+	*log = (struct rep_log){ 0 };
+}
