@@ -61,9 +61,10 @@ static int outbuf_grow(struct outbuf *o, size_t hint)
 	return 0;
 }
 
+/* One byte more than the cap may be written: that is how a stream over the cap is told apart. */
 static size_t cap_max(uint64_t max_size)
 {
-	return max_size > SIZE_MAX ? SIZE_MAX : (size_t)max_size;
+	return max_size >= SIZE_MAX ? SIZE_MAX : (size_t)max_size + 1;
 }
 
 static int decompress_xz(const unsigned char *buf, size_t len, struct outbuf *o,
@@ -227,6 +228,8 @@ int modimage_decompress(enum modimage_compression c, const unsigned char *buf, s
 		r = -EINVAL;
 		break;
 	}
+	if (r == 0 && o.len > max_size)
+		r = -EFBIG;
 	if (r == -EFBIG && !*why)
 		*why = "decompressed size over the cap";
 	if (r < 0) {

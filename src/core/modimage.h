@@ -8,6 +8,16 @@
  * (32/64-bit, either byte order); .modinfo, .gnu.linkonce.this_module and the appended
  * signature are read.
  *
+ * Where a hostile image could be read two ways, the kernel's way wins: sections are found as
+ * the module loader finds them (the first SHF_ALLOC section of the name), the first .modinfo
+ * entry of a key is the one reported, and struct module's name must end (NUL) within
+ * MODULE_NAME_LEN (56 bytes on 64-bit, 60 on 32-bit). Signature fields are the text kmod's
+ * modinfo prints; a PKCS#7 trailer the kernel would refuse (EBADMSG) is MODIMAGE_SIG_MALFORMED
+ * with those fields still filled.
+ *
+ * Nothing in the image points into the caller's bytes: they may be freed once open returns.
+ * Threads may open images concurrently.
+ *
  * Contract for every open function: it returns 0 once the bytes could be read and hashed, even
  * when they are not a usable module (then info->error < 0 and info->error_msg says why, and the
  * fields that could be read are filled); it returns -errno only when the bytes could not be read

@@ -958,6 +958,20 @@ static void test_size_cap(void **state)
 		assert_error(modimage_get_info(img), -EFBIG, msg);
 		assert_sha256sum(packed, packed_len, modimage_get_info(img)->sha256);
 
+		/* Exactly at the cap is fine, one byte over is not. */
+		for (size_t cap = len - 1; cap <= len; cap++) {
+			_cleanup_modimage_ struct modimage *at = NULL;
+
+			opts.max_size = cap;
+			assert_int_equal(modimage_open_memory(packed, packed_len, &opts, &at), 0);
+			if (cap == len) {
+				assert_usable(modimage_get_info(at));
+				assert_crafted_fields(modimage_get_info(at));
+			} else {
+				assert_error(modimage_get_info(at), -EFBIG, msg);
+			}
+		}
+
 		opts.max_size = packed_len - 1;
 		assert_int_equal(modimage_open_memory(packed, packed_len, &opts, &none), -EFBIG);
 		assert_null(none);
