@@ -151,6 +151,22 @@ check_env MODPROBE_OPTIONS="-n \"-v\"x" modprobe "${DC[@]}" vfat
 check_env MODPROBE_OPTIONS="-n -v" modprobe "${DC[@]}" tunnel4 'p="x y"' "q='z'"
 check_env MODPROBE_OPTIONS="-n -v 'unclosed" modprobe "${DC[@]}" vfat
 
+check modprobe "${D[@]}" -q -- vfat
+check modprobe "${D[@]}" -q -- nonexistent
+
+# -V: the first line ("kmod version N") as kmod's; the second names kmodaudit instead of kmod's
+# build features.
+for tool in insmod rmmod modprobe; do
+	total=$((total + 1))
+	wr_run ref "$tool" -V
+	ref_first=${WR_OUT%%$'\n'*}
+	wr_run ours "$tool" -V
+	if [ "$ref_first" != "${WR_OUT%%$'\n'*}" ] || [ "$WR_RC" != 0 ]; then
+		fails=$((fails + 1))
+		echo "FAIL: $tool -V: kmod '$ref_first', ours '${WR_OUT%%$'\n'*}' (exit $WR_RC)"
+	fi
+done
+
 # --- insmod ---
 check insmod
 check insmod "$FAT"
