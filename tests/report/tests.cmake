@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# kmodaudit report: logs made here by auditd with our emitters, the real logs kept in fixtures/
+# and hand-edited variants of them (made at run time) for each flag.
+kmodaudit_sys_test(report-live ${CMAKE_CURRENT_LIST_DIR}/live.sh 120)
