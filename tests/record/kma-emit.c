@@ -8,6 +8,7 @@
  *	kma-emit [options] finit FILE
  * options: --config PATH  --json PATH  --args STR  --args-hex HEX  --name-hex HEX (delete)
  *	    --hint STR  --comm-hex HEX  --flags N  --count N  --secure
+ *	    --change-file  (finit: append a byte to the file between begin and the syscall)
  *	    --no-ack   (seccomp: every recvfrom/recvmsg fails with EAGAIN, as if the kernel never
  *	                acknowledged: the audit sink's bounded wait is what is left)
  */
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
 		{ "comm-hex", required_argument, NULL, 'C' }, { "flags", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'n' },    { "secure", no_argument, NULL, 's' },
 		{ "no-ack", no_argument, NULL, 'K' },
+		{ "change-file", no_argument, NULL, 'X' },
 		{},
 	};
 	struct kma_ctx_opts opts = { 0 };
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
 	_cleanup_close_ int fd = -1;
 	struct kma_ctx *ctx;
 	int count = 1, c, r;
-	bool no_ack = false;
+	bool no_ack = false, change_file = false;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -92,6 +94,7 @@ int main(int argc, char **argv)
 		case 'n': count = atoi(optarg); break;
 		case 's': opts.secure = true; break;
 		case 'K': no_ack = true; break;
+		case 'X': change_file = true; break;
 		default: return 2;
 		}
 	}
@@ -152,6 +155,13 @@ int main(int argc, char **argv)
 		if (r < 0) {
 			printf("begin=%d begin-ms=%.1f ret=none\n", r, (t1 - t0) / 1000.0);
 			continue;
+		}
+		if (change_file && call.syscall == KMA_SYS_FINIT_MODULE) {
+			int w = open(argv[optind + 1], O_WRONLY | O_APPEND | O_CLOEXEC);
+			if (w < 0 || write(w, "", 1) != 1)
+				perror("change file");
+			if (w >= 0)
+				close(w);
 		}
 		switch (call.syscall) {
 		case KMA_SYS_DELETE_MODULE:

@@ -53,6 +53,29 @@ big=$(head -c 8192 /dev/zero | tr '\0' 'A')
 run bigargs "$EMIT" --args "$big" init "$dir/junk"
 run bigname "$EMIT" --name-hex "$(hex "$big")" delete x
 
+# other record types
+for t in trusted_app 2999; do
+	printf '[record]\ntype=%s\n[sinks]\nfallback=none\n' "$t" >"$dir/type-$t.conf"
+	chmod 644 "$dir/type-$t.conf"
+	run "type$t" env KMODAUDIT_CONFIG="$dir/type-$t.conf" "$EMIT" delete "type_$t"
+done
+# the file changes during the call: the result record says so, the intent record cannot yet
+cp "$dir/junk" "$dir/changing.ko"
+run changed "$EMIT" --change-file finit "$dir/changing.ko"
+# real signed modules, when the fixtures are there: fields as kmod's modinfo prints them
+real=
+if [ -s "${KMODAUDIT_CACHE:-/nonexistent}/env" ]; then
+	. "$KMODAUDIT_CACHE/env"
+	real=$(find "$MODDIR" -name af_key.ko | head -1)
+fi
+if [ -n "$real" ]; then
+	cp "$real" "$dir/renamed-evil.ko"
+	cp "$real" "$dir/af-key.ko"
+	run real_ok "$EMIT" --args 'x=1' finit "$dir/af-key.ko"
+	run real_renamed "$EMIT" finit "$dir/renamed-evil.ko"
+	run real_hint "$EMIT" --hint nosuch init "$real"
+fi
+
 # records NAME: our records of that call as kma-auparse prints them
 records() {
 	local n
@@ -123,6 +146,46 @@ p=$(audit_payload "$raw")
 [ "${#p}" -le 8000 ] || fail "bigname: payload ${#p} bytes"
 [ "$(audit_field "$raw" truncated)" = yes ] || fail "bigname: no truncated=yes"
 [ "$(audit_field "$raw" res)" = failed ] || fail "bigname: res"
+
+records type2999 1
+records typetrusted_app 1
+grep -q '^type=TRUSTED_APP ' "$dir/typetrusted_app.raw" || fail "trusted_app: $(cat "$dir/typetrusted_app.raw")"
+grep -Eq "^type=(UNKNOWN\\[2999\\]|2999) " "$dir/type2999.raw" || fail "type 2999: $(cat "$dir/type2999.raw")"
+
+records changed 2
+grep "op=kmod_load_intent" "$dir/changed.raw" | grep -q 'file_changed' && fail "changed: intent says file_changed"
+grep "op=kmod_load " "$dir/changed.raw" | grep -q 'anomaly=[a-z_,]*file_changed' ||
+	fail "changed: result record without file_changed: $(cat "$dir/changed.raw")"
+
+if [ -n "$real" ]; then
+	records real_ok 2
+	while read -r raw; do
+		[ "$(audit_field "$raw" name)" = af_key ] || fail "real: name"
+		[ "$(audit_field "$raw" sha256)" = "$(sha256sum "$real" | cut -d' ' -f1 | tr a-f A-F)" ] ||
+			fail "real: sha256"
+		[ "$(audit_field "$raw" size)" = "$(stat -c %s "$real")" ] || fail "real: size"
+		[ "$(audit_field "$raw" ino)" = "$(stat -c %i "$dir/af-key.ko")" ] || fail "real: ino"
+		for f in signer sig_key sig_hashalgo vermagic license intree; do
+			[ "$(audit_field "$raw" $f)" = "$(modinfo -F $f "$real")" ] ||
+				fail "real: $f '$(audit_field "$raw" $f)' != modinfo '$(modinfo -F $f "$real")'"
+		done
+		[ "$(audit_field "$raw" sig)" = pkcs7 ] || fail "real: sig"
+		[ "$(audit_field "$raw" args)" = x=1 ] || fail "real: args"
+		# af-key.ko is af_key: - and _ are the same in module names
+		audit_field "$raw" anomaly >/dev/null && fail "real: anomaly $(audit_field "$raw" anomaly)"
+	done <"$dir/real_ok.raw"
+	records real_renamed 2
+	while read -r raw; do
+		[ "$(audit_field "$raw" anomaly)" = name_mismatch ] || fail "renamed: anomaly '$(audit_field "$raw" anomaly)'"
+	done <"$dir/real_renamed.raw"
+	records real_hint 2
+	while read -r raw; do
+		[ "$(audit_field "$raw" anomaly)" = name_mismatch ] || fail "hint: anomaly"
+		audit_field "$raw" path >/dev/null && fail "init_module with a path field"
+	done <"$dir/real_hint.raw"
+else
+	echo "note: no fixtures (make fixtures): real module fields not compared with modinfo"
+fi
 
 if [ "$fails" -gt 0 ]; then
 	echo "FAIL: $fails checks"
