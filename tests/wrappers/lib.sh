@@ -32,7 +32,12 @@ wr_setup() {
 	[ -x "$KMODAUDIT_BUILD/wrappers/kmodaudit-kmod" ] || { echo "not built: kmodaudit-kmod"; exit 1; }
 
 	T=$(mktemp -d /tmp/kma-wrappers.XXXXXX)
-	trap 'rm -rf "$T"' EXIT
+	# tests/lib/audit.sh owns the EXIT trap when it is sourced (source it before wr_setup).
+	if declare -F kma_on_exit >/dev/null; then
+		kma_on_exit "rm -rf '$T'"
+	else
+		trap 'rm -rf "$T"' EXIT
+	fi
 	ROOT=$T/root
 	M=$ROOT/lib/modules/$KVER
 	local f

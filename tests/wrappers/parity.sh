@@ -4,6 +4,7 @@
 # modprobe.d. For every command line, stdout, stderr and the exit code must be byte for byte
 # equal. On this machine the module syscalls fail (ENOSYS): both say so the same way.
 . "$KMODAUDIT_SRC/tests/wrappers/lib.sh"
+. "$KMODAUDIT_SRC/tests/lib/audit.sh" # syslog listener
 wr_setup
 
 # Our records go to a file of this test, not to the host's audit trail. The core trusts only a
@@ -286,7 +287,6 @@ check_syslog() {
 }
 
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
-	. "$KMODAUDIT_SRC/tests/lib/audit.sh"
 	check_syslog open rmmod -s vfat
 	check_syslog open rmmod -s -f vfat
 	check_syslog open modprobe -s "${D[@]}" nonexistent

@@ -14,7 +14,6 @@
 command -v strace >/dev/null || wr_skip "strace not installed"
 audit_setup
 wr_setup
-trap 'rm -rf "$T"; _kma_run_exit_hooks' EXIT
 
 fails=0
 fail() {
