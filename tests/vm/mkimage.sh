@@ -106,7 +106,7 @@ add_module() { # RELPATH under kernel/
 	printf '%s\t%s\n' "$(basename "${1%.ko}" | tr - _)" "$MODDIR/kernel/$1" >>"$out/names.tsv"
 }
 for m in net/key/af_key.ko net/xfrm/xfrm_algo.ko lib/crc7.ko lib/crc-itu-t.ko \
-	lib/ts_kmp.ko lib/ts_bm.ko lib/ts_fsm.ko lib/crc8.ko lib/crc16.ko; do
+	lib/ts_kmp.ko lib/ts_bm.ko lib/ts_fsm.ko lib/crc8.ko lib/crc16.ko drivers/net/vrf.ko; do
 	add_module "$m"
 done
 # dummy ships uncompressed; the tree holds it xz-compressed (CRC32, as the kernel's own
@@ -180,18 +180,20 @@ if [ -x "$build/wrappers/kmodaudit-kmod" ]; then
 else
 	component frontend no "$build/wrappers/kmodaudit-kmod not built"
 fi
-if [ -x "$build/tests/loaders/kma-load" ]; then
-	install_bin "$build/tests/loaders/kma-load" /kma/bin/kma-load
-	component loader yes "$build/tests/loaders/kma-load"
-else
-	component loader no "$build/tests/loaders/kma-load not built"
-fi
-if [ -x "$build/tests/shim/transparency" ]; then
-	install_bin "$build/tests/shim/transparency" /kma/bin/transparency
-	component transparency yes "$build/tests/shim/transparency"
-else
-	component transparency no "$build/tests/shim/transparency not built"
-fi
+# Test programs: tests/<area>/tests.cmake files are included by tests/, so they land there.
+test_program() { # COMPONENT NAME AREA
+	local f
+	for f in "$build/tests/$2" "$build/tests/$3/$2"; do
+		if [ -x "$f" ]; then
+			install_bin "$f" "/kma/bin/$2"
+			component "$1" yes "$f"
+			return
+		fi
+	done
+	component "$1" no "$build/tests/$2 not built"
+}
+test_program loader kma-load loaders
+test_program transparency transparency shim
 cp "$out/components" "$root/kma/components"
 printf 'KVER=%s\nSHIM=%s\n' "$KVER" "$shim_path" >"$root/kma/env"
 

@@ -71,10 +71,16 @@ run /sbin/modprobe dummy
 run /sbin/modprobe -r dummy
 end
 
+# vrf has no exit function: the kernel refuses to unload it (EBUSY), kmod's rmmod asks anyway.
+begin busy shim
+run /sbin/modprobe vrf
+run /sbin/rmmod vrf
+end
+
 if has loader; then
 	begin loader shim
-	run /kma/bin/kma-load init_module $mods/lib/ts_kmp.ko
-	run /kma/bin/kma-load delete_module ts_kmp
+	run /kma/bin/kma-load init $mods/lib/ts_kmp.ko
+	run /kma/bin/kma-load delete-syscall ts_kmp
 	end
 else
 	skip loader loader
@@ -110,11 +116,11 @@ fi
 
 if has transparency; then
 	begin transparency-shim shim
-	run /kma/bin/transparency >/out/transparency-shim.txt 2>&1
+	run /kma/bin/transparency -m $mods/lib/ts_fsm.ko -n ts_fsm >/out/transparency-shim.txt
 	end
 	mv /etc/ld.so.preload /tmp/ld.so.preload.off 2>/dev/null
 	begin transparency-plain none
-	run /kma/bin/transparency >/out/transparency-plain.txt 2>&1
+	run /kma/bin/transparency -m $mods/lib/ts_fsm.ko -n ts_fsm >/out/transparency-plain.txt
 	end
 	mv /tmp/ld.so.preload.off /etc/ld.so.preload 2>/dev/null
 else
