@@ -13,6 +13,7 @@
  *	                acknowledged: the audit sink's bounded wait is what is left)
  */
 #include <seccomp.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -33,6 +34,19 @@ static char *unhex(const char *h)
 	for (size_t i = 0; s && i < n; i++)
 		sscanf(h + 2 * i, "%2hhx", (unsigned char *)&s[i]);
 	return s;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
 }
 
 static long long now_us(void)
@@ -140,6 +154,7 @@ int main(int argc, char **argv)
 		}
 		seccomp_release(sc);
 	}
+	int fds_before = count_fds();
 	r = kma_ctx_new(&opts, &ctx);
 	if (r < 0) {
 		fprintf(stderr, "kma_ctx_new: %s\n", strerror(-r));
@@ -180,5 +195,10 @@ int main(int argc, char **argv)
 		printf("begin=%d begin-ms=%.1f ret=%ld\n", r, (t1 - t0) / 1000.0, ret);
 	}
 	kma_ctx_free(ctx);
+	/* every socket and file of the sinks is closed again */
+	if (count_fds() != fds_before) {
+		printf("fd-leak: %d fds before, %d after\n", fds_before, count_fds());
+		return 1;
+	}
 	return 0;
 }
