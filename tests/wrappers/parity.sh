@@ -208,7 +208,13 @@ fake_module() {
 		ln -s "../../$h" "$d/holders/$h"
 	done
 }
-if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+can_fake_sysfs() {
+	mkdir -p "$T/probe/x" && echo live >"$T/probe/x/initstate" &&
+		unshare -m --propagation private bash -c \
+			'mount --bind "$0" /sys/module && [ -f /sys/module/x/initstate ]' "$T/probe" \
+			2>/dev/null
+}
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && can_fake_sysfs; then
 	fake_module vfat live 0
 	fake_module fat live 1 vfat
 	fake_module loop live 2
@@ -249,7 +255,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	check insmod "$VFAT"
 	unset WR_SYSMODULE
 else
-	echo "note: not root, loaded modules not simulated"
+	echo "note: no private mount namespace here: loaded modules not simulated"
 fi
 
 # --- messages to syslog (-s, or modprobe without a stderr): same text, same priority ---
@@ -286,7 +292,14 @@ check_syslog() {
 	fi
 }
 
-if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+can_private_syslog() {
+	mkdir -p "$T/probe-syslog" && syslog_listen "$T/probe-syslog" >/dev/null 2>&1 &&
+		syslog_run "$T/probe-syslog" logger -u /dev/log probe >/dev/null 2>&1
+	local r=$?
+	syslog_stop "$T/probe-syslog"
+	return $r
+}
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && can_private_syslog; then
 	check_syslog open rmmod -s vfat
 	check_syslog open rmmod -s -f vfat
 	check_syslog open modprobe -s "${D[@]}" nonexistent
@@ -295,7 +308,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	check_syslog closed modprobe "${D[@]}" nonexistent
 	check_syslog closed modprobe "${DC[@]}" -r --first-time vfat
 else
-	echo "note: not root, syslog messages not compared"
+	echo "note: no private /dev/log here: syslog messages not compared"
 fi
 
 echo "$((total - fails))/$total command lines behave as kmod's"
