@@ -15,7 +15,7 @@ for f in "$shim" "$impl" "$front"; do
 done
 [ -f "$KMODAUDIT_CACHE/env" ] || kma_skip "no module fixtures (tests/fixtures/fetch-debs)"
 . "$KMODAUDIT_CACHE/env"
-ko=$(find "$MODDIR" -name af_key.ko | head -1)
+ko=$(find "$MODDIR" -name af_key.ko -print -quit)
 [ -n "$ko" ] || kma_skip "af_key.ko not in $MODDIR"
 command -v python3 >/dev/null || kma_skip "python3 missing"
 
@@ -60,7 +60,7 @@ done
 # Other tests may load modules at the same time: keep the rows of our loaders. The traced
 # insmod's pid is read from the tracer's records (history= "insmod[PID]<kmodaudit[TRACER]...").
 tracer=$(cat "$work/trace.pid")
-traced=$(grep -a "pid=$tracer .*via=trace" "$work/audit.log" | head -1 |
+traced=$(grep -a -m1 "pid=$tracer .*via=trace" "$work/audit.log" |
 	sed -n "s/.*history=\"[^\"]*\[\([0-9]*\)\]<[^\"]*\[$tracer\]<.*/\1/p")
 [ -n "$traced" ] || fail "no traced pid in the tracer's records"
 pids="$(cat "$work/shim.pid") $(cat "$work/front.pid") $(cat "$work/raw.pid") $(cat "$work/blind.pid") $traced"

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# kmodaudit report on the real log of fixtures/ and hand-edited variants of it, one edit per
+# flag. Pids, serials and times are read from the log itself (grep/sed), not from kmodaudit.
+set -euo pipefail
+. "$KMODAUDIT_SRC/tests/compliance/lib.sh"
+command -v python3 >/dev/null || kma_skip "python3 missing"
+
+base=$(dirname "$0")/fixtures/local-enosys.log
+work=$(mktemp -d)
+kma_on_exit "rm -rf '$work'"
+
+# The pids of the log: the shim's and the front end's callers send their own records; the
+# tracer sends for the traced insmod.
+pid_of() { grep -a -m1 "via=$1" "$base" | sed -n 's/.*): pid=\([0-9]*\) .*/\1/p'; }
+shim=$(pid_of preload)
+front=$(pid_of kmod)
+tracer=$(pid_of trace)
+traced=$(grep -a "syscall=313 .*ppid=$tracer " "$base" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
+[ -n "$shim" ] && [ -n "$front" ] && [ -n "$tracer" ] && [ -n "$traced" ] || fail "fixture pids"
+
+rows() { "$KMA" report --json "$@"; }
+# check FILE [report args] -- PYTHON: run PYTHON with `rows` (the JSON rows of FILE) and
+# by_pid(); it fails with an assertion.
+check() {
+	local file=$1 code
+	shift
+	local args=()
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	code=$2
+	rows "${args[@]}" --input "$file" >"$work/rows.json"
+	python3 - "$work/rows.json" "$shim" "$front" "$traced" <<PY || fail "$(basename "$file") ${args[*]}"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+shim, front, traced = (int(x) for x in sys.argv[2:5])
+def by_pid(p): return [r for r in rows if r["pid"] == p]
+def flags(p): return sorted({f for r in by_pid(p) for f in r["flags"]})
+$code
+PY
+}
+variant() { cp "$base" "$work/$1.log"; echo "$work/$1.log"; }
+
+# The log as it is: 6 calls, each seen by the kernel and one emitter, all ENOSYS.
+check "$base" -- '
+assert len(rows) == 6, rows
+for p, src in ((shim, "preload"), (front, "kmod"), (traced, "trace")):
+    assert sorted(r["syscall"] for r in by_pid(p)) == ["finit_module", "init_module"], p
+    assert all(r["sources"] == ["kernel", src] and r["flags"] == ["failed"] for r in by_pid(p))
+    assert all(r["outcome"] == "failed ENOSYS" and r["exit"] == -38 for r in by_pid(p))
+'
+"$KMA" report --input "$base" | grep -q 'af_key' || fail "table output"
+echo "ok: real log"
+
+# unsigned: the shim's records say sig=none.
+f=$(variant unsigned)
+sed -i "/pid=$shim .*op=kmod_/s/sig=pkcs7 signer=[0-9A-F]* sig_key=\"[^\"]*\" sig_hashalgo=\"[^\"]*\"/sig=none/" "$f"
+grep -q "pid=$shim .*sig=none" "$f" || fail "unsigned edit"
+check "$f" -- '
+assert flags(shim) == ["failed", "unsigned"], flags(shim)
+assert all(r["signer"] is None for r in by_pid(shim))
+assert flags(front) == ["failed"] and flags(traced) == ["failed"]
+'
+echo "ok: unsigned"
+
+# unknown_signer: an allow list without Debian's key, from the option and from the config.
+signer=$(grep -a -m1 "op=kmod_load " "$base" | sed -n 's/.* signer=\([0-9A-F]*\) .*/\1/p' | xxd -r -p)
+[ -n "$signer" ] || fail "no signer in the fixture"
+check "$base" --trusted-signers "Some other key, Another" -- '
+assert all("unknown_signer" in r["flags"] for r in rows), rows'
+check "$base" --trusted-signers "Some other key,$signer" -- '
+assert not any("unknown_signer" in r["flags"] for r in rows), rows'
+conf=$work/kmodaudit.conf
+printf '[report]\ntrusted_signers = Some other key\n' >"$conf"
+chmod 600 "$conf"
+check "$base" --config "$conf" -- '
+assert all("unknown_signer" in r["flags"] for r in rows), rows'
+check "$base" --config "$conf" --trusted-signers "$signer" -- '
+assert not any("unknown_signer" in r["flags"] for r in rows), rows'
+echo "ok: unknown_signer (option, config, option over config)"
+
+# name_mismatch, said by us (anomaly=) and by the kernel (a KERN_MODULE record naming another
+# module in the SYSCALL event of the front end's finit_module; hex as the kernel writes it).
+f=$(variant anomaly)
+sed -i "/pid=$front .*op=kmod_load seq=1 /s/ res=failed/ anomaly=name_mismatch res=failed/" "$f"
+check "$f" -- '
+r = [r for r in by_pid(front) if r["syscall"] == "finit_module"][0]
+assert "name_mismatch" in r["flags"], r
+assert flags(shim) == ["failed"]'
+f=$(variant kernname)
+ev=$(grep -a "syscall=313 .* pid=$front " "$f" | sed -n 's/.*msg=audit(\([0-9.:]*\)).*/\1/p')
+sed -i "/syscall=313 .* pid=$front /a type=KERN_MODULE msg=audit($ev): name=6576696C5F6B6579" "$f"
+check "$f" -- '
+r = [r for r in by_pid(front) if r["syscall"] == "finit_module"][0]
+assert "name_mismatch" in r["flags"] and r["kernel_module"] == "evil_key" and r["module"] == "af_key", r
+assert "kernel" in r["sources"]'
+"$KMA" report --input "$f" | grep -q 'af_key (kernel: evil_key)' || fail "table: both names"
+echo "ok: name_mismatch"
+
+# kernel-only: the front end's records are gone; userspace-only: the kernel's for the shim.
+f=$(variant kernel-only)
+sed -i "/pid=$front .*op=kmod_/d" "$f"
+check "$f" -- '
+assert len(by_pid(front)) == 2 and all(r["sources"] == ["kernel"] for r in by_pid(front))
+assert flags(front) == ["failed", "kernel-only"], flags(front)
+assert all(r["module"] is None and r["exe"].endswith("kmodaudit-kmod") for r in by_pid(front))
+assert flags(shim) == ["failed"]'
+f=$(variant userspace-only)
+sed -i "/type=SYSCALL.* pid=$shim /d" "$f"
+check "$f" -- '
+assert flags(shim) == ["failed", "userspace-only"], flags(shim)
+assert all(r["sources"] == ["preload"] for r in by_pid(shim))
+assert flags(front) == ["failed"]'
+echo "ok: kernel-only, userspace-only"
+
+# A successful load: exit 0 in ours and in the kernel's record.
+f=$(variant success)
+sed -i -e "/pid=$shim .*op=kmod_load seq=1 /{s/ exit=-38 / exit=0 /;s/res=failed/res=success/}" \
+	-e "/syscall=313 .* pid=$shim /s/success=no exit=-38/success=yes exit=0/" "$f"
+check "$f" -- '
+r = [r for r in by_pid(shim) if r["syscall"] == "finit_module"][0]
+assert r["flags"] == [] and r["outcome"] == "success" and r["exit"] == 0, r'
+echo "ok: failed / success"
+
+# no_result: the intent is there, the result never came.
+f=$(variant no-result)
+sed -i "/pid=$shim .*op=kmod_load seq=1 /d" "$f"
+check "$f" -- '
+r = [r for r in by_pid(shim) if r["syscall"] == "finit_module"][0]
+assert "no_result" in r["flags"] and "kernel" in r["sources"], r'
+echo "ok: no_result"
+
+# via=trace: the caller pid comes from history=; another first pid breaks the match both ways.
+f=$(variant trace-pid)
+sed -i "/pid=$tracer .*via=trace/s/history=\"\([^\"[]*\)\[$traced\]/history=\"\1[99999]/" "$f"
+grep -q '\[99999\]' "$f" || fail "trace edit"
+check "$f" -- '
+assert flags(traced) == ["failed", "kernel-only"], flags(traced)
+assert flags(99999) == ["failed", "userspace-only"], flags(99999)'
+echo "ok: trace pid"
+
+# Many hosts: host A has the kernel's records, host B ours, same pids: nothing may pair across.
+sed 's/^/node=hostA /' "$base" | grep -v 'op=kmod_' >"$work/multi.log"
+sed 's/^/node=hostB /' "$base" | grep -v 'type=SYSCALL' >>"$work/multi.log"
+check "$work/multi.log" -- '
+a = [r for r in rows if r["node"] == "hostA"]
+b = [r for r in rows if r["node"] == "hostB"]
+assert len(a) == 6 and all("kernel-only" in r["flags"] for r in a), a
+assert len(b) == 6 and all("userspace-only" in r["flags"] for r in b), b'
+"$KMA" report --input "$work/multi.log" >"$work/multi.txt"
+[ "$(grep -c '^node=host[AB]$' "$work/multi.txt")" = 2 ] || fail "not one table per host"
+# The same log on one host pairs as usual.
+sed 's/^/node=hostA /' "$base" >"$work/one.log"
+check "$work/one.log" -- '
+assert len(rows) == 6 and all(r["node"] == "hostA" and r["flags"] == ["failed"] for r in rows), rows'
+echo "ok: per host"
+
+# Time: the traced calls moved 100 s later; --since/--until split there; the window matters.
+sec=$(grep -a -m1 "pid=$tracer .*via=trace" "$base" | sed -n 's/.*msg=audit(\([0-9]*\)\..*/\1/p')
+later=$((sec + 100))
+f=$(variant later)
+sed -i -e "/pid=$tracer .*via=trace/s/msg=audit($sec\./msg=audit($later./" \
+	-e "/ pid=$traced /s/msg=audit($sec\./msg=audit($later./" "$f"
+check "$f" --since "@$((sec + 50))" -- '
+assert len(rows) == 2 and all(r["pid"] == traced for r in rows), rows'
+check "$f" --until "@$((sec + 50))" -- '
+assert len(rows) == 4 and not by_pid(traced), rows'
+f=$(variant far)
+sed -i "/syscall=313 .* pid=$shim /s/msg=audit($sec\./msg=audit($((sec + 10))./" "$f"
+check "$f" -- '
+r = [r for r in rows if r["pid"] == shim and r["syscall"] == "finit_module"]
+assert sorted(x["sources"][0] for x in r) == ["kernel", "preload"], r'
+check "$f" --window 20 -- '
+r = [r for r in rows if r["pid"] == shim and r["syscall"] == "finit_module"]
+assert len(r) == 1 and r[0]["sources"] == ["kernel", "preload"], r'
+echo "ok: since/until/window"
+
+# Bad input never crashes: truncated lines, garbage, an empty file.
+head -c 3000 "$base" >"$work/cut.log"
+printf 'type=USER msg=audit(1.1:1): pid=1 msg='"'"'ver=1 op=kmod_load name=%s'"'"'\n' "$(head -c 200 /dev/urandom | xxd -p | tr -d '\n')" >>"$work/cut.log"
+"$KMA" report --input "$work/cut.log" >/dev/null || fail "truncated log"
+: >"$work/empty.log"
+"$KMA" report --input "$work/empty.log" | grep -q 'no module events' || fail "empty log"
+rc=0
+"$KMA" report --since yesterday-ish >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "bad --since exited $rc"
+echo PASS
