@@ -87,7 +87,9 @@ static bool check_safe(const char *root, const char *host_path, struct preload_c
 			return false;
 		}
 		if (!safe_inode(&st)) {
-			set_why(c, "%s: directory must be owned by root and not writable by group or others",
+			set_why(c,
+				"%s: directory must be owned by root and not writable by group or "
+				"others",
 				dir);
 			return false;
 		}
@@ -110,8 +112,8 @@ _Noreturn static void probe_child(const char *host_path, int err_fd)
 {
 	_cleanup_free_ char *preload = NULL;
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	char *argv[] = { (char *)PROBE_PROGRAM, NULL };
-	char *envp[] = { NULL, (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char *argv[] = {(char *)PROBE_PROGRAM, NULL};
+	char *envp[] = {NULL, (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 
 	if (asprintf(&preload, "LD_PRELOAD=%s", host_path) < 0)
 		_exit(127);
@@ -152,7 +154,7 @@ static bool check_loads(const char *host_path, struct preload_check *c)
 	close(pipefd[1]);
 
 	for (;;) {
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+		struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
 		long left = deadline - now_ms();
 		char buf[256];
 		ssize_t n;

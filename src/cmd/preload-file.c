@@ -82,7 +82,7 @@ int preload_file_open(struct preload_file *f, const char *root, bool lock)
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	*f = (struct preload_file){ .etc_fd = -1 };
+	*f = (struct preload_file){.etc_fd = -1};
 	f->etc_path = preload_host_path(root, "/etc");
 	if (!f->etc_path)
 		return -ENOMEM;
@@ -119,7 +119,7 @@ void preload_file_close(struct preload_file *f)
 		close(f->etc_fd); /* releases the lock */
 	free(f->etc_path);
 	free(f->text);
-	*f = (struct preload_file){ .etc_fd = -1 };
+	*f = (struct preload_file){.etc_fd = -1};
 }
 
 static int write_all(int fd, const char *buf, size_t len)

@@ -72,7 +72,7 @@ static void match_init(struct match_ctx *m, const struct options *o)
 {
 	_cleanup_free_ char *host = preload_host_path(o->root, o->library);
 
-	*m = (struct match_ctx){ .root = o->root, .library = o->library };
+	*m = (struct match_ctx){.root = o->root, .library = o->library};
 	m->have_stat = host && stat(host, &m->st) == 0;
 }
 
@@ -127,7 +127,8 @@ static int do_enable(const struct options *o)
 		goto fail_write;
 	if (!o->quiet)
 		printf("enabled: %s added to %s/" PRELOAD_FILE_NAME "\n"
-		       "New processes load it; running processes keep what they had until restarted.\n",
+		       "New processes load it; running processes keep what they had until "
+		       "restarted.\n",
 		       o->library, f.etc_path);
 	preload_file_close(&f);
 	return EXIT_SUCCESS;
@@ -228,14 +229,14 @@ static int do_status(const struct options *o)
 	}
 	listed = preload_count(f.text, f.len, match_library, &m);
 	preload_check_library(o->root, host, &c);
-	ret = !listed ? EXIT_STATUS_NOT_LISTED
+	ret = !listed		      ? EXIT_STATUS_NOT_LISTED
 	      : (c.exists && c.loads) ? EXIT_SUCCESS
 				      : EXIT_STATUS_BROKEN;
 
 	if (o->json) {
 		json_object *j = json_object_new_object();
-		struct missing_ctx mc = { .root = o->root, .array = json_object_new_array(),
-					  .json = true };
+		struct missing_ctx mc = {
+			.root = o->root, .array = json_object_new_array(), .json = true};
 		_cleanup_free_ char *file = NULL;
 
 		if (asprintf(&file, "%s/" PRELOAD_FILE_NAME, f.etc_path) < 0)
@@ -248,29 +249,32 @@ static int do_status(const struct options *o)
 		json_object_object_add(j, "library_exists", json_object_new_boolean(c.exists));
 		json_object_object_add(j, "library_safe", json_object_new_boolean(c.safe));
 		json_object_object_add(j, "library_loads", json_object_new_boolean(c.loads));
-		json_object_object_add(j, "problem", c.why[0] ? json_object_new_string(c.why)
-							      : NULL);
+		json_object_object_add(j, "problem",
+				       c.why[0] ? json_object_new_string(c.why) : NULL);
 		json_object_object_add(j, "missing_entries", mc.array);
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				       j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	} else if (!o->quiet) {
-		struct missing_ctx mc = { .root = o->root };
+		struct missing_ctx mc = {.root = o->root};
 
 		printf("%s/" PRELOAD_FILE_NAME ": %s\n", f.etc_path,
 		       !f.exists ? "does not exist"
-		       : listed  ? "lists the library"
+		       : listed	 ? "lists the library"
 				 : "does not list the library");
 		printf("library %s: %s\n", o->library,
-		       !c.exists			 ? "missing"
-		       : !c.loads			 ? "does not load"
-		       : !c.safe			 ? "loads, but unsafe to preload"
-							 : "present, loads");
+		       !c.exists  ? "missing"
+		       : !c.loads ? "does not load"
+		       : !c.safe  ? "loads, but unsafe to preload"
+				  : "present, loads");
 		if (c.why[0])
 			printf("problem: %s\n", c.why);
 		preload_foreach(f.text, f.len, note_missing, &mc);
 		if (listed && (!c.exists || !c.loads))
-			printf("warning: listed but not loadable: new processes start without it\n");
-		printf("note: running processes keep the libraries they started with; changes apply "
+			printf("warning: listed but not loadable: new processes start without "
+			       "it\n");
+		printf("note: running processes keep the libraries they started with; changes "
+		       "apply "
 		       "to new processes only.\n");
 	}
 	preload_file_close(&f);
@@ -280,14 +284,11 @@ static int do_status(const struct options *o)
 int cmd_preload(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "library", required_argument, NULL, 'l' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
+		{"library", required_argument, NULL, 'l'}, {"root", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},	   {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},	   {},
 	};
-	struct options o = { .root = "/", .library = KMODAUDIT_SHIM_PATH };
+	struct options o = {.root = "/", .library = KMODAUDIT_SHIM_PATH};
 	const char *verb;
 	int c;
 
@@ -320,7 +321,8 @@ int cmd_preload(int argc, char *argv[])
 	verb = argv[optind];
 	if (!preload_entry_valid(o.library)) {
 		fprintf(stderr,
-			"kmodaudit preload: %s: the library must be an absolute path without blanks, "
+			"kmodaudit preload: %s: the library must be an absolute path without "
+			"blanks, "
 			"':' or '#'\n",
 			o.library);
 		return EXIT_USAGE;

@@ -53,7 +53,7 @@ bool preload_text_blank(const char *text, size_t len);
 /* --- preload-file.c: <root>/etc/ld.so.preload --- */
 
 struct preload_file {
-	int etc_fd;     /* <root>/etc, flock()ed while we edit */
+	int etc_fd;	/* <root>/etc, flock()ed while we edit */
 	char *etc_path; /* for messages */
 	bool exists;
 	struct stat st; /* of the file, when it exists */
@@ -76,8 +76,9 @@ int preload_file_replace(struct preload_file *f, const char *text, size_t len);
 
 struct preload_check {
 	bool exists;
-	bool safe;  /* regular file, owned by root, neither it nor its directories group/other-writable */
-	bool loads; /* a child with it in LD_PRELOAD ran /bin/true, exit 0, nothing on stderr */
+	bool safe;     /* regular file, owned by root, neither it nor its directories
+			  group/other-writable */
+	bool loads;    /* a child with it in LD_PRELOAD ran /bin/true, exit 0, nothing on stderr */
 	char why[512]; /* the first problem found, for messages */
 };
 

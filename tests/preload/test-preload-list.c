@@ -26,9 +26,8 @@ static void check_add(const char *text, const char *want)
 	char *out = (char *)1;
 	size_t len = 0;
 
-	assert_int_equal(preload_text_add(text, strlen(text), LIB, match_lib, (void *)LIB, &out,
-					  &len),
-			 0);
+	assert_int_equal(
+		preload_text_add(text, strlen(text), LIB, match_lib, (void *)LIB, &out, &len), 0);
 	if (!want) {
 		assert_null(out);
 		return;
@@ -44,8 +43,8 @@ static void check_remove(const char *text, const char *want)
 	char *out = (char *)1;
 	size_t len = 0;
 
-	assert_int_equal(preload_text_remove(text, strlen(text), match_lib, (void *)LIB, &out, &len),
-			 0);
+	assert_int_equal(
+		preload_text_remove(text, strlen(text), match_lib, (void *)LIB, &out, &len), 0);
 	if (!want) {
 		assert_null(out);
 		return;
