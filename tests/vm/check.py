@@ -254,11 +254,71 @@ def check_load_fields(rec, files, scenario, kernel_named):
                  f'({"name_mismatch expected" if base != named else "no name_mismatch expected"})')
 
 
+# Each mutation breaks one promise in a copy of the run's log; the checker must catch each one,
+# so that this test can fail when an emitter drops, forges or garbles a record.
+MUTATIONS = {
+    'drop a result record': (r"msg='ver=\d+ op=kmod_load .*", None),
+    'change an exit': (r"(msg='ver=\d+ op=kmod_load .* exit=)0 ", r"\g<1>-1 "),
+    'rename an unload': (r"(msg='ver=\d+ op=kmod_unload .* name=)\"[^\"]+\"", r'\1"other"'),
+    'change a sha256': (r"(msg='ver=\d+ op=kmod_load .* sha256=)[0-9A-Fa-f]", r"\g<1>0"),
+    'drop name_mismatch': (r"(msg='ver=\d+ op=kmod_load .*innocent\.ko.*) anomaly=\S+", r"\1"),
+    'change a signer': (r"(msg='ver=\d+ op=kmod_load .* signer=)[0-9A-F]{2}", r"\g<1>58"),
+}
+
+
+def self_test(args):
+    """Run the checker on mutated copies of the log; each mutation must be caught."""
+    import contextlib
+    import io
+    import shutil
+    import tempfile
+    global errors
+    log = os.path.join(args.vm, 'out', 'audit.log')
+    lines = open(log, 'rb').read().decode('utf-8', 'replace').split('\n')
+    bad = 0
+    for what, (pattern, repl) in MUTATIONS.items():
+        rx = re.compile(pattern)
+        idx = next((i for i, l in enumerate(lines) if rx.search(l)), None)
+        if idx is None:
+            print(f'self-test: {what}: not applicable (no such record in this run)')
+            continue
+        mutated = list(lines)
+        if repl is None:
+            del mutated[idx]
+        else:
+            mutated[idx] = rx.sub(repl, mutated[idx], count=1)
+        with tempfile.TemporaryDirectory() as tmp:
+            vm = os.path.join(tmp, 'vm')
+            shutil.copytree(args.vm, vm, ignore=shutil.ignore_patterns('root', '*.cpio.gz', '*.out',
+                                                                        'console.log'))
+            with open(os.path.join(vm, 'out', 'audit.log'), 'w') as f:
+                f.write('\n'.join(mutated))
+            errors = []
+            with contextlib.redirect_stdout(io.StringIO()):
+                rc = check(argparse.Namespace(vm=vm, build=args.build))
+            caught = errors[0] if errors else None
+            errors = []
+        if rc == 0:
+            bad += 1
+            print(f'FAIL: self-test: {what}: the checker did not notice')
+        else:
+            print(f'self-test: {what}: caught ({caught.splitlines()[0][:100]})')
+    return 1 if bad else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--vm', required=True)
     ap.add_argument('--build', required=True)
+    ap.add_argument('--self-test', action='store_true',
+                    help='check that mutated copies of the log fail')
     args = ap.parse_args()
+    if args.self_test:
+        return self_test(args)
+    return check(args)
+
+
+def check(args):
     out = os.path.join(args.vm, 'out')
     log = os.path.join(out, 'audit.log')
     if not os.path.exists(log) or os.path.getsize(log) == 0:
@@ -318,13 +378,23 @@ def main():
         if not K:
             fail(f'{scenario}: the kernel recorded no module syscall')
 
-        pairs, unmatched = [], list(R)
-        for k in K:
-            r = next((r for r in unmatched if r['_pid'] == k['pid'] and
-                      r.get('syscall') == k['syscall']), None) if via else None
-            if r is not None:
-                unmatched.remove(r)
-            pairs.append((k, r))
+        # Pair in two passes: records that agree with their kernel event first, then the rest
+        # by pid and syscall, so that a missing or wrong record is shown as such.
+        unmatched = list(R)
+        match = {}
+        for exact in (True, False):
+            for i, k in enumerate(K):
+                if i in match or not via:
+                    continue
+                r = next((r for r in unmatched if r['_pid'] == k['pid'] and
+                          r.get('syscall') == k['syscall'] and
+                          (not exact or (str(r.get('exit')) == str(k['exit']) and
+                                         (k['name'] is None or r.get('name') == k['name'])))),
+                         None)
+                if r is not None:
+                    unmatched.remove(r)
+                    match[i] = r
+        pairs = [(k, match.get(i)) for i, k in enumerate(K)]
         for r in unmatched:
             pairs.append((None, r))
 

@@ -100,4 +100,8 @@ if [ -n "$fixture_dir" ]; then
 	echo "vm: wrote $fixture_dir/vm-audit.log"
 fi
 
-python3 "$here/check.py" --vm "$vm" --build "$KMODAUDIT_BUILD"
+rc=0
+python3 "$here/check.py" --vm "$vm" --build "$KMODAUDIT_BUILD" || rc=1
+echo "----- checker self-test: mutated copies of this run's log must fail -----"
+python3 "$here/check.py" --vm "$vm" --build "$KMODAUDIT_BUILD" --self-test || rc=1
+exit $rc
