@@ -14,14 +14,14 @@
 #define SHA_SHORT 12
 #define AUID_UNSET 4294967295LL
 
-/* Valid UTF-8 without control characters is printed as is; anything else byte by byte, \xNN. */
-static bool printable_utf8(const unsigned char *s)
+/* Valid UTF-8 (and, when printable is asked, without control characters). */
+static bool utf8_ok(const unsigned char *s, bool printable)
 {
 	while (*s) {
 		unsigned extra = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 :
 					 (*s & 0xf8) == 0xf0 ? 3 : 4;
 
-		if (extra == 4 || (*s < 0x20) || *s == 0x7f)
+		if (extra == 4 || (printable && (*s < 0x20 || *s == 0x7f)))
 			return false;
 		s++;
 		for (unsigned i = 0; i < extra; i++, s++)
@@ -31,13 +31,14 @@ static bool printable_utf8(const unsigned char *s)
 	return true;
 }
 
+/* For the table: printable UTF-8 as is, anything else byte by byte as \xNN. */
 static char *safe_str(const char *s)
 {
 	char *out, *p;
 
 	if (!s)
 		return strdup("?");
-	if (printable_utf8((const unsigned char *)s))
+	if (utf8_ok((const unsigned char *)s, true))
 		return strdup(s);
 	out = malloc(strlen(s) * 4 + 1);
 	if (!out)
@@ -157,6 +158,7 @@ static int print_one_table(const struct rep_row *rows, size_t n, const char *nod
 
 	if (!tb)
 		return -ENOMEM;
+	scols_table_enable_noencoding(tb, 1); /* safe_str() has escaped already */
 	if (node) {
 		_cleanup_free_ char *title = NULL, *safe = safe_str(node);
 
@@ -220,16 +222,34 @@ int rep_print_table(const struct rep_row *rows, size_t n)
 	return r;
 }
 
+/*
+ * JSON strings must be UTF-8: a value that is not is given in upper-case hex and its key listed
+ * in "hex" (as the record format's JSON-lines sink does).
+ */
 static void add_str(json_object *o, const char *key, const char *value)
 {
-	_cleanup_free_ char *safe = NULL;
+	_cleanup_free_ char *hex = NULL;
+	json_object *list;
 
 	if (!value) {
 		json_object_object_add(o, key, NULL);
 		return;
 	}
-	safe = safe_str(value);
-	json_object_object_add(o, key, json_object_new_string(safe ? safe : "?"));
+	if (utf8_ok((const unsigned char *)value, false)) {
+		json_object_object_add(o, key, json_object_new_string(value));
+		return;
+	}
+	hex = malloc(strlen(value) * 2 + 1);
+	if (!hex)
+		return;
+	for (size_t i = 0; value[i]; i++)
+		sprintf(hex + 2 * i, "%02X", (unsigned char)value[i]);
+	json_object_object_add(o, key, json_object_new_string(hex));
+	if (!json_object_object_get_ex(o, "hex", &list)) {
+		list = json_object_new_array();
+		json_object_object_add(o, "hex", list);
+	}
+	json_object_array_add(list, json_object_new_string(key));
 }
 
 static json_object *bits_array(unsigned bits, const char *(*name)(unsigned))

@@ -3,3 +3,4 @@
 # and hand-edited variants of them (made at run time) for each flag.
 kmodaudit_sys_test(report-live ${CMAKE_CURRENT_LIST_DIR}/live.sh 120)
 kmodaudit_sys_test(report-variants ${CMAKE_CURRENT_LIST_DIR}/variants.sh 120)
+kmodaudit_sys_test(report-vm ${CMAKE_CURRENT_LIST_DIR}/vm.sh 60)

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# kmodaudit report on the qemu test bed's log (tests/vm run.sh --write-fixture): Debian's kernel
+# with module support, so KERN_MODULE records and successful loads. The expected counts are
+# taken from the raw log with awk: every module syscall event of the kernel is one row with the
+# kernel among its sources, every KERN_MODULE name is a row's module, the successes match.
+set -euo pipefail
+. "$KMODAUDIT_SRC/tests/compliance/lib.sh"
+log=$(dirname "$0")/fixtures/vm-audit.log
+[ -s "$log" ] || kma_skip "no tests/report/fixtures/vm-audit.log yet (tests/vm/run.sh --write-fixture)"
+command -v python3 >/dev/null || kma_skip "python3 missing"
+
+"$KMA" report --input "$log"
+"$KMA" report --json --input "$log" >"${TMPDIR:-/tmp}/vm-rows.$$"
+kma_on_exit "rm -f '${TMPDIR:-/tmp}/vm-rows.$$'"
+python3 - "$log" "${TMPDIR:-/tmp}/vm-rows.$$" <<'PY'
+import json, re, sys
+text = open(sys.argv[1], errors="replace").read().splitlines()
+rows = [json.loads(l) for l in open(sys.argv[2])]
+calls = {"c000003e": {"175": "init_module", "313": "finit_module", "176": "delete_module"}}
+kernel, ok, names = 0, 0, set()
+for l in text:
+    m = re.search(r"type=SYSCALL .*arch=(\w+) syscall=(\d+) .*exit=(-?\d+)", l)
+    if m and calls.get(m.group(1), {}).get(m.group(2)):
+        kernel += 1
+        ok += m.group(3) == "0"
+    m = re.search(r"type=KERN_MODULE .*name=(\"[^\"]*\"|[0-9A-F]+)", l)
+    if m:
+        v = m.group(1)
+        raw = v[1:-1].encode() if v.startswith('"') else bytes.fromhex(v)
+        try:
+            names.add(raw.decode("utf-8"))
+        except UnicodeDecodeError:  # given in hex, key listed in "hex"
+            names.add(raw.hex().upper())
+k_rows = [r for r in rows if "kernel" in r["sources"]]
+assert len(k_rows) == kernel, (len(k_rows), kernel)
+assert sum(1 for r in k_rows if r["exit"] == 0) == ok, ok
+seen = {r.get("kernel_module") or r["module"] for r in k_rows}
+assert names <= seen, names - seen
+ours = sum(1 for l in text if re.search(r"msg='ver=\d+ op=kmod_(load|unload) ", l))
+paired = [r for r in rows if len(r["sources"]) > 1]
+print(f"{kernel} kernel events ({ok} ok), {len(names)} module names, {ours} results of ours, "
+      f"{len(paired)} rows seen by both")
+assert ours == 0 or paired, "our records never meet the kernel's"
+PY
+echo PASS
