@@ -47,8 +47,8 @@ static void usage(FILE *out)
 		"  -j, --json          status as one JSON object\n"
 		"  -q, --quiet         no messages except errors\n"
 		"  -h, --help          this text\n\n"
-		"status exits 0 when the library is listed and loads, 1 when it is listed but\n"
-		"missing or broken, 3 when it is not listed.\n");
+		"status exits 0 when the library is listed, safe and loads, 1 when it is listed\n"
+		"but missing, broken or unsafe, 3 when it is not listed.\n");
 }
 
 /* An entry names our library: the same string, or (both existing) the same file. */
@@ -229,9 +229,13 @@ static int do_status(const struct options *o)
 	}
 	listed = preload_count(f.text, f.len, match_library, &m);
 	preload_check_library(o->root, host, &c);
-	ret = !listed		      ? EXIT_STATUS_NOT_LISTED
-	      : (c.exists && c.loads) ? EXIT_SUCCESS
-				      : EXIT_STATUS_BROKEN;
+	/* Unsafe counts as broken: anyone who can write it runs code in every process. */
+	if (!listed)
+		ret = EXIT_STATUS_NOT_LISTED;
+	else if (c.exists && c.loads && c.safe)
+		ret = EXIT_SUCCESS;
+	else
+		ret = EXIT_STATUS_BROKEN;
 
 	if (o->json) {
 		json_object *j = json_object_new_object();
@@ -273,9 +277,12 @@ static int do_status(const struct options *o)
 		if (listed && (!c.exists || !c.loads))
 			printf("warning: listed but not loadable: new processes start without "
 			       "it\n");
+		else if (listed && !c.safe)
+			printf("warning: listed but unsafe: whoever can write it runs code in "
+			       "every "
+			       "process\n");
 		printf("note: running processes keep the libraries they started with; changes "
-		       "apply "
-		       "to new processes only.\n");
+		       "apply to new processes only.\n");
 	}
 	preload_file_close(&f);
 	return ret;

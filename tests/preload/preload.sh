@@ -91,6 +91,11 @@ j = json.load(open(sys.argv[1]))
 assert j["listed"] is True and j["library_loads"] is True and j["library_safe"] is True, j
 assert j["file_exists"] is True and j["missing_entries"] == [], j
 EOF
+chmod 0666 "$r$LIB"
+if ka status -r "$r" -l $LIB >"$W/out"; then rc=0; else rc=$?; fi
+[ $rc = 1 ] && grep -q 'unsafe' "$W/out" && pass "status: listed but writable by others -> 1, warns" ||
+	{ fail "status listed+unsafe: exit $rc"; cat "$W/out"; }
+chmod 0644 "$r$LIB"
 mv "$r$LIB" "$r$LIB.away"
 if ka status -r "$r" -l $LIB >"$W/out"; then rc=0; else rc=$?; fi
 [ $rc = 1 ] && grep -q 'does not exist' "$W/out" && pass "status: listed but missing -> 1, warns" ||
