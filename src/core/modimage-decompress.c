@@ -130,9 +130,12 @@ static int decompress_zstd(const unsigned char *buf, size_t len, struct outbuf *
 		if (o->len == o->cap) {
 			size_t hint = len * 4;
 
-			/* Trust the declared size only as a first allocation, within the cap. */
+			/*
+			 * The declared size is only a hint for the first allocation, and only a
+			 * modest one: a 100-byte frame may claim a gigabyte.
+			 */
 			if (!o->cap && content != ZSTD_CONTENTSIZE_UNKNOWN &&
-			    content != ZSTD_CONTENTSIZE_ERROR && content < o->max)
+			    content != ZSTD_CONTENTSIZE_ERROR && content < (64u << 20))
 				hint = (size_t)content + 1;
 			r = outbuf_grow(o, hint);
 			if (r < 0)
