@@ -40,6 +40,7 @@ KERNEL_EXPECT = {
     'static-unseen': [('load', 'crc7', True), ('unload', 'crc7', True)],
     'trace-busybox': [('load', 'crc7', True), ('unload', 'crc7', True),
                       ('unload', 'crc7', False)],
+    'trace-and-shim': [('load', 'crc8', True), ('unload', 'crc8', True)],
     'frontend': [('load', 'ts_bm', True), ('load', 'crc_itu_t', True),
                  ('load', 'crc_itu_t', False), ('unload', 'crc_itu_t', True),
                  ('unload', 'ts_bm', True)],

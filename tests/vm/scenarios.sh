@@ -102,6 +102,17 @@ else
 	skip trace-busybox trace
 fi
 
+# kmod (dynamic, shim preloaded) under the tracer: each call recorded once, by the shim (the
+# emitter inside the calling process wins; see src/cmd/trace-call.c).
+if has trace; then
+	begin trace-and-shim shim
+	run kmodaudit trace -- /sbin/insmod $mods/lib/crc8.ko
+	run kmodaudit trace -- /sbin/rmmod crc8
+	end
+else
+	skip trace-and-shim trace
+fi
+
 if has frontend; then
 	begin frontend frontend
 	run /kma/fe/modprobe ts_bm
