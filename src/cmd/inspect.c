@@ -32,21 +32,21 @@ static size_t image_fields(const struct modimage_info *info, struct field *f, ch
 	}
 	sha256[64] = '\0';
 
-	f[n++] = (struct field){ "name", info->name };
-	f[n++] = (struct field){ "modinfo_name", info->modinfo_name };
-	f[n++] = (struct field){ "size", NULL }; /* a number: printed by the callers */
-	f[n++] = (struct field){ "compression", modimage_compression_name(info->compression) };
-	f[n++] = (struct field){ "sha256", sha256 };
-	f[n++] = (struct field){ "sig", modimage_sig_name(info->sig) };
-	f[n++] = (struct field){ "signer", info->signer };
-	f[n++] = (struct field){ "sig_key", info->sig_key };
-	f[n++] = (struct field){ "sig_hashalgo", info->sig_hashalgo };
-	f[n++] = (struct field){ "vermagic", info->vermagic };
-	f[n++] = (struct field){ "srcversion", info->srcversion };
-	f[n++] = (struct field){ "version", info->version };
-	f[n++] = (struct field){ "license", info->license };
-	f[n++] = (struct field){ "intree", info->intree };
-	f[n++] = (struct field){ "error", info->error_msg };
+	f[n++] = (struct field){"name", info->name};
+	f[n++] = (struct field){"modinfo_name", info->modinfo_name};
+	f[n++] = (struct field){"size", NULL}; /* a number: printed by the callers */
+	f[n++] = (struct field){"compression", modimage_compression_name(info->compression)};
+	f[n++] = (struct field){"sha256", sha256};
+	f[n++] = (struct field){"sig", modimage_sig_name(info->sig)};
+	f[n++] = (struct field){"signer", info->signer};
+	f[n++] = (struct field){"sig_key", info->sig_key};
+	f[n++] = (struct field){"sig_hashalgo", info->sig_hashalgo};
+	f[n++] = (struct field){"vermagic", info->vermagic};
+	f[n++] = (struct field){"srcversion", info->srcversion};
+	f[n++] = (struct field){"version", info->version};
+	f[n++] = (struct field){"license", info->license};
+	f[n++] = (struct field){"intree", info->intree};
+	f[n++] = (struct field){"error", info->error_msg};
 	return n;
 }
 
@@ -104,9 +104,11 @@ static char *utf8_valid_copy(const char *s)
 	if (!out)
 		return NULL;
 	while (*p) {
-		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-				 : (*p & 0xf8) == 0xf0		     ? 4
-								     : 0;
+		size_t n = *p < 0x80		 ? 1
+			   : (*p & 0xe0) == 0xc0 ? 2
+			   : (*p & 0xf0) == 0xe0 ? 3
+			   : (*p & 0xf8) == 0xf0 ? 4
+						 : 0;
 		bool ok = n > 0;
 		uint32_t cp = n == 1 ? *p : n == 2 ? *p & 0x1f : n == 3 ? *p & 0x0f : *p & 0x07;
 
@@ -117,9 +119,9 @@ static char *utf8_valid_copy(const char *s)
 				cp = (cp << 6) | (p[i] & 0x3f);
 		}
 		/* Overlong forms, surrogates and values past U+10FFFF are invalid too. */
-		if (ok && ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-			   (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-			   (cp >= 0xd800 && cp <= 0xdfff)))
+		if (ok &&
+		    ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+		     (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)))
 			ok = false;
 		if (ok) {
 			memcpy(o, p, n);
@@ -162,16 +164,16 @@ static int print_json(FILE *out, const char *file, const struct modimage_info *i
 		n = image_fields(info, f, sha256);
 		for (size_t i = 0; r == 0 && i < n; i++) {
 			if (!strcmp(f[i].key, "size"))
-				r = json_object_object_add(obj, "size",
-							   json_object_new_int64((int64_t)info->size));
+				r = json_object_object_add(
+					obj, "size", json_object_new_int64((int64_t)info->size));
 			else if (f[i].value)
 				r = json_add_string(obj, f[i].key, f[i].value);
 		}
 	}
 	if (r == 0)
 		fprintf(out, "%s\n",
-			json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_to_json_string_ext(
+				obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
 	return r;
 }
@@ -210,7 +212,7 @@ struct job {
 		struct modimage *img;
 		int r;
 		bool done;
-	} *results;
+	} * results;
 	size_t next;
 	pthread_mutex_t lock;
 	pthread_cond_t ready;
@@ -229,7 +231,7 @@ static void *worker(void *data)
 			return NULL;
 		r = modimage_open_path(job->files[i], NULL, &img);
 		pthread_mutex_lock(&job->lock);
-		job->results[i] = (struct result){ .img = img, .r = r, .done = true };
+		job->results[i] = (struct result){.img = img, .r = r, .done = true};
 		pthread_cond_broadcast(&job->ready);
 		pthread_mutex_unlock(&job->lock);
 	}
@@ -271,15 +273,15 @@ static unsigned int default_jobs(void)
 int cmd_inspect(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "jobs", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
+		{"json", no_argument, NULL, 'J'},
+		{"jobs", required_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	_cleanup_free_ struct result *results = NULL;
 	unsigned int n_jobs = default_jobs(), started = 0;
 	pthread_t threads[64];
-	struct job job = { .lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER };
+	struct job job = {.lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER};
 	bool json = false;
 	int status = 0, c;
 	char *end;
@@ -294,7 +296,8 @@ int cmd_inspect(int argc, char *argv[])
 		case 'P':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > (long)ARRAY_SIZE(threads)) {
+			if (errno || *end || end == optarg || v < 1 ||
+			    v > (long)ARRAY_SIZE(threads)) {
 				fprintf(stderr, "kmodaudit inspect: --jobs wants 1 to %zu\n",
 					ARRAY_SIZE(threads));
 				return EXIT_USAGE;

@@ -13,9 +13,9 @@
 
 #include "core/modimage-internal.h"
 
-static const unsigned char xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
-static const unsigned char zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
-static const unsigned char gzip_magic[] = { 0x1f, 0x8b };
+static const unsigned char xz_magic[] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
+static const unsigned char zstd_magic[] = {0x28, 0xb5, 0x2f, 0xfd};
+static const unsigned char gzip_magic[] = {0x1f, 0x8b};
 
 static bool has_magic(const unsigned char *buf, size_t len, const unsigned char *magic,
 		      size_t magic_len)
@@ -67,8 +67,7 @@ static size_t cap_max(uint64_t max_size)
 	return max_size >= SIZE_MAX ? SIZE_MAX : (size_t)max_size + 1;
 }
 
-static int decompress_xz(const unsigned char *buf, size_t len, struct outbuf *o,
-			 const char **why)
+static int decompress_xz(const unsigned char *buf, size_t len, struct outbuf *o, const char **why)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_ret lr;
@@ -98,12 +97,12 @@ static int decompress_xz(const unsigned char *buf, size_t len, struct outbuf *o,
 		if (lr == LZMA_MEM_ERROR) {
 			r = -ENOMEM;
 		} else {
-			*why = lr == LZMA_BUF_ERROR		     ? "truncated"
-			       : lr == LZMA_FORMAT_ERROR	     ? "bad header"
-			       : lr == LZMA_OPTIONS_ERROR	     ? "unsupported options"
-			       : lr == LZMA_MEMLIMIT_ERROR	     ? "needs too much memory"
-			       : lr == LZMA_DATA_ERROR		     ? "corrupt data"
-								     : "decoder error";
+			*why = lr == LZMA_BUF_ERROR	   ? "truncated"
+			       : lr == LZMA_FORMAT_ERROR   ? "bad header"
+			       : lr == LZMA_OPTIONS_ERROR  ? "unsupported options"
+			       : lr == LZMA_MEMLIMIT_ERROR ? "needs too much memory"
+			       : lr == LZMA_DATA_ERROR	   ? "corrupt data"
+							   : "decoder error";
 			r = -EBADMSG;
 		}
 		break;
@@ -112,11 +111,10 @@ static int decompress_xz(const unsigned char *buf, size_t len, struct outbuf *o,
 	return r;
 }
 
-static int decompress_zstd(const unsigned char *buf, size_t len, struct outbuf *o,
-			   const char **why)
+static int decompress_zstd(const unsigned char *buf, size_t len, struct outbuf *o, const char **why)
 {
 	ZSTD_DStream *ds;
-	ZSTD_inBuffer in = { buf, len, 0 };
+	ZSTD_inBuffer in = {buf, len, 0};
 	unsigned long long content = ZSTD_getFrameContentSize(buf, len);
 	size_t ret = 1;
 	int r = 0;
@@ -141,7 +139,7 @@ static int decompress_zstd(const unsigned char *buf, size_t len, struct outbuf *
 			if (r < 0)
 				break;
 		}
-		out = (ZSTD_outBuffer){ o->p, o->cap, o->len };
+		out = (ZSTD_outBuffer){o->p, o->cap, o->len};
 		ret = ZSTD_decompressStream(ds, &out, &in);
 		o->len = out.pos;
 		if (ZSTD_isError(ret)) {
@@ -161,10 +159,9 @@ static int decompress_zstd(const unsigned char *buf, size_t len, struct outbuf *
 	return r;
 }
 
-static int decompress_gzip(const unsigned char *buf, size_t len, struct outbuf *o,
-			   const char **why)
+static int decompress_gzip(const unsigned char *buf, size_t len, struct outbuf *o, const char **why)
 {
-	z_stream s = { 0 };
+	z_stream s = {0};
 	int zr, r = 0;
 
 	if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK)
@@ -213,7 +210,7 @@ static int decompress_gzip(const unsigned char *buf, size_t len, struct outbuf *
 int modimage_decompress(enum modimage_compression c, const unsigned char *buf, size_t len,
 			uint64_t max_size, unsigned char **out, size_t *out_len, const char **why)
 {
-	struct outbuf o = { .max = cap_max(max_size) };
+	struct outbuf o = {.max = cap_max(max_size)};
 	int r;
 
 	*why = NULL;

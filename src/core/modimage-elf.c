@@ -50,7 +50,7 @@ static int find_section(struct modimage *img, Elf *elf, size_t shstrndx, const u
 {
 	Elf_Scn *scn = NULL;
 
-	*out = (struct section){ 0 };
+	*out = (struct section){0};
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr shdr;
 		const char *s;
@@ -109,12 +109,12 @@ static void set_known_field(struct modimage_info *info, const char *key, const c
 		const char *key;
 		size_t offset;
 	} fields[] = {
-		{ "name", offsetof(struct modimage_info, modinfo_name) },
-		{ "vermagic", offsetof(struct modimage_info, vermagic) },
-		{ "srcversion", offsetof(struct modimage_info, srcversion) },
-		{ "version", offsetof(struct modimage_info, version) },
-		{ "license", offsetof(struct modimage_info, license) },
-		{ "intree", offsetof(struct modimage_info, intree) },
+		{"name", offsetof(struct modimage_info, modinfo_name)},
+		{"vermagic", offsetof(struct modimage_info, vermagic)},
+		{"srcversion", offsetof(struct modimage_info, srcversion)},
+		{"version", offsetof(struct modimage_info, version)},
+		{"license", offsetof(struct modimage_info, license)},
+		{"intree", offsetof(struct modimage_info, intree)},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
@@ -190,8 +190,8 @@ int modimage_parse_elf(struct modimage *img, const unsigned char *buf, size_t le
 		return modimage_set_error(img, -ENOEXEC, "no ELF section name table: %s",
 					  elf_errmsg(-1));
 
-	if (find_section(img, elf, shstrndx, buf, len, ".gnu.linkonce.this_module",
-			 &this_module) < 0 ||
+	if (find_section(img, elf, shstrndx, buf, len, ".gnu.linkonce.this_module", &this_module) <
+		    0 ||
 	    find_section(img, elf, shstrndx, buf, len, ".modinfo", &modinfo) < 0)
 		return 0;
 

@@ -23,8 +23,8 @@
 
 /* The kernel's struct module_signature (include/linux/module_signature.h), 12 bytes. */
 struct module_signature {
-	uint8_t algo;       /* public-key algorithm: 0 DSA, 1 RSA (unused for PKCS#7) */
-	uint8_t hash;       /* digest algorithm, index into hash_names */
+	uint8_t algo;	    /* public-key algorithm: 0 DSA, 1 RSA (unused for PKCS#7) */
+	uint8_t hash;	    /* digest algorithm, index into hash_names */
 	uint8_t id_type;    /* enum sig_id_type */
 	uint8_t signer_len; /* bytes of signer name in front of the key id */
 	uint8_t key_id_len; /* bytes of key id in front of the signature */
@@ -38,21 +38,21 @@ enum sig_id_type { SIG_ID_PGP = 0, SIG_ID_X509 = 1, SIG_ID_PKCS7 = 2, SIG_ID__CO
 #define SIG_ALGO__COUNT 2
 
 /* The kernel's enum hash_algo as kmod names it (its pkey_hash_algo table). */
-static const char *const hash_names[] = { "md4",    "md5",    "sha1",   "rmd160", "sha256",
-					  "sha384", "sha512", "sha224", "sm3" };
+static const char *const hash_names[] = {"md4",	   "md5",    "sha1",   "rmd160", "sha256",
+					 "sha384", "sha512", "sha224", "sm3"};
 
 static const struct {
 	int nid;
 	unsigned int hash;
 } hash_nids[] = {
-	{ NID_md4, 0 },	   { NID_md5, 1 },    { NID_sha1, 2 },	 { NID_ripemd160, 3 },
-	{ NID_sha256, 4 }, { NID_sha384, 5 }, { NID_sha512, 6 }, { NID_sha224, 7 },
+	{NID_md4, 0},	 {NID_md5, 1},	  {NID_sha1, 2},   {NID_ripemd160, 3},
+	{NID_sha256, 4}, {NID_sha384, 5}, {NID_sha512, 6}, {NID_sha224, 7},
 #ifndef OPENSSL_NO_SM3
-	{ NID_sm3, 8 },
+	{NID_sm3, 8},
 #endif
 };
 
-static const char *const id_names[] = { "PGP", "X509", "PKCS#7" };
+static const char *const id_names[] = {"PGP", "X509", "PKCS#7"};
 
 static char *strndup_bytes(const void *buf, size_t len)
 {

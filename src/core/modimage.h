@@ -49,7 +49,7 @@ enum modimage_sig {
 
 struct modimage_opts {
 	uint64_t max_size; /* cap on input and decompressed size; 0 = default */
-	bool no_hash;      /* skip SHA-256 (never used by emitters) */
+	bool no_hash;	   /* skip SHA-256 (never used by emitters) */
 };
 
 /*
@@ -57,15 +57,15 @@ struct modimage_opts {
  * bytes of the image (they may hold any byte but NUL): encoding is the record builder's job.
  */
 struct modimage_info {
-	int error;             /* 0, or -errno why this is not a usable module */
+	int error;	       /* 0, or -errno why this is not a usable module */
 	const char *error_msg; /* one line, NULL when error == 0 */
 
 	uint64_t size; /* bytes as given (compressed size for a compressed image) */
 	enum modimage_compression compression;
 	unsigned char sha256[32]; /* of the bytes as given */
-	bool truncated_read;      /* fewer bytes than the file's size could be read */
+	bool truncated_read;	  /* fewer bytes than the file's size could be read */
 
-	const char *name;         /* struct module .name in .gnu.linkonce.this_module */
+	const char *name;	  /* struct module .name in .gnu.linkonce.this_module */
 	const char *modinfo_name; /* .modinfo name= */
 	const char *vermagic, *srcversion, *version, *license, *intree;
 

@@ -85,7 +85,7 @@ static void buf_align(struct buf *b, size_t a)
 static unsigned char *build_elf(const struct elf_spec *s, size_t *len)
 {
 	size_t w = s->is64 ? 8 : 4, ehsize = s->is64 ? 64 : 52, shentsize = s->is64 ? 64 : 40;
-	struct buf b = { 0 }, strtab = { 0 }, eh = { 0 };
+	struct buf b = {0}, strtab = {0}, eh = {0};
 	size_t name_off[9], data_off[9], strtab_off, shoff;
 	bool big = s->big;
 
@@ -123,26 +123,28 @@ static unsigned char *build_elf(const struct elf_spec *s, size_t *len)
 		buf_int(&b, 0, w, big); /* sh_entsize */
 	}
 
-	buf_put(&eh, "\x7f"
-		     "ELF",
+	buf_put(&eh,
+		"\x7f"
+		"ELF",
 		4);
 	buf_int(&eh, s->is64 ? 2 : 1, 1, big); /* EI_CLASS */
 	buf_int(&eh, big ? 2 : 1, 1, big);     /* EI_DATA */
 	buf_int(&eh, 1, 1, big);	       /* EI_VERSION */
 	buf_put(&eh, NULL, 9);
-	buf_int(&eh, s->type ? s->type : 1, 2, big);			  /* e_type: ET_REL */
-	buf_int(&eh, s->is64 ? (big ? 43 : 62) : (big ? 8 : 3), 2, big); /* sparcv9/x86-64/mips/386 */
+	buf_int(&eh, s->type ? s->type : 1, 2, big); /* e_type: ET_REL */
+	buf_int(&eh, s->is64 ? (big ? 43 : 62) : (big ? 8 : 3), 2,
+		big); /* sparcv9/x86-64/mips/386 */
 	buf_int(&eh, 1, 4, big);
-	buf_int(&eh, 0, w, big);	  /* e_entry */
-	buf_int(&eh, 0, w, big);	  /* e_phoff */
-	buf_int(&eh, shoff, w, big);	  /* e_shoff */
-	buf_int(&eh, 0, 4, big);	  /* e_flags */
-	buf_int(&eh, ehsize, 2, big);	  /* e_ehsize */
-	buf_int(&eh, 0, 2, big);	  /* e_phentsize */
-	buf_int(&eh, 0, 2, big);	  /* e_phnum */
-	buf_int(&eh, shentsize, 2, big);  /* e_shentsize */
-	buf_int(&eh, s->n + 2, 2, big);	  /* e_shnum */
-	buf_int(&eh, s->n + 1, 2, big);	  /* e_shstrndx */
+	buf_int(&eh, 0, w, big);	 /* e_entry */
+	buf_int(&eh, 0, w, big);	 /* e_phoff */
+	buf_int(&eh, shoff, w, big);	 /* e_shoff */
+	buf_int(&eh, 0, 4, big);	 /* e_flags */
+	buf_int(&eh, ehsize, 2, big);	 /* e_ehsize */
+	buf_int(&eh, 0, 2, big);	 /* e_phentsize */
+	buf_int(&eh, 0, 2, big);	 /* e_phnum */
+	buf_int(&eh, shentsize, 2, big); /* e_shentsize */
+	buf_int(&eh, s->n + 2, 2, big);	 /* e_shnum */
+	buf_int(&eh, s->n + 1, 2, big);	 /* e_shstrndx */
 	assert_int_equal(eh.len, ehsize);
 	memcpy(b.p, eh.p, ehsize);
 	free(eh.p);
@@ -165,10 +167,10 @@ static const char modinfo_bytes[] = "license=GPL\0\0\0vermagic=" VERMAGIC "\0nam
 static const struct {
 	const char *key, *value;
 } modinfo_entries[] = {
-	{ "license", "GPL" },	      { "vermagic", VERMAGIC },	 { "name", MODINFO_NAME },
-	{ "intree", "Y" },	      { "srcversion", SRCVERSION }, { "version", "1.2.3" },
-	{ "depends", "" },	      { "noequals", "" },	    { "name", "second" },
-	{ "alias", "unterminated" },
+	{"license", "GPL"},	   {"vermagic", VERMAGIC},     {"name", MODINFO_NAME},
+	{"intree", "Y"},	   {"srcversion", SRCVERSION}, {"version", "1.2.3"},
+	{"depends", ""},	   {"noequals", ""},	       {"name", "second"},
+	{"alias", "unterminated"},
 };
 
 /* struct module: state and list filled with 0xAA so that a wrong name offset shows. */
@@ -198,16 +200,22 @@ enum variant {
 
 static unsigned char *craft(bool is64, bool big, enum variant v, size_t *len)
 {
-	struct elf_spec s = { .is64 = is64, .big = big };
-	struct sec modinfo = { ".modinfo", SHT_PROGBITS_, SHF_ALLOC_, modinfo_bytes,
-			       sizeof(modinfo_bytes) - 1, 0, 0 };
-	struct sec mod = { ".gnu.linkonce.this_module", SHT_PROGBITS_, SHF_ALLOC_ | SHF_WRITE_,
-			   this_module[is64], sizeof(this_module[0]), 0, 0 };
+	struct elf_spec s = {.is64 = is64, .big = big};
+	struct sec modinfo = {
+		".modinfo", SHT_PROGBITS_, SHF_ALLOC_, modinfo_bytes, sizeof(modinfo_bytes) - 1, 0,
+		0};
+	struct sec mod = {".gnu.linkonce.this_module",
+			  SHT_PROGBITS_,
+			  SHF_ALLOC_ | SHF_WRITE_,
+			  this_module[is64],
+			  sizeof(this_module[0]),
+			  0,
+			  0};
 
-	s.secs[s.n++] = (struct sec){ ".text", SHT_PROGBITS_, SHF_ALLOC_ | SHF_EXECINSTR_, text,
-				      sizeof(text), 0, 0 };
+	s.secs[s.n++] = (struct sec){
+		".text", SHT_PROGBITS_, SHF_ALLOC_ | SHF_EXECINSTR_, text, sizeof(text), 0, 0};
 	/* A non-allocated section of the same name first: the loader looks past it. */
-	s.secs[s.n++] = (struct sec){ ".gnu.linkonce.this_module", SHT_PROGBITS_, 0, "x", 1, 0, 0 };
+	s.secs[s.n++] = (struct sec){".gnu.linkonce.this_module", SHT_PROGBITS_, 0, "x", 1, 0, 0};
 	if (v == V_MODINFO_NOBITS)
 		modinfo.type = SHT_NOBITS_;
 	if (v == V_THIS_MODULE_NOBITS)
@@ -289,7 +297,7 @@ static void write_file(const char *path, const void *data, size_t len)
 static unsigned char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	struct buf b = { 0 };
+	struct buf b = {0};
 	unsigned char chunk[65536];
 	size_t n;
 
@@ -321,7 +329,7 @@ static unsigned char *append_trailer(const unsigned char *img, size_t len, const
 				     const void *sig, size_t sig_len, const uint8_t hdr[5],
 				     size_t *out_len)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	uint32_t be_len = htobe32((uint32_t)sig_len);
 
 	buf_put(&b, img, len);
@@ -339,7 +347,7 @@ static unsigned char *append_trailer(const unsigned char *img, size_t len, const
 /* Sign with the test key like the kernel's sign-file: detached CMS, no certs, no attributes. */
 static unsigned char *sign(const unsigned char *img, size_t len, const char *md, size_t *out_len)
 {
-	static const uint8_t pkcs7_hdr[5] = { 0, 0, 2, 0, 0 };
+	static const uint8_t pkcs7_hdr[5] = {0, 0, 2, 0, 0};
 	_cleanup_free_ unsigned char *sig = NULL;
 	size_t sig_len;
 
@@ -437,8 +445,8 @@ static int group_setup(void **state)
 	for (char *q = p; q + 1 < end; q += 2) {
 		size_t l = strlen(expect_sig_key);
 
-		snprintf(expect_sig_key + l, sizeof(expect_sig_key) - l, "%s%c%c", q == p ? "" : ":",
-			 q[0], q[1]);
+		snprintf(expect_sig_key + l, sizeof(expect_sig_key) - l, "%s%c%c",
+			 q == p ? "" : ":", q[0], q[1]);
 	}
 	return 0;
 }
@@ -473,7 +481,7 @@ static void test_unsigned(void **state)
 	_cleanup_free_ unsigned char *elf = craft_default(&len);
 	_cleanup_modimage_ struct modimage *img = open_mem(elf, len);
 	const struct modimage_info *info = modimage_get_info(img);
-	struct collected c = { .ok = true };
+	struct collected c = {.ok = true};
 
 	assert_usable(info);
 	assert_crafted_fields(info);
@@ -564,17 +572,17 @@ static void test_missing_sections(void **state)
 		const char *msg;
 		bool has_name, has_modinfo;
 	} cases[] = {
-		{ V_NO_MODINFO, "no .modinfo section", true, false },
-		{ V_MODINFO_NOBITS, ".modinfo section has no data", true, false },
-		{ V_NO_THIS_MODULE, "no .gnu.linkonce.this_module section", false, true },
-		{ V_THIS_MODULE_NOBITS, ".gnu.linkonce.this_module section has no data", false,
-		  true },
-		{ V_THIS_MODULE_SMALL, ".gnu.linkonce.this_module section is too small", false,
-		  true },
-		{ V_THIS_MODULE_OUT_OF_BOUNDS,
-		  ".gnu.linkonce.this_module section is out of the file's bounds", false, true },
-		{ V_THIS_MODULE_HUGE, ".gnu.linkonce.this_module section is out of the file's bounds",
-		  false, true },
+		{V_NO_MODINFO, "no .modinfo section", true, false},
+		{V_MODINFO_NOBITS, ".modinfo section has no data", true, false},
+		{V_NO_THIS_MODULE, "no .gnu.linkonce.this_module section", false, true},
+		{V_THIS_MODULE_NOBITS, ".gnu.linkonce.this_module section has no data", false,
+		 true},
+		{V_THIS_MODULE_SMALL, ".gnu.linkonce.this_module section is too small", false,
+		 true},
+		{V_THIS_MODULE_OUT_OF_BOUNDS,
+		 ".gnu.linkonce.this_module section is out of the file's bounds", false, true},
+		{V_THIS_MODULE_HUGE,
+		 ".gnu.linkonce.this_module section is out of the file's bounds", false, true},
 	};
 
 	for (int is64 = 0; is64 <= 1; is64++) {
@@ -599,9 +607,8 @@ static void test_missing_sections(void **state)
 			} else {
 				assert_null(info->modinfo_name);
 				assert_null(info->vermagic);
-				assert_int_equal(modimage_foreach_modinfo(img, stop_at_second,
-									  &entries),
-						 0);
+				assert_int_equal(
+					modimage_foreach_modinfo(img, stop_at_second, &entries), 0);
 				assert_int_equal(entries, 0);
 			}
 			assert_int_equal(info->size, len);
@@ -614,7 +621,7 @@ static void test_not_elf(void **state)
 {
 	size_t len;
 	_cleanup_free_ unsigned char *elf = craft_default(&len);
-	struct elf_spec exec = { .is64 = true, .type = 2 };
+	struct elf_spec exec = {.is64 = true, .type = 2};
 	_cleanup_free_ unsigned char *exec_elf = NULL;
 	size_t exec_len;
 	struct {
@@ -622,13 +629,13 @@ static void test_not_elf(void **state)
 		size_t len;
 		const char *msg;
 	} cases[] = {
-		{ "", 0, "not an ELF object" },
-		{ "hello, world\n", 13, "not an ELF object" },
-		{ elf, 40, "not an ELF object" }, /* cut inside the ELF header */
-		{ NULL, 0, "not a relocatable ELF object (type 2)" },
+		{"", 0, "not an ELF object"},
+		{"hello, world\n", 13, "not an ELF object"},
+		{elf, 40, "not an ELF object"}, /* cut inside the ELF header */
+		{NULL, 0, "not a relocatable ELF object (type 2)"},
 	};
 
-	exec.secs[exec.n++] = (struct sec){ ".text", SHT_PROGBITS_, SHF_ALLOC_, "\xc3", 1, 0, 0 };
+	exec.secs[exec.n++] = (struct sec){".text", SHT_PROGBITS_, SHF_ALLOC_, "\xc3", 1, 0, 0};
 	exec_elf = build_elf(&exec, &exec_len);
 	cases[3].data = exec_elf;
 	cases[3].len = exec_len;
@@ -645,7 +652,7 @@ static void test_not_elf(void **state)
 
 static void test_signed_pkcs7(void **state)
 {
-	static const char *const digests[] = { "sha256", "sha512", "sha1" };
+	static const char *const digests[] = {"sha256", "sha512", "sha1"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(digests); i++) {
 		size_t len, signed_len;
@@ -673,13 +680,13 @@ static void test_signed_pkcs7(void **state)
 /* The kernel refuses a PKCS#7 trailer with other fields set; modinfo still prints them. */
 static void test_pkcs7_nonzero_trailer_fields(void **state)
 {
-	static const uint8_t hdr[5] = { 0, 0, 2, 3, 0 };
+	static const uint8_t hdr[5] = {0, 0, 2, 3, 0};
 	size_t len, signed_len, sig_len, out_len;
 	_cleanup_free_ unsigned char *elf = craft_default(&len);
 	_cleanup_free_ unsigned char *ko = sign(elf, len, "sha256", &signed_len);
 	_cleanup_free_ unsigned char *sig = read_file(path_of("sig.p7s"), &sig_len);
-	_cleanup_free_ unsigned char *odd = append_trailer(elf, len, "abc", 3, NULL, 0, sig,
-							   sig_len, hdr, &out_len);
+	_cleanup_free_ unsigned char *odd =
+		append_trailer(elf, len, "abc", 3, NULL, 0, sig, sig_len, hdr, &out_len);
 	_cleanup_modimage_ struct modimage *img = open_mem(odd, out_len);
 	const struct modimage_info *info = modimage_get_info(img);
 
@@ -695,24 +702,24 @@ static void test_pkcs7_nonzero_trailer_fields(void **state)
 /* Old id types: signer and key id are the trailer's own bytes. */
 static void test_old_id_types(void **state)
 {
-	static const unsigned char key_id[] = { 0xde, 0xad, 0x0b, 0xef, 0x00 };
+	static const unsigned char key_id[] = {0xde, 0xad, 0x0b, 0xef, 0x00};
 	static const struct {
 		uint8_t hdr[5];
 		enum modimage_sig sig;
 		const char *sig_id, *hashalgo;
 	} cases[] = {
-		{ { 1, 2, 1, 10, 5 }, MODIMAGE_SIG_X509, "X509", "sha1" },
-		{ { 0, 4, 0, 10, 5 }, MODIMAGE_SIG_PGP, "PGP", "sha256" },
-		{ { 1, 8, 1, 10, 5 }, MODIMAGE_SIG_X509, "X509", "sm3" },
-		{ { 1, 3, 0, 10, 5 }, MODIMAGE_SIG_PGP, "PGP", "rmd160" },
+		{{1, 2, 1, 10, 5}, MODIMAGE_SIG_X509, "X509", "sha1"},
+		{{0, 4, 0, 10, 5}, MODIMAGE_SIG_PGP, "PGP", "sha256"},
+		{{1, 8, 1, 10, 5}, MODIMAGE_SIG_X509, "X509", "sm3"},
+		{{1, 3, 0, 10, 5}, MODIMAGE_SIG_PGP, "PGP", "rmd160"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		size_t len, out_len;
 		_cleanup_free_ unsigned char *elf = craft_default(&len);
-		_cleanup_free_ unsigned char *ko = append_trailer(
-			elf, len, "Old Signer", 10, key_id, sizeof(key_id), "SIGNATURE", 9,
-			cases[i].hdr, &out_len);
+		_cleanup_free_ unsigned char *ko =
+			append_trailer(elf, len, "Old Signer", 10, key_id, sizeof(key_id),
+				       "SIGNATURE", 9, cases[i].hdr, &out_len);
 		_cleanup_modimage_ struct modimage *img = open_mem(ko, out_len);
 		const struct modimage_info *info = modimage_get_info(img);
 
@@ -734,14 +741,14 @@ static void test_bad_trailers(void **state)
 	_cleanup_free_ unsigned char *ko = sign(elf, len, "sha256", &signed_len);
 	_cleanup_free_ unsigned char *sig = read_file(path_of("sig.p7s"), &sig_len);
 	static const uint8_t bad_hdrs[][5] = {
-		{ 2, 0, 2, 0, 0 }, /* algo out of range */
-		{ 0, 9, 2, 0, 0 }, /* hash out of range */
-		{ 0, 0, 3, 0, 0 }, /* id_type out of range */
+		{2, 0, 2, 0, 0}, /* algo out of range */
+		{0, 9, 2, 0, 0}, /* hash out of range */
+		{0, 0, 3, 0, 0}, /* id_type out of range */
 	};
 
 	/* Magic only, no room for struct module_signature. */
 	{
-		struct buf b = { 0 };
+		struct buf b = {0};
 		_cleanup_modimage_ struct modimage *img = NULL;
 
 		buf_put(&b, "short", 5);
@@ -755,7 +762,7 @@ static void test_bad_trailers(void **state)
 	/* The module with its signature blob cut out: sig_len reaches past the start. */
 	{
 		size_t trailer = 12 + strlen(SIG_MAGIC);
-		struct buf b = { 0 };
+		struct buf b = {0};
 		_cleanup_modimage_ struct modimage *img = NULL;
 
 		buf_put(&b, ko + signed_len - trailer - 100, trailer + 100);
@@ -775,7 +782,7 @@ static void test_bad_trailers(void **state)
 	}
 	/* sig_len 0, and fields out of range. */
 	{
-		static const uint8_t hdr[5] = { 0, 0, 2, 0, 0 };
+		static const uint8_t hdr[5] = {0, 0, 2, 0, 0};
 		size_t out_len;
 		_cleanup_free_ unsigned char *z =
 			append_trailer(elf, len, NULL, 0, NULL, 0, NULL, 0, hdr, &out_len);
@@ -803,7 +810,7 @@ static void test_bad_trailers(void **state)
 /* Not PKCS#7 where PKCS#7 should be: random bytes, a certificate, a cut blob. */
 static void test_garbage_pkcs7(void **state)
 {
-	static const uint8_t hdr[5] = { 0, 0, 2, 0, 0 };
+	static const uint8_t hdr[5] = {0, 0, 2, 0, 0};
 	size_t len, cert_len, sig_len;
 	_cleanup_free_ unsigned char *elf = craft_default(&len);
 	_cleanup_free_ unsigned char *cert = NULL, *sig = NULL, *signed_ko = NULL;
@@ -823,16 +830,15 @@ static void test_garbage_pkcs7(void **state)
 		const void *blob;
 		size_t len;
 	} blobs[] = {
-		{ random_bytes, sizeof(random_bytes) },
-		{ cert, cert_len },
-		{ sig, sig_len / 2 },
-		{ "\x30\x80", 2 },
+		{random_bytes, sizeof(random_bytes)},
+		{cert, cert_len},
+		{sig, sig_len / 2},
+		{"\x30\x80", 2},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(blobs); i++) {
 		size_t out_len;
-		_cleanup_free_ unsigned char *ko = append_trailer(elf, len, NULL, 0, NULL, 0,
-								  blobs[i].blob, blobs[i].len,
-								  hdr, &out_len);
+		_cleanup_free_ unsigned char *ko = append_trailer(
+			elf, len, NULL, 0, NULL, 0, blobs[i].blob, blobs[i].len, hdr, &out_len);
 		_cleanup_modimage_ struct modimage *img = open_mem(ko, out_len);
 		const struct modimage_info *info = modimage_get_info(img);
 
@@ -848,9 +854,9 @@ static const struct {
 	enum modimage_compression c;
 	const char *name, *cmd, *suffix;
 } compressors[] = {
-	{ MODIMAGE_COMP_XZ, "xz", "xz --check=crc32 --lzma2=dict=1MiB -c", ".xz" },
-	{ MODIMAGE_COMP_ZSTD, "zstd", "zstd -q -c", ".zst" },
-	{ MODIMAGE_COMP_GZIP, "gzip", "gzip -n -c", ".gz" },
+	{MODIMAGE_COMP_XZ, "xz", "xz --check=crc32 --lzma2=dict=1MiB -c", ".xz"},
+	{MODIMAGE_COMP_ZSTD, "zstd", "zstd -q -c", ".zst"},
+	{MODIMAGE_COMP_GZIP, "gzip", "gzip -n -c", ".gz"},
 };
 
 static unsigned char *compress_with(size_t k, const void *data, size_t len, size_t *out_len)
@@ -946,7 +952,7 @@ static void test_size_cap(void **state)
 	for (size_t k = 0; k < ARRAY_SIZE(compressors); k++) {
 		size_t packed_len;
 		_cleanup_free_ unsigned char *packed = compress_with(k, elf, len, &packed_len);
-		struct modimage_opts opts = { .max_size = packed_len + 100 };
+		struct modimage_opts opts = {.max_size = packed_len + 100};
 		_cleanup_modimage_ struct modimage *img = NULL;
 		struct modimage *none = NULL;
 		char msg[80];
@@ -1034,9 +1040,9 @@ static void test_open_fd(void **state)
 static void assert_strings_terminated(const struct modimage *img)
 {
 	const struct modimage_info *info = modimage_get_info(img);
-	const char *s[] = { info->error_msg, info->name,    info->modinfo_name, info->vermagic,
-			    info->srcversion, info->version, info->license,	 info->intree,
-			    info->sig_id,    info->signer,  info->sig_key,	 info->sig_hashalgo };
+	const char *s[] = {info->error_msg,  info->name,    info->modinfo_name, info->vermagic,
+			   info->srcversion, info->version, info->license,	info->intree,
+			   info->sig_id,     info->signer,  info->sig_key,	info->sig_hashalgo};
 
 	for (size_t i = 0; i < ARRAY_SIZE(s); i++)
 		if (s[i])
