@@ -44,10 +44,11 @@ t0=$(date +%s.%N)
 bash "$here/mkimage.sh" "$vm"
 t1=$(date +%s.%N)
 echo "vm: image built in $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}")s ($(du -h "$vm/initramfs.cpio.gz" | cut -f1))"
-cat "$vm/components" | sed 's/^/vm: component /'
+sed 's/^/vm: component /' "$vm/components"
 
 rm -f "$vm/console.log" "$vm/ttyS1.out"
 qpid=
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
 		kill -TERM "$qpid" 2>/dev/null || true

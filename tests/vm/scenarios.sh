@@ -5,6 +5,7 @@
 # ("kmodaudit-vm scenario=NAME begin|end"): the host's checker attributes every record between
 # them to the scenario and holds the kernel's records against ours there. /out/scenarios lists
 # "NAME run|skip EMITTER|WHY" for the checker.
+# shellcheck disable=SC1091
 . /kma/env
 mods=/lib/modules/$KVER/kernel
 # busybox sh runs its own applets for bare names: kmod's tools are called by path.
@@ -44,7 +45,7 @@ run /sbin/modprobe af_key
 end
 
 begin eexist shim
-run /sbin/insmod $mods/net/key/af_key.ko
+run /sbin/insmod "$mods"/net/key/af_key.ko
 end
 
 begin modprobe-remove shim
@@ -52,7 +53,7 @@ run /sbin/modprobe -r af_key
 end
 
 begin renamed shim
-run /sbin/insmod $mods/net/xfrm/xfrm_algo.ko
+run /sbin/insmod "$mods"/net/xfrm/xfrm_algo.ko
 run /sbin/insmod /kma/mods/innocent.ko
 end
 
@@ -79,7 +80,7 @@ end
 
 if has loader; then
 	begin loader shim
-	run /kma/bin/kma-load init $mods/lib/ts_kmp.ko
+	run /kma/bin/kma-load init "$mods"/lib/ts_kmp.ko
 	run /kma/bin/kma-load delete-syscall ts_kmp
 	end
 else
@@ -88,13 +89,13 @@ fi
 
 # A static loader the shim cannot see: the kernel's records alone (report's kernel-only case).
 begin static-unseen none
-run busybox insmod $mods/lib/crc7.ko
+run busybox insmod "$mods"/lib/crc7.ko
 run busybox rmmod crc7
 end
 
 if has trace; then
 	begin trace-busybox trace
-	run kmodaudit trace -- busybox insmod $mods/lib/crc7.ko
+	run kmodaudit trace -- busybox insmod "$mods"/lib/crc7.ko
 	run kmodaudit trace -- busybox rmmod crc7
 	run kmodaudit trace -- busybox rmmod crc7
 	end
@@ -106,7 +107,7 @@ fi
 # emitter inside the calling process wins; see src/cmd/trace-call.c).
 if has trace; then
 	begin trace-and-shim shim
-	run kmodaudit trace -- /sbin/insmod $mods/lib/crc8.ko
+	run kmodaudit trace -- /sbin/insmod "$mods"/lib/crc8.ko
 	run kmodaudit trace -- /sbin/rmmod crc8
 	end
 else
@@ -116,8 +117,8 @@ fi
 if has frontend; then
 	begin frontend frontend
 	run /kma/fe/modprobe ts_bm
-	run /kma/fe/insmod $mods/lib/crc-itu-t.ko
-	run /kma/fe/insmod $mods/lib/crc-itu-t.ko
+	run /kma/fe/insmod "$mods"/lib/crc-itu-t.ko
+	run /kma/fe/insmod "$mods"/lib/crc-itu-t.ko
 	run /kma/fe/rmmod crc_itu_t
 	run /kma/fe/modprobe -r ts_bm
 	end
@@ -127,11 +128,11 @@ fi
 
 if has transparency; then
 	begin transparency-shim shim
-	run /kma/bin/transparency -m $mods/lib/ts_fsm.ko -n ts_fsm >/out/transparency-shim.txt
+	run /kma/bin/transparency -m "$mods"/lib/ts_fsm.ko -n ts_fsm >/out/transparency-shim.txt
 	end
 	mv /etc/ld.so.preload /tmp/ld.so.preload.off 2>/dev/null
 	begin transparency-plain none
-	run /kma/bin/transparency -m $mods/lib/ts_fsm.ko -n ts_fsm >/out/transparency-plain.txt
+	run /kma/bin/transparency -m "$mods"/lib/ts_fsm.ko -n ts_fsm >/out/transparency-plain.txt
 	end
 	mv /tmp/ld.so.preload.off /etc/ld.so.preload 2>/dev/null
 else
