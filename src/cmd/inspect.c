@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "core/macro.h"
 #include "core/modimage.h"
+#include "core/utf8.h"
 
 struct field {
 	const char *key;
@@ -50,13 +51,18 @@ static size_t image_fields(const struct modimage_info *info, struct field *f, ch
 	return n;
 }
 
-/* Text output: a hostile value must not add lines or drive the terminal. */
+/*
+ * Text output: a hostile value must not add lines or drive the terminal. Printable UTF-8 goes
+ * as is; anything else byte by byte, \xNN for what is not printable ASCII (and for '\').
+ */
 static void print_escaped(FILE *out, const char *s)
 {
+	if (utf8_is_valid(s, strlen(s), true)) {
+		fputs(s, out);
+		return;
+	}
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\\')
-			fputs("\\\\", out);
-		else if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
 			fprintf(out, "\\x%02X", *p);
 		else
 			fputc(*p, out);
@@ -94,56 +100,36 @@ static void print_text(FILE *out, const char *file, const struct modimage_info *
 	}
 }
 
-/* JSON strings must be UTF-8: each byte of an invalid sequence becomes U+FFFD. */
-static char *utf8_valid_copy(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s);
-	char *out = malloc(len * 3 + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	while (*p) {
-		size_t n = *p < 0x80		 ? 1
-			   : (*p & 0xe0) == 0xc0 ? 2
-			   : (*p & 0xf0) == 0xe0 ? 3
-			   : (*p & 0xf8) == 0xf0 ? 4
-						 : 0;
-		bool ok = n > 0;
-		uint32_t cp = n == 1 ? *p : n == 2 ? *p & 0x1f : n == 3 ? *p & 0x0f : *p & 0x07;
-
-		for (size_t i = 1; ok && i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				ok = false;
-			else
-				cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		/* Overlong forms, surrogates and values past U+10FFFF are invalid too. */
-		if (ok &&
-		    ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-		     (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)))
-			ok = false;
-		if (ok) {
-			memcpy(o, p, n);
-			o += n;
-			p += n;
-		} else {
-			memcpy(o, "\xef\xbf\xbd", 3);
-			o += 3;
-			p++;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
+/*
+ * JSON strings must be UTF-8: a value that is not is written in upper-case hex and its key
+ * listed in "hex", as the record format's JSON-lines sink and kmodaudit report do.
+ */
 static int json_add_string(struct json_object *obj, const char *key, const char *value)
 {
-	_cleanup_free_ char *valid = utf8_valid_copy(value);
+	static const char digits[] = "0123456789ABCDEF";
+	size_t len = strlen(value);
+	_cleanup_free_ char *hex = NULL;
+	struct json_object *list;
 
-	if (!valid)
+	if (utf8_is_valid(value, len, false))
+		return json_object_object_add(obj, key, json_object_new_string(value)) < 0 ? -ENOMEM
+											   : 0;
+	hex = malloc(2 * len + 1);
+	if (!hex)
 		return -ENOMEM;
-	return json_object_object_add(obj, key, json_object_new_string(valid)) < 0 ? -ENOMEM : 0;
+	for (size_t i = 0; i < len; i++) {
+		hex[2 * i] = digits[(unsigned char)value[i] >> 4];
+		hex[2 * i + 1] = digits[(unsigned char)value[i] & 0xf];
+	}
+	hex[2 * len] = '\0';
+	if (json_object_object_add(obj, key, json_object_new_string(hex)) < 0)
+		return -ENOMEM;
+	if (!json_object_object_get_ex(obj, "hex", &list)) {
+		list = json_object_new_array();
+		if (!list || json_object_object_add(obj, "hex", list) < 0)
+			return -ENOMEM;
+	}
+	return json_object_array_add(list, json_object_new_string(key)) < 0 ? -ENOMEM : 0;
 }
 
 static int print_json(FILE *out, const char *file, const struct modimage_info *info,

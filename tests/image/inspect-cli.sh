@@ -61,6 +61,19 @@ assert objs[2] == {"file": f"{work}/missing", "error": "No such file or director
 assert objs[3] == {"file": "/dev/null", "error": "not a regular file"}, objs[3]
 EOT
 
+# A name that is not UTF-8: hex in JSON (key listed in "hex"), \xNN in text.
+bad8=$(printf '%s/bad\377name' "$work")
+printf 'x' > "$bad8"
+[ "$(status "$k" inspect --json "$bad8")" = 1 ] || fail "non-UTF-8 name: want 1"
+python3 - "$work/out" "$bad8" <<'EOT' || fail "non-UTF-8 JSON"
+import json, os, sys
+o = json.loads(open(sys.argv[1]).read())
+assert o["file"] == os.fsencode(sys.argv[2]).hex().upper() and o["hex"] == ["file"], o
+EOT
+grep -qxF "kmodaudit inspect: $work/bad\xFFname: not an ELF object" "$work/err" || fail "non-UTF-8 stderr"
+[ "$(status "$k" inspect "$bad8")" = 1 ] || fail "non-UTF-8 text: want 1"
+grep -qxF "file:           $work/bad\xFFname" "$work/out" || fail "non-UTF-8 text"
+
 # Parallel and serial analysis print the same, in the order given.
 find "$MODDIR" -name '*.ko' | LC_ALL=C sort | awk 'NR <= 300' | tac > "$work/list"
 xargs -d '\n' -a "$work/list" "$k" inspect --json --jobs 1 > "$work/serial"
