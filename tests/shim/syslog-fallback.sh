@@ -43,4 +43,19 @@ syslog_wait "$dir" "kmodaudit\[[0-9]+\]: record lost: delete_module by kma-load\
 	fail "no lost-record line in syslog"
 }
 echo "core missing: call answered ENOSYS, record loss reported in syslog"
+
+# Fail-closed, audit disabled and no fallback: no sink takes the intent record, so the shim
+# refuses the load with EPERM before the kernel sees it; an unload is never refused.
+conf=$dir/kmodaudit.conf
+printf '[sinks]\nfallback = none\n[policy]\nmode = fail-closed\n' >"$conf"
+chmod 0644 "$conf"
+audit_disable
+out=$(env LD_PRELOAD="$SHIM" KMODAUDIT_IMPL="$IMPL" KMODAUDIT_CONFIG="$conf" \
+	"$KMA_LOAD" init "$ko" 2>&1) || true
+out2=$(env LD_PRELOAD="$SHIM" KMODAUDIT_IMPL="$IMPL" KMODAUDIT_CONFIG="$conf" \
+	"$KMA_LOAD" delete "kmt_${tag}_fc" 2>&1) || true
+audit_enable
+[ "$out" = "init ret=-1 errno=EPERM" ] || fail "fail-closed init_module answered: $out"
+[ "$out2" = "delete ret=-1 errno=ENOSYS" ] || fail "fail-closed delete_module answered: $out2"
+echo "fail-closed without a sink: load refused with EPERM, unload made"
 echo PASS
