@@ -197,9 +197,13 @@ static long audited_delete_module(const struct shim_core *core, long a1, long a2
 	size_t len;
 	int r;
 
-	/* An overlong name is cut by the kernel exactly as by us: the copy is what it reads. */
+	/*
+	 * A name that ends within the bound is handed over as our copy. An overlong one keeps the
+	 * caller's pointer: how the kernel reads past the bound (it may fault at a page end where
+	 * our bounded copy did not) is the kernel's to answer, not ours.
+	 */
 	r = safe_strndup((const char *)a1, UNLOAD_NAME_MAX, &name, &len);
-	if (r == 0 || r == -E2BIG)
+	if (r == 0)
 		a1 = (long)name;
 	call.name = r == -EFAULT ? NULL : name;
 	return record_and_call(core, &call, SYS_delete_module, a1, a2, a3, a4, a5, a6);
