@@ -3,7 +3,8 @@
  * Module image analysis: what the kernel will see in a module image.
  *
  * An image is opened from memory, from an fd (pread only: the fd's offset never moves; regular
- * files only) or from a path. The bytes as given are hashed (SHA-256); a compressed image (by
+ * files only) or from a path (read the same way; a file truncated meanwhile cannot raise
+ * SIGBUS). opts may be NULL (defaults). The bytes as given are hashed (SHA-256); a compressed image (by
  * magic bytes: xz, zstd, gzip) is decompressed under a size cap; the ELF is parsed with libelf
  * (32/64-bit, either byte order); .modinfo, .gnu.linkonce.this_module and the appended
  * signature are read.
@@ -22,6 +23,8 @@
  * when they are not a usable module (then info->error < 0 and info->error_msg says why, and the
  * fields that could be read are filled); it returns -errno only when the bytes could not be read
  * at all (-EINVAL not a regular file, -EFBIG over the size cap, -EIO/-errno from pread/open).
+ * info->error is -ENOEXEC for ELF problems (not ELF, not ET_REL, a missing or unreadable
+ * section), -EBADMSG for a corrupt compressed stream, -EFBIG when it decompresses past the cap.
  */
 #pragma once
 
