@@ -7,6 +7,7 @@
  * They return long, as libc's syscall stubs do (the whole register): kmod declares them long.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <sys/syscall.h>
@@ -39,13 +40,17 @@ static long libc_result(long ret, int caller_errno)
 static long module_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	int caller_errno = errno;
+	int cancel_state;
 	long ret;
 
 	if (in_shim)
 		return libc_result(raw_syscall6(nr, a1, a2, a3, a4, a5, a6), caller_errno);
+	/* A thread cancelled inside the core could leave its lock taken, or a record half sent. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	in_shim = true;
 	ret = intercept_module_call(nr, a1, a2, a3, a4, a5, a6);
 	in_shim = false;
+	pthread_setcancelstate(cancel_state, NULL);
 	return libc_result(ret, caller_errno);
 }
 
