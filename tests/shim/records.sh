@@ -145,6 +145,12 @@ run modprobe modprobe /usr/sbin/modprobe -C "$tmp/modprobe.d" -d "$root" -S "$KV
 run rmmod rmmod /usr/sbin/rmmod -f dummy
 run bb-insmod busybox "$BUSYBOX" insmod "$ko" numdummies=2
 run bb-rmmod busybox "$BUSYBOX" rmmod dummy
+front=$KMODAUDIT_BUILD/wrappers/kmodaudit-kmod
+if [ -x "$front" ]; then
+	# The kmod front end records its own calls; with the shim preloaded too, each call once.
+	ln -s "$front" "$tmp/insmod"
+	run front-end insmod "$tmp/insmod" "$ko"
+fi
 run python python3 python3 "$py" "$ko"
 run perl perl perl "$pl" "$ko"
 
@@ -196,6 +202,15 @@ expect "${r[3]}" comm busybox
 records bb-rmmod 1
 check_unload "${r[0]}" dummy 0x880
 
+if [ -x "$front" ]; then
+	records front-end 4
+	for line in "${r[@]}"; do
+		expect "$line" via kmod
+	done
+	audit_user_records "$mark" -p "${pids[front-end]}" | grep -q ' via=preload ' &&
+		bad "front-end: the shim recorded the front end's calls too"
+fi
+
 records python 4
 check_load "${r[1]}" init_module "numdummies=3" "$ko"
 check_load "${r[3]}" finit_module "" "$ko"
@@ -210,4 +225,4 @@ grep -q 'Function not implemented' "$tmp/insmod.out" || bad "insmod said: $(cat 
 grep -q 'ret=-1 errno=ENOSYS' "$tmp/kma-finit.out" || bad "kma-load said: $(cat "$tmp/kma-finit.out")"
 
 [ "$failures" -eq 0 ] || fail "$failures mismatches"
-echo "PASS: 11 loaders, fields equal to modinfo/sha256sum/stat"
+echo "PASS: ${#pids[@]} loader runs, fields equal to modinfo/sha256sum/stat"
