@@ -290,7 +290,13 @@ fi
 # --- the default root: /etc itself, in a private mount namespace with an overlay over /etc,
 # so the writes land in $W/upper. ld.so must really preload the library in new processes.
 mkdir -p "$W/upper" "$W/work"
-ok_lib=$LIBDIR/libpreload-test-ok.so
+# enable refuses a library below a group/world-writable directory (the build tree may well be
+# under /tmp), so this case preloads a copy from a root-owned directory under /run.
+safe_dir=$(mktemp -d -p /run kmodaudit-preload-test.XXXXXX)
+chmod 0755 "$safe_dir"
+cp "$LIBDIR/libpreload-test-ok.so" "$safe_dir/"
+chmod 0644 "$safe_dir/libpreload-test-ok.so"
+ok_lib=$safe_dir/libpreload-test-ok.so
 if unshare -m --propagation private bash -c '
 	mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc || exit 77
 	set -e
@@ -314,6 +320,7 @@ else
 		cat "$W/out"
 	fi
 fi
+rm -rf "$safe_dir"
 
 # --- the real shim, once it is built: it must pass the same checks enable makes
 shim=$B/shim/libkmodaudit.so
