@@ -52,12 +52,14 @@ deb:
 rpm:
 	@bash packaging/build-rpm $(BUILD)/packages/rpm
 
-# Both package formats build, lintian finds nothing (accepted tags are overridden, with reasons,
+# Both package formats build (the RPMs install into a scratch rpm root, their scriptlets parse),
+# lintian finds nothing (accepted tags are overridden, with reasons,
 # in packaging/debian/*.lintian-overrides), and the .debs install, work and purge cleanly in a
 # Debian 12 root (debootstrap once, cached in $(BUILD)/cache/debootstrap).
 check-packages: deps-check fixtures
 	@$(MAKE) --no-print-directory deb rpm
 	@lintian --fail-on error,warning $(BUILD)/packages/deb/kmodaudit*.deb
+	@bash tests/packages/rpm-check $(BUILD)/packages/rpm
 	@bash tests/packages/install-test $(BUILD)/packages/deb $(BUILD)/cache || [ $$? = 77 ]
 
 clean:
