@@ -40,7 +40,7 @@ check-asan: fixtures
 		ctest --output-on-failure -j $(JOBS) -L unit
 
 # Every libFuzzer harness for FUZZ_SECONDS each (bench/fuzz runs them longer).
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 12
 check-fuzz: fixtures
 	@CC=clang cmake -S . -B $(BUILD)/fuzz $(CMAKE_FLAGS) -DKMODAUDIT_FUZZ=ON >/dev/null
 	@cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzzers >/dev/null
