@@ -109,5 +109,7 @@ int main(int argc, char **argv)
 		printf("memory grows: %ld kB\n", vm2 - vm1);
 		bad = 1;
 	}
+	free(image);
+	close(fd);
 	return bad;
 }
