@@ -328,82 +328,106 @@ static bool utf8_valid(const unsigned char *s, size_t len)
 	return true;
 }
 
-static json_object *json_str_value(const struct record_field *f, json_object *hex)
+/*
+ * Adds key: value to obj. value NULL is JSON null when null_ok (an unknown value), else an
+ * allocation that failed. Returns false when the object is not what the record says: then no
+ * line is written at all rather than one with a value missing.
+ */
+static bool json_put(json_object *obj, const char *key, json_object *value, bool null_ok)
 {
-	char *buf;
-	json_object *o;
-
-	if (!f->value)
-		return NULL;
-	if (utf8_valid((const unsigned char *)f->value, f->len))
-		return json_object_new_string_len(f->value, f->len);
-	buf = malloc(2 * f->len + 1);
-	if (!buf)
-		return NULL;
-	for (size_t i = 0; i < f->len; i++) {
-		buf[2 * i] = hexdigits[(unsigned char)f->value[i] >> 4];
-		buf[2 * i + 1] = hexdigits[(unsigned char)f->value[i] & 0xf];
+	if (!value && !null_ok)
+		return false;
+	if (json_object_object_add(obj, key, value) < 0) {
+		json_object_put(value);
+		return false;
 	}
-	o = json_object_new_string_len(buf, 2 * f->len);
+	return true;
+}
+
+/* A string value: its bytes, or their hex (and its name listed in hex) when not UTF-8. */
+static bool json_put_str(json_object *obj, json_object *hex, const char *name, const char *value,
+			 size_t len)
+{
+	json_object *name_obj;
+	char *buf;
+	bool ok;
+
+	if (!value)
+		return json_put(obj, name, NULL, true);
+	if (utf8_valid((const unsigned char *)value, len))
+		return json_put(obj, name, json_object_new_string_len(value, (int)len), false);
+	buf = malloc(2 * len + 1);
+	if (!buf)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		buf[2 * i] = hexdigits[(unsigned char)value[i] >> 4];
+		buf[2 * i + 1] = hexdigits[(unsigned char)value[i] & 0xf];
+	}
+	ok = json_put(obj, name, json_object_new_string_len(buf, (int)(2 * len)), false);
 	free(buf);
-	json_object_array_add(hex, json_object_new_string(f->name));
-	return o;
+	name_obj = ok ? json_object_new_string(name) : NULL;
+	if (!name_obj || json_object_array_add(hex, name_obj) < 0) {
+		json_object_put(name_obj);
+		return false;
+	}
+	return true;
 }
 
 char *record_to_json(const struct record *r, const char *type_name, const struct timespec *ts)
 {
 	json_object *obj = json_object_new_object();
 	json_object *hex = json_object_new_array();
+	const char *text;
 	char tbuf[64];
 	struct tm tm;
 	char *out = NULL;
+	bool ok;
 
 	if (!obj || !hex)
 		goto out;
 	gmtime_r(&ts->tv_sec, &tm);
 	snprintf(tbuf, sizeof(tbuf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000);
-	json_object_object_add(obj, "type", json_object_new_string(type_name));
-	json_object_object_add(obj, "time", json_object_new_string(tbuf));
-	for (unsigned i = 0; i < r->nfields; i++) {
+	ok = json_put(obj, "type", json_object_new_string(type_name), false) &&
+	     json_put(obj, "time", json_object_new_string(tbuf), false);
+	for (unsigned i = 0; ok && i < r->nfields; i++) {
 		const struct record_field *f = &r->fields[i];
-		json_object *v = NULL;
 
 		if (!f->included)
 			continue;
 		switch (f->kind) {
 		case RECORD_STR:
-			v = json_str_value(f, hex);
+			ok = json_put_str(obj, hex, f->name, f->value, f->len);
 			break;
 		case RECORD_WORD:
-			v = strcmp(f->value, "?") ? json_object_new_string(f->value) : NULL;
+			ok = strcmp(f->value, "?") ?
+				     json_put(obj, f->name, json_object_new_string(f->value), false) :
+				     json_put(obj, f->name, NULL, true);
 			break;
 		case RECORD_NUM:
-			v = json_object_new_int64(f->num);
+			ok = json_put(obj, f->name, json_object_new_int64(f->num), false);
 			break;
 		}
-		json_object_object_add(obj, f->name, v);
 	}
-	if (r->truncated)
-		json_object_object_add(obj, "truncated", json_object_new_string("yes"));
-	{
-		struct record_field exe = { .name = "exe", .kind = RECORD_STR, .value = r->exe,
-					    .len = r->exe ? strlen(r->exe) : 0 };
-		json_object_object_add(obj, "exe", json_str_value(&exe, hex));
-	}
-	json_object_object_add(obj, "hostname", NULL);
-	json_object_object_add(obj, "addr", NULL);
-	json_object_object_add(obj, "terminal",
-			       strcmp(safe_terminal(r->terminal), "?") ?
-				       json_object_new_string(r->terminal) :
-				       NULL);
-	json_object_object_add(obj, "res", json_object_new_string(r->success ? "success" : "failed"));
+	if (ok && r->truncated)
+		ok = json_put(obj, "truncated", json_object_new_string("yes"), false);
+	ok = ok && json_put_str(obj, hex, "exe", r->exe, r->exe ? strlen(r->exe) : 0) &&
+	     json_put(obj, "hostname", NULL, true) && json_put(obj, "addr", NULL, true) &&
+	     (strcmp(safe_terminal(r->terminal), "?") ?
+		      json_put(obj, "terminal", json_object_new_string(r->terminal), false) :
+		      json_put(obj, "terminal", NULL, true)) &&
+	     json_put(obj, "res", json_object_new_string(r->success ? "success" : "failed"), false);
+	if (!ok)
+		goto out;
 	if (json_object_array_length(hex) > 0) {
-		json_object_object_add(obj, "hex", hex);
+		if (json_object_object_add(obj, "hex", hex) < 0)
+			goto out;
 		hex = NULL;
 	}
-	out = strdup(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+							   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text)
+		out = strdup(text);
 out:
 	json_object_put(hex);
 	json_object_put(obj);
