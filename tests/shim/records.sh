@@ -224,5 +224,25 @@ check_load "${r[3]}" finit_module "numdummies=5" "$ko"
 grep -q 'Function not implemented' "$tmp/insmod.out" || bad "insmod said: $(cat "$tmp/insmod.out")"
 grep -q 'ret=-1 errno=ENOSYS' "$tmp/kma-finit.out" || bad "kma-load said: $(cat "$tmp/kma-finit.out")"
 
+# The transparency matrix's bad arguments, recorded: every load has its intent and its result;
+# the 8 images that cannot be read whole (NULL, wild, kernel address, 3 huge lengths, a length
+# past the end of the mapping) say truncated_read; hostile parameter bytes come out whole.
+label=matrix
+env LD_PRELOAD="$SHIM" KMODAUDIT_IMPL="$IMPL" "$TESTS_BIN/transparency" >/dev/null &
+mpid=$!
+wait $mpid
+sleep 1
+matrix=$(audit_user_records "$mark" -pp "$mpid")
+n_intent=$(grep -a -c ' op=kmod_load_intent ' <<<"$matrix" || true)
+n_result=$(grep -a -c ' op=kmod_load ' <<<"$matrix" || true)
+[ "$n_intent" -ge 40 ] && [ "$n_intent" -eq "$n_result" ] ||
+	bad "matrix: $n_intent intents, $n_result load results"
+n_trunc=$(grep -a ' op=kmod_load ' <<<"$matrix" | grep -a -c 'anomaly=[a-z_,]*truncated_read' || true)
+[ "$n_trunc" -eq 8 ] || bad "matrix: $n_trunc truncated_read load results, expected 8"
+hostile=$(grep -a ' op=kmod_load .*args=613D2227' <<<"$matrix" | head -1)
+[ "$(audit_field "$hostile" args | od -An -c | tr -s ' ')" = \
+	"$(printf 'a="%s\n res=success \377' "'" | od -An -c | tr -s ' ')" ] ||
+	bad "matrix: hostile args came out as $(audit_field_raw "$hostile" args)"
+
 [ "$failures" -eq 0 ] || fail "$failures mismatches"
 echo "PASS: ${#pids[@]} loader runs, fields equal to modinfo/sha256sum/stat"
