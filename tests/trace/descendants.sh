@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Module calls of descendants: a loader that forks and execs another loader (x86_64, and an
+# i386 one when gcc-multilib could build it), two levels down, and a shell running loaders in
+# the background and through a pipe. Each call is recorded once, attributed to the process
+# that made it (history's first item is the loader's own pid as it printed it).
+. "$KMODAUDIT_SRC/tests/trace/lib.sh"
+load_fixtures
+out=$work/out.jsonl
+
+# check_call LOG SYSCALL: the call the loader printed in LOG has its one result record.
+check_call() {
+	local pid ret op=kmod_load
+	pid=$(pid_of "$1")
+	ret=$(ret_of "$1")
+	[ -n "$pid" ] || fail "$2: the loader printed nothing"
+	[ "$2" = delete_module ] && op=kmod_unload
+	expect "$2 by pid $pid" "$(records "$out" pid="$pid" op=$op -- via syscall exit)" \
+		"$(printf 'trace\t%s\t%s' "$2" "$ret")"
+}
+
+# fork + exec, two levels: loader -> loader -> loader finit
+"$kmodaudit" trace -o "$out" -- "$loader" spawn "$loader" spawn "$loader" finit "$module" \
+	> "$work/fork.log"
+check_call "$work/fork.log" finit_module
+history=$(records "$out" pid="$(pid_of "$work/fork.log")" op=kmod_load -- history)
+[[ $history == kma-trace-loade\[*\]\<kma-trace-loade\[*\]\<kma-trace-loade\[*\]\<kmodaudit\[* ]] ||
+	fail "history does not show the fork chain: $history"
+echo "ok: history $history"
+
+# i386: the compat syscall numbers (128, 350, 129) under an arch check
+if [ -x "$loader32" ]; then
+	for call in "init_module init $module a=1" "finit_module finit $module" \
+		"delete_module delete $module_name"; do
+		set -- $call
+		syscall=$1
+		shift
+		"$kmodaudit" trace -o "$out" -- "$loader" spawn "$loader32" "$@" > "$work/32.log"
+		check_call "$work/32.log" "$syscall"
+	done
+	expect "i386 init_module sha256" \
+		"$(records "$out" comm=kma-trace-loade syscall=init_module op=kmod_load args=a=1 -- sha256)" \
+		"$(upper <<< "$module_sha")"
+else
+	echo "note: no i386 loader (gcc-multilib missing): i386 calls not tested"
+fi
+
+# A shell: background jobs (fork), command substitution, a pipeline.
+rm -f "$out"
+"$kmodaudit" trace -o "$out" -- bash -c '
+	"$1" delete one > "$2/bg.log" &
+	x=$("$1" delete two)
+	echo "$x" > "$2/subst.log"
+	"$1" delete three | cat > "$2/pipe.log"
+	wait' sh "$loader" "$work"
+check_call "$work/bg.log" delete_module
+check_call "$work/subst.log" delete_module
+check_call "$work/pipe.log" delete_module
+expect "records in all" "$(count "$out")" 3
+
+[ -x "$loader32" ] || skip "i386 loader not built (gcc-multilib)"
