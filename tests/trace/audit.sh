@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Through the real audit system: kmodaudit trace's records reach auditd (AUDIT_USER, via=trace,
+# the kernel's answer), and the kernel's own SYSCALL record of the call, made by an audit rule
+# on the module syscalls, names the traced loader's pid, not the tracer's: the kernel ran the
+# call in the tracee (seccomp RET_TRACE + ptrace, not a supervisor making it on its behalf).
+. "$KMODAUDIT_SRC/tests/trace/lib.sh"
+# shellcheck disable=SC1091
+. "$KMODAUDIT_SRC/tests/lib/audit.sh"
+load_fixtures
+audit_setup
+key=kma-trace-$$
+rule=(always,exit -F arch=b64 -S init_module -S finit_module -S delete_module -F "key=$key")
+auditctl -a "${rule[@]}" >/dev/null || kma_skip "cannot add an audit rule"
+kma_on_exit "auditctl -d ${rule[*]} >/dev/null 2>&1"
+mark=$(audit_mark)
+
+"$kmodaudit" trace -- "$loader" finit "$module" "k=v" > "$work/log" &
+tracer=$!
+wait "$tracer"
+pid=$(pid_of "$work/log")
+ret=$(ret_of "$work/log")
+
+# Our records: sent by the tracer (the kernel's pid= prefix is the sender's).
+lines=$(audit_wait_records "$mark" 2 -p "$tracer") || fail "no records of the tracer in the audit log"
+result=$(grep -a "op=kmod_load " <<< "$lines" | head -1)
+[ -n "$result" ] || fail "no result record: $lines"
+expect "audit record via" "$(audit_field "$result" via)" trace
+expect "audit record syscall" "$(audit_field "$result" syscall)" finit_module
+expect "audit record name" "$(audit_field "$result" name)" "$module_name"
+expect "audit record args" "$(audit_field "$result" args)" "k=v"
+expect "audit record exit" "$(audit_field "$result" exit)" "$ret"
+expect "audit record comm" "$(audit_field "$result" comm)" kma-trace-loade
+
+# The kernel's own record of the call.
+syscall_nr=$(ausyscall x86_64 finit_module --exact)
+for ((i = 0; i < 50; i++)); do
+	kernel=$(LC_ALL=C ausearch --input-logs --start $mark -k "$key" --format raw 2>/dev/null |
+		grep -a "type=SYSCALL" | grep -a " syscall=$syscall_nr " || true)
+	[ -n "$kernel" ] && break
+	sleep 0.2
+done
+[ -n "$kernel" ] || fail "no kernel SYSCALL record for finit_module"
+kpid=$(grep -o ' pid=[0-9]*' <<< "$kernel" | head -1 | cut -d= -f2)
+kexit=$(grep -o ' exit=-\?[0-9]*' <<< "$kernel" | head -1 | cut -d= -f2)
+expect "kernel SYSCALL record pid (the loader, not the tracer $tracer)" "$kpid" "$pid"
+expect "kernel SYSCALL record exit" "$kexit" "$ret"
