@@ -32,7 +32,9 @@ foreach(t ${KMODAUDIT_HARDENING_TESTS})
 	string(REPLACE ":" ";" t ${t})
 	list(GET t 0 name)
 	list(GET t 1 timeout)
-	kmodaudit_sys_test(hardening-${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.sh ${timeout})
+	if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/${name}.sh)
+		kmodaudit_sys_test(hardening-${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.sh ${timeout})
+	endif()
 endforeach()
 
 if(KMODAUDIT_SANITIZE)
@@ -60,8 +62,12 @@ if(KMODAUDIT_SANITIZE)
 	set_target_properties(kmodaudit-shim-asan kmodaudit-impl-asan PROPERTIES
 		LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening)
 	add_dependencies(kmodaudit-shim-asan kmodaudit-impl-asan)
-	set_property(TEST hardening-forged hardening-faults hardening-load APPEND PROPERTY
-		ENVIRONMENT "KMODAUDIT_SANITIZER_PRELOAD=${KMODAUDIT_ASAN_RUNTIME}")
+	foreach(t hardening-forged hardening-faults hardening-load)
+		if(TEST ${t})
+			set_property(TEST ${t} APPEND PROPERTY
+				ENVIRONMENT "KMODAUDIT_SANITIZER_PRELOAD=${KMODAUDIT_ASAN_RUNTIME}")
+		endif()
+	endforeach()
 
 	function(kmodaudit_hardening_plain)
 		set(plain kmodaudit-shim kmodaudit-impl kmodaudit-core-plain)
