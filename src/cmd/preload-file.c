@@ -15,10 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/fileio.h"
 #include "cmd/preload.h"
 #include "core/macro.h"
 
-/* Our temporary files: "<prefix><pid>". A killed run can leave one; the next run removes it. */
+/* Our temporary files: "<prefix><random>". A killed run can leave one; the next run removes it. */
 #define TEMP_PREFIX ".ld.so.preload.kmodaudit-"
 #define MAX_FILE_SIZE (1024 * 1024)
 
@@ -122,71 +123,16 @@ void preload_file_close(struct preload_file *f)
 	*f = (struct preload_file){.etc_fd = -1};
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int fill_temp(int fd, const struct preload_file *f, const char *text, size_t len)
-{
-	mode_t mode = f->exists ? (f->st.st_mode & 07777) : 0644;
-	uid_t uid = f->exists ? f->st.st_uid : 0;
-	gid_t gid = f->exists ? f->st.st_gid : 0;
-	struct stat st;
-	int r;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)
-		return -errno;
-	if (fchmod(fd, mode) < 0)
-		return -errno;
-	r = write_all(fd, text, len);
-	if (r < 0)
-		return r;
-	if (fsync(fd) < 0)
-		return -errno;
-	return 0;
-}
-
 int preload_file_replace(struct preload_file *f, const char *text, size_t len)
 {
-	char temp[sizeof(TEMP_PREFIX) + 24];
-	int fd, r;
-
 	if (!text) {
 		if (unlinkat(f->etc_fd, PRELOAD_FILE_NAME, 0) < 0 && errno != ENOENT)
 			return -errno;
 		fsync(f->etc_fd);
 		return 0;
 	}
-
-	snprintf(temp, sizeof(temp), TEMP_PREFIX "%d", (int)getpid());
-	fd = openat(f->etc_fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	r = fill_temp(fd, f, text, len);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(f->etc_fd, temp, f->etc_fd, PRELOAD_FILE_NAME) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlinkat(f->etc_fd, temp, 0);
-		return r;
-	}
-	/* The rename itself must survive a crash too. */
-	fsync(f->etc_fd);
-	return 0;
+	/* The file keeps its mode and owner; a new one is 0644 root:root, as packages ship it. */
+	return fileio_replace_at(f->etc_fd, PRELOAD_FILE_NAME, TEMP_PREFIX, text, len,
+				 f->exists ? (f->st.st_mode & 07777) : 0644,
+				 f->exists ? f->st.st_uid : 0, f->exists ? f->st.st_gid : 0);
 }

@@ -19,7 +19,9 @@ extern const unsigned rules_kmod_tools_count;
 bool rules_kmod_tool_watched(const char *tool); /* insmod, rmmod, modprobe */
 
 #define RULES_DEFAULT_KEY "kernel_modules"
-#define RULES_FILE "/etc/audit/rules.d/50-kmodaudit.rules"
+#define RULES_DIR "/etc/audit/rules.d"
+#define RULES_FILE_NAME "50-kmodaudit.rules"
+#define RULES_FILE RULES_DIR "/" RULES_FILE_NAME
 
 enum {
 	RULES_ARCH_B32 = 1 << 0,

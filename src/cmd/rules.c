@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/fileio.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
 
@@ -44,38 +44,19 @@ static bool key_valid(const char *key)
 	return true;
 }
 
-/* Write CONTENT to PATH so that readers see the old file or the new one, never half of it. */
-static int write_atomic(const char *path, const char *content, size_t len)
+/* Replace RULES_FILE so that augenrules sees the old rules or the new ones, never half. */
+static int write_rules_file(const char *content, size_t len)
 {
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	int r;
+	_cleanup_close_ int dir_fd = open(RULES_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
+	if (dir_fd < 0)
 		return -errno;
-	/* auditd's own files are root-only (0640); rules reveal what is watched. */
-	if (fchmod(fd, 0640) < 0)
-		goto fail;
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, content + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += n;
-	}
-	if (fsync(fd) < 0 || rename(tmp, path) < 0)
-		goto fail;
-	return 0;
-fail:
-	r = -errno;
-	unlink(tmp);
-	return r;
+	/*
+	 * auditd's own files are root-only (0640); rules reveal what is watched. The temporary
+	 * name does not end in .rules: augenrules skips it.
+	 */
+	return fileio_replace_at(dir_fd, RULES_FILE_NAME, RULES_FILE_NAME ".", content, len, 0640,
+				 (uid_t)-1, (gid_t)-1);
 }
 
 static int run_command(char *const argv[])
@@ -118,7 +99,7 @@ static int install(const char *content, size_t len)
 	int before, after, r;
 
 	before = audit_enabled_state();
-	r = write_atomic(RULES_FILE, content, len);
+	r = write_rules_file(content, len);
 	if (r < 0) {
 		fprintf(stderr, "kmodaudit rules: cannot write %s: %s\n", RULES_FILE, strerror(-r));
 		return 1;
