@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kmodaudit trace as a process wrapper: CMD's exit status (128+N for signal N) is ours, its
 # stdin/stdout/stderr and fds are its own, Ctrl-C (SIGINT to the foreground process group)
-# reaches CMD while the tracer goes on, SIGTERM to the tracer is passed on to CMD, and nothing
+# reaches CMD while the tracer goes on, Ctrl-Z and fg work, SIGTERM to the tracer is passed on to CMD, and nothing
 # is left stopped, traced or unreaped: without --follow the trace ends with CMD and its
 # descendants run on untraced; with --follow the tracer stays until they have exited.
 . "$KMODAUDIT_SRC/tests/trace/lib.sh"
@@ -73,6 +73,9 @@ kill -CONT "$cmd"
 rc=0
 wait "$tracer" || rc=$?
 expect "stopped and continued CMD's status" "$rc" 5
+
+# Ctrl-Z and fg in an interactive shell on a pseudo-terminal.
+python3 "$KMODAUDIT_SRC/tests/trace/job-control.py" "$kmodaudit" || fail "job control"
 
 # proc_state PID: "STATE TRACERPID" from /proc/PID/status
 proc_state() {
