@@ -42,3 +42,18 @@ expect "delete_module record" \
 		"$(ret_of "$work/del.log")")"
 # This machine's kernel has no module support: the kernel's answer is ENOSYS.
 [ -e /proc/modules ] || expect "kernel answer without module support" "$(ret_of "$work/del.log")" -38
+
+# Fail-closed: when no sink takes the intent record, the tracer makes the kernel skip the call
+# and the caller gets EPERM. In a user namespace the audit socket refuses every record; with no
+# fallback sink nothing can take it.
+printf '[policy]\nmode = fail-closed\n[sinks]\nfallback = none\n' > "$work/closed.conf"
+if unshare -Ur true 2>/dev/null; then
+	KMODAUDIT_CONFIG=$work/closed.conf unshare -Ur "$kmodaudit" trace -- "$loader" init "$module" \
+		> "$work/closed.log" 2>/dev/null
+	expect "fail-closed: the caller's answer" "$(ret_of "$work/closed.log")" -1
+	KMODAUDIT_CONFIG=$work/closed.conf unshare -Ur "$loader" init "$module" > "$work/open.log"
+	expect "the same call untraced" "$(ret_of "$work/open.log")" \
+		"$(ret_of "$work/init_module.log")"
+else
+	echo "note: no user namespaces: fail-closed not tested"
+fi
