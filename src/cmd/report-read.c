@@ -9,6 +9,7 @@
 
 #include "cmd/report-event.h"
 #include "core/macro.h"
+#include "core/record.h"
 
 #ifndef AUDIT_KERN_MODULE
 #define AUDIT_KERN_MODULE 1330
@@ -81,41 +82,12 @@ static const char *field_interp(const struct fields *f, const char *name)
 	return NULL;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/*
- * A string value as the kernel and our records write it: "quoted", or upper-case hex when it
- * holds unsafe bytes, or ? / (null) for unknown. Returns a malloc'ed copy, NULL if unknown.
- */
+/* A string value decoded (record_decode_str()); NULL when unknown or out of memory. */
 static char *decode_str(const char *v)
 {
-	size_t len;
 	char *out;
 
-	if (!v || !strcmp(v, "?") || !strcmp(v, "(null)") || !strcmp(v, "(none)"))
-		return NULL;
-	len = strlen(v);
-	if (v[0] == '"')
-		return strndup(v + 1, len >= 2 && v[len - 1] == '"' ? len - 2 : len - 1);
-	if (len % 2 == 0) {
-		bool hex = len > 0;
-
-		for (size_t i = 0; i < len && hex; i++)
-			hex = hexval(v[i]) >= 0;
-		if (hex) {
-			out = malloc(len / 2 + 1);
-			if (!out)
-				return NULL;
-			for (size_t i = 0; i < len / 2; i++)
-				out[i] = (char)(hexval(v[2 * i]) << 4 | hexval(v[2 * i + 1]));
-			out[len / 2] = '\0';
-			return out;
-		}
-	}
-	return strdup(v);
+	return record_decode_str(v, &out, NULL) == 0 ? out : NULL;
 }
 
 static bool parse_ll(const char *v, long long *out)

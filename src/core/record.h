@@ -112,6 +112,15 @@ bool record_needs_hex(const char *value, size_t len);
  */
 size_t record_encode_str(char *buf, size_t size, const char *name, const char *value, size_t len);
 
+/*
+ * The inverse, for readers of records (record-decode.c): one string value as record_encode_str()
+ * and the kernel write it, "quoted" or upper-case hex, to its bytes; ?, (null) and (none) are
+ * unknown; any other text (a bare word, a number) is kept as it is. *out is a malloc'ed,
+ * NUL-terminated copy (NULL when unknown), *len its length without the NUL (len may be NULL).
+ * Returns 0 or -ENOMEM.
+ */
+int record_decode_str(const char *value, char **out, size_t *len);
+
 /* Lay out the fields of ev in contract order (pointers into ev's strings: keep them alive). */
 void record_build(struct record *r, const struct record_event *ev);
 

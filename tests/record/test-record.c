@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/record.h"
@@ -281,6 +282,65 @@ static void test_needs_hex(void **state)
 	assert_false(record_needs_hex("", 0));
 }
 
+/* The reader's side: values written by hand as the kernel and the contract write them. */
+static void test_decode(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *out; /* NULL: unknown */
+		size_t len;
+	} cases[] = {
+		{ "\"af_key\"", "af_key", 6 },
+		{ "\"\"", "", 0 },
+		{ "\"cut short", "cut short", 9 }, /* no closing quote: what there is */
+		{ "612062", "a b", 3 },
+		{ "22003D0A", "\"\0=\n", 4 }, /* a NUL inside: the length says it */
+		{ "FF", "\xff", 1 },
+		{ "6a", "6a", 2 },		   /* lower case is not the contract's hex */
+		{ "ABC", "ABC", 3 },		   /* odd length: a bare word */
+		{ "kmod_load", "kmod_load", 9 }, /* bare words stay */
+		{ "?", NULL, 0 },
+		{ "(null)", NULL, 0 },
+		{ "(none)", NULL, 0 },
+		{ NULL, NULL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = (char *)1;
+		size_t len = 99;
+
+		assert_int_equal(record_decode_str(cases[i].in, &out, &len), 0);
+		if (!cases[i].out) {
+			assert_null(out);
+			assert_int_equal(len, 0);
+			continue;
+		}
+		assert_non_null(out);
+		assert_int_equal(len, cases[i].len);
+		assert_memory_equal(out, cases[i].out, len);
+		assert_int_equal(out[len], '\0');
+		free(out);
+	}
+}
+
+/* Whatever the encoder writes, hostile bytes included, the decoder gives back exactly. */
+static void test_decode_roundtrip(void **state)
+{
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		const char *v = hostile[i].value;
+		char buf[256];
+		char *out;
+		size_t len;
+
+		record_encode_str(buf, sizeof(buf), "n", v, strlen(v));
+		assert_int_equal(record_decode_str(buf + 2, &out, &len), 0);
+		assert_non_null(out);
+		assert_int_equal(len, strlen(v));
+		assert_memory_equal(out, v, len);
+		free(out);
+	}
+}
+
 static void check_cap(const struct record *r, int *ntok)
 {
 	assert_true(r->len <= RECORD_MAX_PAYLOAD);
@@ -434,7 +494,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_values), cmocka_unit_test(test_needs_hex),
 		cmocka_unit_test(test_truncation), cmocka_unit_test(test_long_exe),
 		cmocka_unit_test(test_terminal), cmocka_unit_test(test_json),
-		cmocka_unit_test(test_type_name),
+		cmocka_unit_test(test_type_name), cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_decode_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
