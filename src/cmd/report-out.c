@@ -10,26 +10,10 @@
 
 #include "cmd/report-event.h"
 #include "core/macro.h"
+#include "core/utf8.h"
 
 #define SHA_SHORT 12
 #define AUID_UNSET 4294967295LL
-
-/* Valid UTF-8 (and, when printable is asked, without control characters). */
-static bool utf8_ok(const unsigned char *s, bool printable)
-{
-	while (*s) {
-		unsigned extra = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 :
-					 (*s & 0xf8) == 0xf0 ? 3 : 4;
-
-		if (extra == 4 || (printable && (*s < 0x20 || *s == 0x7f)))
-			return false;
-		s++;
-		for (unsigned i = 0; i < extra; i++, s++)
-			if ((*s & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
-}
 
 /* For the table: printable UTF-8 as is, anything else byte by byte as \xNN. */
 static char *safe_str(const char *s)
@@ -38,7 +22,7 @@ static char *safe_str(const char *s)
 
 	if (!s)
 		return strdup("?");
-	if (utf8_ok((const unsigned char *)s, true))
+	if (utf8_is_valid(s, strlen(s), true))
 		return strdup(s);
 	out = malloc(strlen(s) * 4 + 1);
 	if (!out)
@@ -235,7 +219,7 @@ static void add_str(json_object *o, const char *key, const char *value)
 		json_object_object_add(o, key, NULL);
 		return;
 	}
-	if (utf8_ok((const unsigned char *)value, false)) {
+	if (utf8_is_valid(value, strlen(value), false)) {
 		json_object_object_add(o, key, json_object_new_string(value));
 		return;
 	}

@@ -8,6 +8,7 @@
 
 #include "core/macro.h"
 #include "core/record.h"
+#include "core/utf8.h"
 
 static const char hexdigits[] = "0123456789ABCDEF";
 
@@ -291,43 +292,6 @@ void record_type_name(int type, char *buf, size_t size)
 		snprintf(buf, size, "UNKNOWN[%d]", type);
 }
 
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1, cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2, cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3, cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + n >= len)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates, beyond Unicode */
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
 /*
  * Adds key: value to obj. value NULL is JSON null when null_ok (an unknown value), else an
  * allocation that failed. Returns false when the object is not what the record says: then no
@@ -354,7 +318,7 @@ static bool json_put_str(json_object *obj, json_object *hex, const char *name, c
 
 	if (!value)
 		return json_put(obj, name, NULL, true);
-	if (utf8_valid((const unsigned char *)value, len))
+	if (utf8_is_valid(value, len, false))
 		return json_put(obj, name, json_object_new_string_len(value, (int)len), false);
 	buf = malloc(2 * len + 1);
 	if (!buf)
