@@ -33,13 +33,14 @@ static int create_temp(int dir_fd, const char *prefix, char **temp)
 			struct timespec ts;
 
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			v = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^ (uint64_t)getpid() << 20 ^
-			    (uint64_t)tries;
+			v = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
+			    (uint64_t)getpid() << 20 ^ (uint64_t)tries;
 		}
 		for (int i = 0; i < TEMP_SUFFIX_LEN; i++, v /= sizeof(chars) - 1)
 			name[plen + i] = chars[v % (sizeof(chars) - 1)];
 		name[plen + TEMP_SUFFIX_LEN] = '\0';
-		fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			    0600);
 		if (fd >= 0) {
 			*temp = TAKE_PTR(name);
 			return fd;

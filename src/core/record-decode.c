@@ -42,7 +42,8 @@ int record_decode_str(const char *value, char **out, size_t *len)
 		buf = malloc(n + 1);
 		if (buf) {
 			for (size_t i = 0; i < n; i++)
-				buf[i] = (char)(hexval(value[2 * i]) << 4 | hexval(value[2 * i + 1]));
+				buf[i] = (char)(hexval(value[2 * i]) << 4 |
+						hexval(value[2 * i + 1]));
 			buf[n] = '\0';
 		}
 	} else {
