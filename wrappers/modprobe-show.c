@@ -59,7 +59,17 @@ static int open_module_file(struct kmod_ctx *ctx, const char *path, struct kmod_
 	return r;
 }
 
-int modprobe_show_modversions(struct kmod_ctx *ctx, const char *path)
+/* --dump-modversions and --show-exports: the same listing of two kinds of libkmod lists. */
+struct symbol_list_ops {
+	const char *what; /* for the message */
+	int (*get)(const struct kmod_module *mod, struct kmod_list **list);
+	uint64_t (*crc)(const struct kmod_list *entry);
+	const char *(*symbol)(const struct kmod_list *entry);
+	void (*free_list)(struct kmod_list *list);
+};
+
+static int show_symbol_list(struct kmod_ctx *ctx, const char *path,
+			    const struct symbol_list_ops *ops)
 {
 	struct kmod_list *list = NULL, *l;
 	struct kmod_module *mod;
@@ -69,46 +79,44 @@ int modprobe_show_modversions(struct kmod_ctx *ctx, const char *path)
 	if (r < 0)
 		return r;
 
-	r = kmod_module_get_versions(mod, &list);
+	r = ops->get(mod, &list);
 	if (r < 0) {
-		tool_log(modprobe_opts.fail_prio, "could not get modversions of %s: %s\n", path,
+		tool_log(modprobe_opts.fail_prio, "could not get %s of %s: %s\n", ops->what, path,
 			 strerror(-r));
 	} else {
 		kmod_list_foreach(l, list)
 		{
-			printf("0x%08" PRIx64 "\t%s\n", kmod_module_version_get_crc(l),
-			       kmod_module_version_get_symbol(l));
+			printf("0x%08" PRIx64 "\t%s\n", ops->crc(l), ops->symbol(l));
 		}
-		kmod_module_versions_free_list(list);
+		ops->free_list(list);
 		r = 0;
 	}
 	kmod_module_unref(mod);
 	return r;
 }
 
+int modprobe_show_modversions(struct kmod_ctx *ctx, const char *path)
+{
+	static const struct symbol_list_ops versions = {
+		.what = "modversions",
+		.get = kmod_module_get_versions,
+		.crc = kmod_module_version_get_crc,
+		.symbol = kmod_module_version_get_symbol,
+		.free_list = kmod_module_versions_free_list,
+	};
+
+	return show_symbol_list(ctx, path, &versions);
+}
+
 int modprobe_show_exports(struct kmod_ctx *ctx, const char *path)
 {
-	struct kmod_list *list = NULL, *l;
-	struct kmod_module *mod;
-	int r;
+	static const struct symbol_list_ops symbols = {
+		.what = "symbols",
+		.get = kmod_module_get_symbols,
+		.crc = kmod_module_symbol_get_crc,
+		.symbol = kmod_module_symbol_get_symbol,
+		.free_list = kmod_module_symbols_free_list,
+	};
 
-	r = open_module_file(ctx, path, &mod);
-	if (r < 0)
-		return r;
-
-	r = kmod_module_get_symbols(mod, &list);
-	if (r < 0) {
-		tool_log(modprobe_opts.fail_prio, "could not get symbols of %s: %s\n", path,
-			 strerror(-r));
-	} else {
-		kmod_list_foreach(l, list)
-		{
-			printf("0x%08" PRIx64 "\t%s\n", kmod_module_symbol_get_crc(l),
-			       kmod_module_symbol_get_symbol(l));
-		}
-		kmod_module_symbols_free_list(list);
-		r = 0;
-	}
-	kmod_module_unref(mod);
-	return r;
+	return show_symbol_list(ctx, path, &symbols);
 }
