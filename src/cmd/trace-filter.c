@@ -12,8 +12,8 @@
  * notification supervisor can only let the call continue blindly (SECCOMP_USER_NOTIF_FLAG_CONTINUE
  * reports nothing back) or make the call itself, which would load the module as the tracer.
  *
- * The filter outlives the tracer: if the tracer is gone, RET_TRACE fails the call with ENOSYS,
- * so nothing under this filter ever loads a module unrecorded.
+ * The filter outlives the trace: in a process the tracer has let go, RET_TRACE fails a module
+ * call with ENOSYS, so nothing under this filter loads a module unrecorded.
  */
 #include <errno.h>
 #include <linux/ptrace.h>
@@ -103,11 +103,15 @@ void trace_filter_free(struct trace_filter *f)
 unsigned long trace_ptrace_options(void)
 {
 	/*
-	 * No PTRACE_O_EXITKILL: if the tracer dies, CMD goes on untraced rather than being killed
-	 * with it (the filter above still keeps any module call from succeeding unrecorded).
-	 * VFORKDONE tells when a vfork parent can run again (trace-loop.c freezes memory sharers).
+	 * PTRACE_O_EXITKILL: a tracer that dies (killed, crashed) takes its tracees with it. A
+	 * tracee caught at its seccomp stop when the tracer vanishes would otherwise go on into
+	 * the module call unrecorded (the kernel re-runs the filter with RET_TRACE allowed); a
+	 * traced program that kills its tracer must not win a free load by it. A trace that ends
+	 * normally lets every tracee go explicitly (trace-loop.c), so this only ever fires on an
+	 * abnormal end. VFORKDONE tells when a vfork parent can run again (trace-loop.c freezes
+	 * memory sharers).
 	 */
 	return PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
 	       PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-	       PTRACE_O_TRACEVFORKDONE;
+	       PTRACE_O_TRACEVFORKDONE | PTRACE_O_EXITKILL;
 }

@@ -36,6 +36,7 @@ struct tracee {
 	bool in_vfork;        /* vfork parent waiting for its child: runs no code meanwhile */
 	bool at_module_call;  /* stopped at a module call not handled yet */
 	bool interrupt_sent;  /* PTRACE_INTERRUPT sent for held_for, stop not seen yet */
+	bool detached;        /* let go (end of the trace): to be dropped from the table */
 	struct held_call *own;      /* its module call being handled */
 	struct held_call *held_for; /* stopped for another thread's module call */
 };
@@ -58,6 +59,7 @@ struct tracer {
 	pid_t cmd;
 	bool cmd_done;
 	int cmd_status;
+	bool detaching; /* the trace is ending: every tracee is let go at its next stop */
 };
 
 static volatile sig_atomic_t forward_pid;
@@ -114,7 +116,7 @@ static void tracee_remove(struct tracer *t, struct tracee *u)
 	free(u);
 }
 
-static void resume(struct tracee *u)
+static void resume(struct tracer *t, struct tracee *u)
 {
 	long r;
 
@@ -122,6 +124,11 @@ static void resume(struct tracee *u)
 		return;
 	if (u->own && u->own->in_flight)
 		r = ptrace(PTRACE_SYSCALL, u->tid, 0L, (long)u->resume_sig);
+	else if (t->detaching) {
+		/* Let go with its pending signal; a group-stopped one stays stopped. */
+		r = ptrace(PTRACE_DETACH, u->tid, 0L, (long)u->resume_sig);
+		u->detached = true;
+	}
 	else if (u->listen)
 		r = ptrace(PTRACE_LISTEN, u->tid, 0L, 0L);
 	else
@@ -182,7 +189,7 @@ static void call_proceed(struct tracer *t, struct held_call *h)
 #endif
 	}
 	h->in_flight = true;
-	resume(h->caller);
+	resume(t, h->caller);
 }
 
 static void start_calls(struct tracer *t);
@@ -214,10 +221,10 @@ static void call_finish(struct tracer *t, struct held_call *h, long ret)
 			continue;
 		}
 		if (!u->at_module_call)
-			resume(u);
+			resume(t, u);
 	}
 	if (h->caller)
-		resume(h->caller);
+		resume(t, h->caller);
 	free(h);
 	start_calls(t);
 }
@@ -236,13 +243,13 @@ static void call_start(struct tracer *t, struct tracee *u)
 		if (r < 0 && r != -ESRCH)
 			fprintf(stderr, "kmodaudit trace: reading module call of %d: %s\n", u->tid,
 				strerror(-r));
-		resume(u);
+		resume(t, u);
 		return;
 	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
 		trace_call_free(call);
-		resume(u);
+		resume(t, u);
 		return;
 	}
 	h->caller = u;
@@ -292,7 +299,7 @@ static void on_syscall_stop(struct tracer *t, struct tracee *u)
 	if (!h || !h->in_flight ||
 	    ptrace(PTRACE_GET_SYSCALL_INFO, u->tid, (void *)sizeof(si), &si) < 0 ||
 	    si.op != PTRACE_SYSCALL_INFO_EXIT) {
-		resume(u);
+		resume(t, u);
 		return;
 	}
 	ret = si.exit.rval;
@@ -374,7 +381,7 @@ static void on_stop(struct tracer *t, struct tracee *u, int status)
 
 	if (u->own) {
 		/* The caller itself, on its way to its syscall exit (a late interrupt stop). */
-		resume(u);
+		resume(t, u);
 		return;
 	}
 	if (u->interrupt_sent) {
@@ -396,7 +403,38 @@ static void on_stop(struct tracer *t, struct tracee *u, int status)
 		call_start(t, u);
 		return;
 	}
-	resume(u);
+	resume(t, u);
+}
+
+/*
+ * The trace ends (CMD exited without --follow, or CMD is gone and we were told to stop): every
+ * tracee is let go explicitly at its next stop (PTRACE_DETACH), after any module call it is in
+ * or stopped at has been recorded. Exiting with tracees attached would kill them
+ * (PTRACE_O_EXITKILL), and a call caught at its seccomp stop would run unrecorded if the tracer
+ * merely went away.
+ */
+static void detach_all(struct tracer *t)
+{
+	t->detaching = true;
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *u = t->tracees[i];
+
+		if (!u->stopped)
+			ptrace(PTRACE_INTERRUPT, u->tid, 0L, 0L);
+		else if (!u->held_for && !u->own && !u->at_module_call)
+			resume(t, u);
+		/* held or waiting to make a module call: let go when that call is over */
+	}
+}
+
+static void drop_detached(struct tracer *t)
+{
+	for (size_t i = 0; i < t->n;) {
+		if (t->tracees[i]->detached)
+			tracee_remove(t, t->tracees[i]);
+		else
+			i++;
+	}
 }
 
 int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd,
@@ -418,10 +456,13 @@ int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd
 		int status;
 		pid_t pid;
 
-		if (t.cmd_done && (!opts->follow || stop_following) && !t.calls)
-			break;
-		if (stop_following && !t.calls)
-			break;
+		if (!t.detaching && (stop_following || (t.cmd_done && !opts->follow)))
+			detach_all(&t);
+		if (t.detaching) {
+			drop_detached(&t);
+			if (!t.n)
+				break;
+		}
 		pid = waitpid(-1, &status, __WALL);
 		if (pid < 0) {
 			if (errno == EINTR)
@@ -447,7 +488,6 @@ int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd
 		if (u)
 			tracee_gone(&t, u);
 	}
-	/* Leaving detaches the rest (the kernel does it as we exit): they run on untraced. */
 	*cmd_status = t.cmd_status;
 	if (!t.cmd_done && r == 0)
 		r = -ECHILD;

@@ -8,9 +8,10 @@
  * SIGQUIT meanwhile) and its exit status, which becomes ours (128+N if it died of signal N).
  *
  * Without --follow the trace ends when CMD exits: descendants still running are let go
- * untraced (the kernel detaches them as the tracer exits); the seccomp filter stays with them,
- * so a module call they make later fails with ENOSYS instead of going unrecorded. --follow
- * keeps tracing after CMD exits until every traced descendant has exited.
+ * untraced (detached, after any module call they are in has been recorded); the seccomp filter
+ * stays with them, so a module call they make later fails with ENOSYS instead of going
+ * unrecorded. --follow keeps tracing after CMD exits until every traced descendant has exited.
+ * If the tracer itself is killed, its tracees are killed with it (trace-filter.c says why).
  */
 #include <errno.h>
 #include <fcntl.h>
