@@ -36,7 +36,7 @@
 
 struct trace_call {
 	pid_t tid;
-	bool compat;          /* i386 caller: pointers are 32 bits */
+	bool compat;	      /* i386 caller: pointers are 32 bits */
 	uint64_t args_raw[6]; /* as the seccomp stop saw them */
 	struct kma_call call;
 	struct kma_pending *pending;
@@ -88,7 +88,8 @@ static size_t emitter_paths(char paths[][PATH_MAX], size_t max)
 	self[n] = '\0';
 	if (!strcmp(self, KMODAUDIT_BUILD_DIR "/src/kmodaudit")) {
 		/* A tracer run from the build tree trusts that tree's emitters, and only then. */
-		snprintf(paths[count++], PATH_MAX, "%s", KMODAUDIT_BUILD_DIR "/shim/libkmodaudit.so");
+		snprintf(paths[count++], PATH_MAX, "%s",
+			 KMODAUDIT_BUILD_DIR "/shim/libkmodaudit.so");
 		snprintf(paths[count++], PATH_MAX, "%s",
 			 KMODAUDIT_BUILD_DIR "/src/libkmodaudit-impl.so");
 		snprintf(paths[count++], PATH_MAX, "%s",
@@ -132,6 +133,7 @@ static bool emitter_owns_call(pid_t tid, const struct __ptrace_syscall_info *si)
 {
 	_cleanup_free_ char *ip_path = NULL;
 	uint64_t ret_addr = 0;
+	size_t ret_size;
 	const char *base;
 
 	if (is_emitter(tid, si->instruction_pointer))
@@ -142,8 +144,8 @@ static bool emitter_owns_call(pid_t tid, const struct __ptrace_syscall_info *si)
 	base = base ? base + 1 : ip_path;
 	if (strncmp(base, "libc.so", 7) && strncmp(base, "libc-", 5))
 		return false;
-	if (trace_mem_read(tid, si->stack_pointer, &ret_addr,
-			   si->arch == AUDIT_ARCH_I386 ? 4 : 8) < 0)
+	ret_size = si->arch == AUDIT_ARCH_I386 ? 4 : 8;
+	if (trace_mem_read(tid, si->stack_pointer, &ret_addr, ret_size) < 0)
 		return false;
 	return is_emitter(tid, ret_addr);
 }
@@ -193,7 +195,7 @@ static int caller_file(pid_t tid, pid_t tgid, int caller_fd)
 
 int trace_call_read(pid_t tid, struct trace_call **out)
 {
-	struct __ptrace_syscall_info si = { 0 };
+	struct __ptrace_syscall_info si = {0};
 	enum kma_syscall sys;
 	struct trace_call *c;
 

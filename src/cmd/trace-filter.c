@@ -34,7 +34,7 @@ static const uint32_t extra_arches[] = {
 #endif
 };
 
-static const char *const module_syscalls[] = { "init_module", "finit_module", "delete_module" };
+static const char *const module_syscalls[] = {"init_module", "finit_module", "delete_module"};
 
 int trace_filter_new(struct trace_filter **out)
 {

@@ -30,14 +30,14 @@ struct held_call;
 
 struct tracee {
 	pid_t tid;
-	bool stopped;         /* in a ptrace-stop we have not resumed */
-	int resume_sig;       /* signal to deliver when it is resumed */
-	bool listen;          /* in group-stop: resume with PTRACE_LISTEN, it stays stopped */
-	bool in_vfork;        /* vfork parent waiting for its child: runs no code meanwhile */
-	bool at_module_call;  /* stopped at a module call not handled yet */
-	bool interrupt_sent;  /* PTRACE_INTERRUPT sent for held_for, stop not seen yet */
-	bool detached;        /* let go (end of the trace): to be dropped from the table */
-	struct held_call *own;      /* its module call being handled */
+	bool stopped;		    /* in a ptrace-stop we have not resumed */
+	int resume_sig;		    /* signal to deliver when it is resumed */
+	bool listen;		    /* in group-stop: resume with PTRACE_LISTEN, it stays stopped */
+	bool in_vfork;		    /* vfork parent waiting for its child: runs no code meanwhile */
+	bool at_module_call;	    /* stopped at a module call not handled yet */
+	bool interrupt_sent;	    /* PTRACE_INTERRUPT sent for held_for, stop not seen yet */
+	bool detached;		    /* let go (end of the trace): to be dropped from the table */
+	struct held_call *own;	    /* its module call being handled */
 	struct held_call *held_for; /* stopped for another thread's module call */
 };
 
@@ -46,8 +46,8 @@ struct held_call {
 	struct tracee *caller;
 	struct trace_call *call;
 	unsigned int waiting; /* interrupted threads whose stop has not been seen */
-	bool in_flight;       /* the kernel is running it: next stop is syscall exit */
-	bool refused;         /* fail-closed: the syscall is skipped, -EPERM at exit */
+	bool in_flight;	      /* the kernel is running it: next stop is syscall exit */
+	bool refused;	      /* fail-closed: the syscall is skipped, -EPERM at exit */
 	struct held_call *next;
 };
 
@@ -128,8 +128,7 @@ static void resume(struct tracer *t, struct tracee *u)
 		/* Let go with its pending signal; a group-stopped one stays stopped. */
 		r = ptrace(PTRACE_DETACH, u->tid, 0L, (long)u->resume_sig);
 		u->detached = true;
-	}
-	else if (u->listen)
+	} else if (u->listen)
 		r = ptrace(PTRACE_LISTEN, u->tid, 0L, 0L);
 	else
 		r = ptrace(PTRACE_CONT, u->tid, 0L, (long)u->resume_sig);
@@ -292,7 +291,7 @@ static void start_calls(struct tracer *t)
 
 static void on_syscall_stop(struct tracer *t, struct tracee *u)
 {
-	struct __ptrace_syscall_info si = { 0 };
+	struct __ptrace_syscall_info si = {0};
 	struct held_call *h = u->own;
 	long ret;
 
@@ -346,7 +345,8 @@ static void on_event(struct tracer *t, struct tracee *u, int event)
 		u->in_vfork = false;
 		break;
 	case PTRACE_EVENT_EXEC:
-		/* A non-leader thread that execs takes over the leader's tid; its old tid is gone. */
+		/* A non-leader thread that execs takes over the leader's tid; its old tid is gone.
+		 */
 		if (ptrace(PTRACE_GETEVENTMSG, u->tid, 0L, &msg) == 0 && (pid_t)msg != u->tid) {
 			struct tracee *former = tracee_find(t, (pid_t)msg);
 
@@ -437,11 +437,10 @@ static void drop_detached(struct tracer *t)
 	}
 }
 
-int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd,
-		   int *cmd_status)
+int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd, int *cmd_status)
 {
-	struct tracer t = { .ctx = ctx, .cmd = cmd };
-	struct sigaction sa = { .sa_handler = forward_signal };
+	struct tracer t = {.ctx = ctx, .cmd = cmd};
+	struct sigaction sa = {.sa_handler = forward_signal};
 	int r = 0;
 
 	forward_pid = cmd;

@@ -15,9 +15,9 @@ int trace_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 	size_t done = 0;
 
 	while (done < len) {
-		struct iovec local = { .iov_base = (char *)buf + done, .iov_len = len - done };
-		struct iovec remote = { .iov_base = (void *)(uintptr_t)(addr + done),
-					.iov_len = len - done };
+		struct iovec local = {.iov_base = (char *)buf + done, .iov_len = len - done};
+		struct iovec remote = {.iov_base = (void *)(uintptr_t)(addr + done),
+				       .iov_len = len - done};
 		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 
 		if (n < 0 && errno == EINTR)

@@ -33,12 +33,13 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: kmodaudit trace [-o FILE.jsonl] [--follow] -- CMD [ARGS...]\n\n"
-		     "Run CMD and record every module syscall that it or any descendant makes.\n\n"
-		     "  -o, --output FILE  also write the records to FILE, one JSON object a line\n"
-		     "  -f, --follow       keep tracing after CMD exits until its descendants exit\n"
-		     "  -h, --help         show this help\n\n"
-		     "The exit status is CMD's (128+N if it was killed by signal N).\n");
+	fprintf(out,
+		"Usage: kmodaudit trace [-o FILE.jsonl] [--follow] -- CMD [ARGS...]\n\n"
+		"Run CMD and record every module syscall that it or any descendant makes.\n\n"
+		"  -o, --output FILE  also write the records to FILE, one JSON object a line\n"
+		"  -f, --follow       keep tracing after CMD exits until its descendants exit\n"
+		"  -h, --help         show this help\n\n"
+		"The exit status is CMD's (128+N if it was killed by signal N).\n");
 }
 
 /* In the child: filter, wait until the tracer has attached, exec. Never returns. */
@@ -77,16 +78,16 @@ static int exit_status(int status)
 int cmd_trace(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
+		{"output", required_argument, NULL, 'o'},
+		{"follow", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct kma_ctx_opts ctx_opts = { .secure = getauxval(AT_SECURE) != 0 };
-	struct trace_opts opts = { 0 };
+	struct kma_ctx_opts ctx_opts = {.secure = getauxval(AT_SECURE) != 0};
+	struct trace_opts opts = {0};
 	struct trace_filter *filter = NULL;
 	struct kma_ctx *ctx = NULL;
-	int go[2] = { -1, -1 };
+	int go[2] = {-1, -1};
 	int c, r, status = 0, ret = EXIT_TRACE_FAILED;
 	pid_t pid;
 

@@ -31,8 +31,7 @@ unsigned long trace_ptrace_options(void);
  * trace-loop.c: trace cmd (already seized) and its descendants until the loop is done.
  * Returns CMD's wait status in *cmd_status.
  */
-int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd,
-		   int *cmd_status);
+int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd, int *cmd_status);
 
 /* trace-call.c: the module call a tracee is stopped at (a seccomp stop). */
 struct trace_call;

@@ -97,8 +97,9 @@ int main(int argc, char *argv[])
 			return 2;
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
-	fprintf(stderr, "usage: %s init FILE [PARAMS] | finit FILE [PARAMS [FLAGS]] | "
-			"delete NAME [FLAGS] | spawn PROG [ARGS...]\n",
+	fprintf(stderr,
+		"usage: %s init FILE [PARAMS] | finit FILE [PARAMS [FLAGS]] | "
+		"delete NAME [FLAGS] | spawn PROG [ARGS...]\n",
 		argv[0]);
 	return 2;
 }
