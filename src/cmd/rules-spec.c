@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libaudit.h>
-#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
+#include "core/procctx.h"
 
 const char *const rules_module_syscalls[] = {
 	"init_module", "finit_module", "delete_module", "create_module", "query_module",
@@ -117,9 +117,9 @@ int rules_resolve_in_root(const char *root, const char *path, char **real)
 	};
 	_cleanup_close_ int rootfd = -1;
 	_cleanup_close_ int fd = -1;
-	char proc[64], buf[PATH_MAX], rootbuf[PATH_MAX];
-	ssize_t n;
+	_cleanup_free_ char *found = NULL, *rootdir = NULL;
 	size_t rootlen = 0;
+	int r;
 
 	/* The kernel resolves inside the tree: an absolute link such as /bin/kmod stays in ROOT. */
 	rootfd = open(root_is_host(root) ? "/" : root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -128,22 +128,18 @@ int rules_resolve_in_root(const char *root, const char *path, char **real)
 	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 	if (fd < 0)
 		return -errno;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	n = readlink(proc, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+	r = procctx_fd_path(0, fd, &found);
+	if (r < 0)
+		return r;
 	if (!root_is_host(root)) {
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", rootfd);
-		n = readlink(proc, rootbuf, sizeof(rootbuf) - 1);
-		if (n < 0)
-			return -errno;
-		rootbuf[n] = '\0';
-		rootlen = strlen(rootbuf);
-		if (strncmp(buf, rootbuf, rootlen) || (buf[rootlen] && buf[rootlen] != '/'))
+		r = procctx_fd_path(0, rootfd, &rootdir);
+		if (r < 0)
+			return r;
+		rootlen = strlen(rootdir);
+		if (strncmp(found, rootdir, rootlen) || (found[rootlen] && found[rootlen] != '/'))
 			return -EXDEV;
 	}
-	*real = strdup(buf[rootlen] ? buf + rootlen : "/");
+	*real = strdup(found[rootlen] ? found + rootlen : "/");
 	return *real ? 0 : -ENOMEM;
 }
 
