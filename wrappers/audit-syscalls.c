@@ -138,6 +138,24 @@ static long audited(struct kma_call *call, long number, long a1, long a2, long a
 	return ret;
 }
 
+/*
+ * The parameter string the record shows and the kernel receives: our copy, so that both are the
+ * same. -1 with errno ENOMEM when it cannot be copied.
+ */
+static int take_args(struct kma_call *call, const char *args, char **copy)
+{
+	if (args) {
+		*copy = strdup(args);
+		if (!*copy) {
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	call->args = *copy;
+	call->args_unreadable = !args;
+	return 0;
+}
+
 static long do_init_module(void *image, unsigned long len, const char *args)
 {
 	_cleanup_free_ void *copy = NULL;
@@ -158,15 +176,8 @@ static long do_init_module(void *image, unsigned long len, const char *args)
 		call.image_len = len;
 	}
 	/* Otherwise the record says truncated_read, and the kernel answers the original call. */
-	if (args) {
-		args_copy = strdup(args);
-		if (!args_copy) {
-			errno = ENOMEM;
-			return -1;
-		}
-	}
-	call.args = args_copy;
-	call.args_unreadable = !args;
+	if (take_args(&call, args, &args_copy) < 0)
+		return -1;
 
 	return audited(&call, SYS_init_module, (long)kernel_image, (long)len, (long)args_copy);
 }
@@ -181,15 +192,8 @@ static long do_finit_module(int fd, const char *args, int flags)
 		.flags = (unsigned int)flags,
 	};
 
-	if (args) {
-		args_copy = strdup(args);
-		if (!args_copy) {
-			errno = ENOMEM;
-			return -1;
-		}
-	}
-	call.args = args_copy;
-	call.args_unreadable = !args;
+	if (take_args(&call, args, &args_copy) < 0)
+		return -1;
 
 	return audited(&call, SYS_finit_module, fd, (long)args_copy, flags);
 }
