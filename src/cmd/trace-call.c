@@ -76,37 +76,43 @@ static int module_syscall(uint32_t arch, uint64_t nr, enum kma_syscall *out)
 	}
 }
 
-/* The files of this project that record module calls themselves (see emitter_owns_call). */
-static size_t emitter_paths(char paths[][PATH_MAX], size_t max)
+/* Paths as /proc/PID/maps shows them: symbolic links resolved. */
+static void add_path(char paths[][PATH_MAX], size_t *count, const char *path)
 {
-	char self[PATH_MAX];
+	if (!realpath(path, paths[*count]))
+		snprintf(paths[*count], PATH_MAX, "%s", path);
+	(*count)++;
+}
+
+/* The files of this project that record module calls themselves (see emitter_owns_call). */
+static size_t emitter_paths(char paths[3][PATH_MAX])
+{
+	char self[PATH_MAX], built[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	size_t count = 0;
 
 	if (n <= 0)
 		return 0;
 	self[n] = '\0';
-	if (!strcmp(self, KMODAUDIT_BUILD_DIR "/src/kmodaudit")) {
+	if (realpath(KMODAUDIT_BUILD_DIR "/src/kmodaudit", built) && !strcmp(self, built)) {
 		/* A tracer run from the build tree trusts that tree's emitters, and only then. */
-		snprintf(paths[count++], PATH_MAX, "%s",
-			 KMODAUDIT_BUILD_DIR "/shim/libkmodaudit.so");
-		snprintf(paths[count++], PATH_MAX, "%s",
-			 KMODAUDIT_BUILD_DIR "/src/libkmodaudit-impl.so");
-		snprintf(paths[count++], PATH_MAX, "%s",
-			 KMODAUDIT_BUILD_DIR "/wrappers/kmodaudit-kmod");
+		add_path(paths, &count, KMODAUDIT_BUILD_DIR "/shim/libkmodaudit.so");
+		add_path(paths, &count, KMODAUDIT_BUILD_DIR "/src/libkmodaudit-impl.so");
+		add_path(paths, &count, KMODAUDIT_BUILD_DIR "/wrappers/kmodaudit-kmod");
 	} else {
-		snprintf(paths[count++], PATH_MAX, "%s", KMODAUDIT_SHIM_PATH);
-		snprintf(paths[count++], PATH_MAX, "%s", KMODAUDIT_IMPL_PATH);
+		add_path(paths, &count, KMODAUDIT_SHIM_PATH);
+		add_path(paths, &count, KMODAUDIT_IMPL_PATH);
 		/* The kmod front end is installed beside this command. */
-		snprintf(paths[count++], PATH_MAX, "%s/kmodaudit-kmod", dirname(self));
+		snprintf(built, sizeof(built), "%s/kmodaudit-kmod", dirname(self));
+		add_path(paths, &count, built);
 	}
-	return count < max ? count : max;
+	return count;
 }
 
 static bool is_emitter(pid_t pid, uint64_t addr)
 {
 	char paths[3][PATH_MAX];
-	size_t count = emitter_paths(paths, ARRAY_SIZE(paths));
+	size_t count = emitter_paths(paths);
 	_cleanup_free_ char *path = NULL;
 
 	if (trace_mem_mapping_path(pid, addr, &path) < 0 || !path)
