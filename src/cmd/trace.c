@@ -16,8 +16,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/ptrace.h>
@@ -64,6 +66,19 @@ static _Noreturn void run_child(struct trace_filter *filter, int go_fd, char *ar
 	r = errno;
 	fprintf(stderr, "kmodaudit trace: %s: %s\n", argv[0], strerror(r));
 	_exit(r == ENOENT ? 127 : 126);
+}
+
+/* The file sink opens (or creates) -o's file when it writes; ask now, before CMD runs. */
+static bool json_path_writable(const char *path)
+{
+	_cleanup_free_ char *copy = NULL;
+
+	if (access(path, W_OK) == 0)
+		return true;
+	if (errno != ENOENT)
+		return false;
+	copy = strdup(path);
+	return copy && access(dirname(copy), W_OK | X_OK) == 0;
 }
 
 static int exit_status(int status)
@@ -113,6 +128,10 @@ int cmd_trace(int argc, char *argv[])
 	}
 
 	/* Everything that can fail is set up before CMD runs: no half-traced CMD. */
+	if (ctx_opts.json_path && !json_path_writable(ctx_opts.json_path)) {
+		fprintf(stderr, "kmodaudit trace: cannot write %s: %m\n", ctx_opts.json_path);
+		return EXIT_TRACE_FAILED;
+	}
 	r = kma_ctx_new(&ctx_opts, &ctx);
 	if (r < 0) {
 		fprintf(stderr, "kmodaudit trace: cannot set up recording: %s\n", strerror(-r));

@@ -21,6 +21,10 @@ expect "killed by SIGTERM" "$(status_of "$kmodaudit" trace -- sh -c 'kill -TERM 
 expect "killed by SIGSEGV" "$(status_of "$kmodaudit" trace -- sh -c 'kill -SEGV $$')" 139
 expect "command not found" "$(status_of "$kmodaudit" trace -- /nonexistent/cmd 2>/dev/null)" 127
 expect "no command" "$(status_of "$kmodaudit" trace 2>/dev/null)" 2
+# An -o file that cannot be written: the tracer fails before CMD runs.
+expect "-o unwritable" "$(status_of "$kmodaudit" trace -o "$work/no/such/dir/x.jsonl" -- \
+	touch "$work/ran" 2>/dev/null)" 125
+[ ! -e "$work/ran" ] || fail "CMD ran although -o could not be written"
 
 # stdio: stdin, stdout and stderr pass straight through
 expect "stdin to stdout" "$(echo through | "$kmodaudit" trace -- cat)" through
