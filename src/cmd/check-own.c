@@ -21,6 +21,7 @@
 #include "cmd/check-items.h"
 #include "config.h"
 #include "core/macro.h"
+#include "core/procctx.h"
 
 /* The kernel's default; CIS 6.2.1.4 asks for 8192 at boot. */
 #define BACKLOG_SANE 8192
@@ -255,8 +256,8 @@ static bool kernel_status(const struct check_ctx *ctx, struct check_result *res,
 static void auditd_active(struct check_ctx *ctx, struct check_result *res)
 {
 	struct audit_status st;
-	char comm[64] = "", path[64];
-	FILE *f;
+	char comm[PROCCTX_COMM_MAX];
+	pid_t ppid;
 
 	if (!kernel_status(ctx, res, &st))
 		return;
@@ -265,13 +266,8 @@ static void auditd_active(struct check_ctx *ctx, struct check_result *res)
 			  "no audit daemon: records go to the kernel log, or are lost");
 		return;
 	}
-	snprintf(path, sizeof(path), "/proc/%u/comm", st.pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-	}
+	if (procctx_read_stat((pid_t)st.pid, &ppid, comm, NULL) < 0)
+		comm[0] = '\0';
 	check_set(res, CHECK_PASS, NULL, "pid %u (%s) receives the records", st.pid,
 		  comm[0] ? comm : "?");
 }
