@@ -8,6 +8,8 @@
 . "$KMODAUDIT_SRC/tests/lib/audit.sh"
 load_fixtures
 audit_setup
+# Our rule changes the audit state: no other test runs beside it (tests/lib/audit.sh's lock).
+flock -x "$_kma_lock_fd"
 key=kma-trace-$$
 rule=(always,exit -F arch=b64 -S init_module -S finit_module -S delete_module -F "key=$key")
 auditctl -a "${rule[@]}" >/dev/null || kma_skip "cannot add an audit rule"
