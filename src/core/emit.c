@@ -233,6 +233,12 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 	_cleanup_modimage_ struct modimage *img = NULL;
 	int r = -EBADF;
 
+	/* first what the caller gave: it is in the record whatever the image analysis runs into */
+	if (!call->args_unreadable && call->args) {
+		p->args = copy_str(call->args);
+		if (!p->args)
+			return -ENOMEM;
+	}
 	if (call->syscall == KMA_SYS_INIT_MODULE) {
 		if (call->image)
 			r = modimage_open_memory(call->image, call->image_len, NULL, &img);
@@ -279,11 +285,6 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 		}
 		if (want && !modname_equal(want, want_len, p->name))
 			p->anomalies |= RECORD_ANOMALY_NAME_MISMATCH;
-	}
-	if (!call->args_unreadable && call->args) {
-		p->args = copy_str(call->args);
-		if (!p->args)
-			return -ENOMEM;
 	}
 	return 0;
 }
@@ -371,11 +372,16 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		if (ctx->conf.fail_closed) {
-			sink_warn(&ctx->conf, "fail-closed: refused a module call: out of memory");
-			return -EPERM;
-		}
-		return 0;
+		char msg[160];
+
+		/* no memory for a record: syslog hears of the call at least (sink_warn allocates
+		 * nothing) */
+		snprintf(msg, sizeof(msg), "%s: %s %s[%d]: out of memory",
+			 ctx->conf.fail_closed ? "fail-closed: refused" : "record lost",
+			 syscall_names[call->syscall], via_names[call->via],
+			 (int)(pid ? pid : getpid()));
+		sink_warn(&ctx->conf, msg);
+		return ctx->conf.fail_closed ? -EPERM : 0;
 	}
 	p->syscall = call->syscall;
 	p->via = call->via;

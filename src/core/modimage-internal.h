@@ -55,5 +55,8 @@ int modimage_parse_signature(struct modimage *img, const unsigned char *buf, siz
  */
 int modimage_parse_elf(struct modimage *img, const unsigned char *buf, size_t len);
 
+/* Whether OpenSSL could start (it may not, out of memory): call before any OpenSSL function. */
+bool modimage_crypto_ready(void);
+
 /* "AA:BB:..." of len bytes, upper-case hex as kmod prints keys; NULL on ENOMEM. */
 char *modimage_hex_colon(const unsigned char *buf, size_t len);

@@ -118,6 +118,8 @@ static int parse_pkcs7(struct modimage *img, const unsigned char *blob, size_t l
 
 	if (len > LONG_MAX)
 		return 0;
+	if (!modimage_crypto_ready())
+		return -ENOMEM;
 	p7 = d2i_PKCS7(NULL, &p, (long)len);
 	if (!p7)
 		return 0;

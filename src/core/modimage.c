@@ -48,6 +48,16 @@ char *modimage_hex_colon(const unsigned char *buf, size_t len)
 	return s;
 }
 
+/*
+ * OpenSSL's own start-up (its locks, the default library context) can fail on an allocation,
+ * and OpenSSL 3.0 then crashes in the next call that needs it (EVP_MD_fetch takes a NULL lock)
+ * rather than failing: ask first. Both are made once: the answer holds for the process.
+ */
+bool modimage_crypto_ready(void)
+{
+	return OPENSSL_init_crypto(0, NULL) == 1 && OSSL_LIB_CTX_get0_global_default() != NULL;
+}
+
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 
@@ -70,6 +80,8 @@ static int sha256_begin(const struct modimage_opts *opts, EVP_MD_CTX **out)
 	*out = NULL;
 	if (opts && opts->no_hash)
 		return 0;
+	if (!modimage_crypto_ready())
+		return -ENOMEM;
 	pthread_once(&sha256_once, sha256_fetch);
 	ctx = EVP_MD_CTX_new();
 	if (!ctx)

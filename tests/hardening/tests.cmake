@@ -21,9 +21,11 @@ set(KMODAUDIT_HARDENING_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_executable(kma-secure ${CMAKE_CURRENT_LIST_DIR}/kma-secure.c)
 add_executable(kma-stress ${CMAKE_CURRENT_LIST_DIR}/kma-stress.c)
 target_link_libraries(kma-stress PRIVATE pthread)
+add_executable(kma-noack ${CMAKE_CURRENT_LIST_DIR}/kma-noack.c)
+target_link_libraries(kma-noack PRIVATE PkgConfig::LIBSECCOMP)
 add_library(kma-failmalloc SHARED ${CMAKE_CURRENT_LIST_DIR}/failmalloc.c)
 target_link_libraries(kma-failmalloc PRIVATE ${CMAKE_DL_LIBS})
-set_target_properties(kma-secure kma-stress kma-failmalloc PROPERTIES
+set_target_properties(kma-secure kma-stress kma-noack kma-failmalloc PROPERTIES
 	RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening
 	LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening)
 
@@ -59,6 +61,10 @@ if(KMODAUDIT_SANITIZE)
 	target_link_libraries(kmodaudit-impl-asan PRIVATE kmodaudit-core)
 	target_link_options(kmodaudit-impl-asan PRIVATE
 		-Wl,--version-script=${CMAKE_SOURCE_DIR}/src/impl/impl.map)
+	# A plain loader for the allocation failure test (its allocator replaces ASan's).
+	add_executable(kma-load-plain ${CMAKE_SOURCE_DIR}/tests/loaders/kma-load.c)
+	set_target_properties(kma-load-plain PROPERTIES
+		RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening)
 	set_target_properties(kmodaudit-shim-asan kmodaudit-impl-asan PROPERTIES
 		LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening)
 	add_dependencies(kmodaudit-shim-asan kmodaudit-impl-asan)
@@ -70,7 +76,7 @@ if(KMODAUDIT_SANITIZE)
 	endforeach()
 
 	function(kmodaudit_hardening_plain)
-		set(plain kmodaudit-shim kmodaudit-impl kmodaudit-core-plain)
+		set(plain kmodaudit-shim kmodaudit-impl kmodaudit-core-plain kma-load-plain)
 		get_property(targets DIRECTORY ${CMAKE_SOURCE_DIR}/tests PROPERTY BUILDSYSTEM_TARGETS)
 		foreach(t ${targets})
 			get_target_property(type ${t} TYPE)
