@@ -54,3 +54,10 @@ if [ -x "$front" ]; then
 else
 	echo "note: the kmod front end is not built: not tested here"
 fi
+
+# A program merely named like an emitter is not one: the tracer matches full paths.
+for name in libkmodaudit.so kmodaudit-kmod; do
+	cp "$loader" "$work/$name"
+	run_traced "$kmodaudit" trace -- "$work/$name" delete "$module_name"
+	expect "a loader named $name: via=trace records" "$(count "$out" via=trace)" 1
+done
