@@ -32,7 +32,7 @@ set_target_properties(kma-secure kma-stress kma-noack kma-failmalloc PROPERTIES
 	RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening
 	LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening)
 
-set(KMODAUDIT_HARDENING_TESTS forged:300 faults:300 secure-exec:120 load:300)
+set(KMODAUDIT_HARDENING_TESTS forged:300 faults:300 secure-exec:120 load:300 valgrind:300)
 foreach(t ${KMODAUDIT_HARDENING_TESTS})
 	string(REPLACE ":" ";" t ${t})
 	list(GET t 0 name)
