@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which sinks a record goes to, in which order. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -64,8 +66,27 @@ int sink_deliver(const struct kma_conf *conf, const char *extra_json_path, struc
 	return out->audit_err;
 }
 
+/* The kernel log, when there is no syslog: it reads the "<pri>" prefix itself. */
+static void kmsg_send(int priority, const char *msg)
+{
+	_cleanup_close_ int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	char line[1024];
+	int n;
+
+	if (fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s\n", priority, SINK_SYSLOG_IDENT,
+		     (int)getpid(), msg);
+	if (n > 0 && write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0) {
+		/* nowhere left to say it */
+	}
+}
+
 void sink_warn(const struct kma_conf *conf, const char *msg)
 {
-	sink_syslog_send(conf ? conf->syslog_socket : NULL, LOG_AUTHPRIV | LOG_WARNING, msg,
-			 strlen(msg), conf ? conf->audit_timeout_ms : CONF_DEFAULT_AUDIT_TIMEOUT_MS);
+	int priority = LOG_AUTHPRIV | LOG_WARNING;
+
+	if (sink_syslog_send(conf ? conf->syslog_socket : NULL, priority, msg, strlen(msg),
+			     conf ? conf->audit_timeout_ms : CONF_DEFAULT_AUDIT_TIMEOUT_MS) < 0)
+		kmsg_send(priority, msg);
 }

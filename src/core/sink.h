@@ -49,5 +49,8 @@ struct sink_outcome {
 int sink_deliver(const struct kma_conf *conf, const char *extra_json_path, struct record *r,
 		 struct sink_outcome *out);
 
-/* A warning line of kmodaudit itself to syslog (LOG_AUTHPRIV|LOG_WARNING). */
+/*
+ * A warning line of kmodaudit itself to syslog (LOG_AUTHPRIV|LOG_WARNING), or to the kernel
+ * log (/dev/kmsg) when syslog cannot take it: a fail-closed refusal must say why somewhere.
+ */
 void sink_warn(const struct kma_conf *conf, const char *msg);

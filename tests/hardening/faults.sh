@@ -5,7 +5,7 @@
 # record must be in some sink: audit, the syslog fallback (a private listener), the JSON file;
 # when the shim cannot even load its core, its own "record lost" line in syslog. In
 # fail-closed mode the same faults refuse the call with EPERM before the kernel sees it, and
-# syslog says why. (tests/record/fallback.sh checks the core's sink logic alone with kma-emit;
+# syslog says why (the kernel log when there is no syslog). (tests/record/fallback.sh checks the core's sink logic alone with kma-emit;
 # here it is the whole path, in a real loader.)
 #
 # Faults: audit disabled; no CAP_AUDIT_WRITE; the kernel never acknowledges (measured); audit
@@ -85,6 +85,18 @@ KMODAUDIT_CONFIG=$(conf fc-dis "[policy]" "mode=fail-closed" "[sinks]" "fallback
 	"syslog_socket=$dir/log") load fc-disabled
 refused fc-disabled
 in_syslog fc-disabled "fail-closed: refused finit_module .*no sink took the record"
+# no syslog either: the refusal is explained in the kernel log
+if dmesg >/dev/null 2>&1; then
+	out=$(KMODAUDIT_CONFIG=$(conf fc-dis-nolog "[policy]" "mode=fail-closed" "[sinks]" \
+		"fallback=none" "syslog_socket=$dir/nosuch") sh -c 'echo "$$"; exec "$@"' sh \
+		"${SHIM_ENV[@]}" "$KMA_LOAD" finit "$KO" fault=fc-dis-nolog 2>&1)
+	faults=$((faults + 1))
+	pid=$(head -1 <<<"$out")
+	out=$(tail -n +2 <<<"$out")
+	refused fc-dis-nolog
+	dmesg | grep -q "kmodaudit\[$pid\]: fail-closed: refused finit_module" ||
+		fail "fc-dis-nolog: the refusal is not in the kernel log"
+fi
 audit_enable
 not_in_audit disabled
 
