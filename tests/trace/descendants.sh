@@ -57,4 +57,16 @@ check_call "$work/subst.log" delete_module
 check_call "$work/pipe.log" delete_module
 expect "records in all" "$(count "$out")" 3
 
+# Memory sharers that are not threads: a posix_spawn (CLONE_VFORK) child, and a vfork child
+# making the call itself while its parent waits (and a spinning thread of the parent is held).
+rm -f "$out"
+timeout -k 5 60 "$kmodaudit" trace -o "$out" -- "$KMODAUDIT_BUILD/tests/kma-trace-vfork-loader" \
+	"$loader" kma > "$work/vfork.log" || fail "vfork loader under trace: status $?"
+expect "posix_spawn child's record" "$(records "$out" name=kma-spawned -- via exit)" \
+	"$(printf 'trace\t%s' "$(ret_of "$work/vfork.log")")"
+tail -1 "$work/vfork.log" > "$work/vfork-child.log" # the vfork child's answer, by its parent
+check_call "$work/vfork-child.log" delete_module
+expect "vfork child's record" "$(records "$out" name=kma-vfork -- via comm)" \
+	"$(printf 'trace\tkma-trace-vfork')"
+
 [ -x "$loader32" ] || skip "i386 loader not built (gcc-multilib)"

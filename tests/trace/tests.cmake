@@ -4,6 +4,7 @@
 add_executable(kma-trace-loader ${CMAKE_CURRENT_LIST_DIR}/loader.c)
 target_link_options(kma-trace-loader PRIVATE -static)
 add_executable(kma-trace-mt-loader ${CMAKE_CURRENT_LIST_DIR}/mt-loader.c)
+add_executable(kma-trace-vfork-loader ${CMAKE_CURRENT_LIST_DIR}/vfork-loader.c)
 
 # The i386 loader needs gcc-multilib (.ci/install-deps); without it its checks SKIP.
 include(CheckCSourceCompiles)
