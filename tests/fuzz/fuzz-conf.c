@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__);       \
+			fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__);         \
 			abort();                                                                   \
 		}                                                                                  \
 	} while (0)

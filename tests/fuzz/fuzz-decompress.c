@@ -18,8 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum modimage_compression kinds[] = { MODIMAGE_COMP_XZ, MODIMAGE_COMP_ZSTD,
-							   MODIMAGE_COMP_GZIP };
+	static const enum modimage_compression kinds[] = {MODIMAGE_COMP_XZ, MODIMAGE_COMP_ZSTD,
+							  MODIMAGE_COMP_GZIP};
 	unsigned char *out = NULL;
 	size_t out_len = 0;
 	const char *why = NULL;

@@ -21,27 +21,41 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum {
-	S_NAME, S_MODINFO_NAME, S_PATH, S_SIGNER, S_SIG_KEY, S_SIG_HASHALGO, S_VERMAGIC,
-	S_SRCVERSION, S_VERSION, S_LICENSE, S_INTREE, S_ARGS, S_COMM, S_HISTORY, S_EXE, S_TERMINAL,
+	S_NAME,
+	S_MODINFO_NAME,
+	S_PATH,
+	S_SIGNER,
+	S_SIG_KEY,
+	S_SIG_HASHALGO,
+	S_VERMAGIC,
+	S_SRCVERSION,
+	S_VERSION,
+	S_LICENSE,
+	S_INTREE,
+	S_ARGS,
+	S_COMM,
+	S_HISTORY,
+	S_EXE,
+	S_TERMINAL,
 	NSTR
 };
 
 struct header {
 	uint8_t present[2]; /* bit per string */
-	uint8_t bools;      /* is_load, has_file, has_dev_ino, has_image, sha, has_exit, known, ppid */
+	uint8_t bools; /* is_load, has_file, has_dev_ino, has_image, sha, has_exit, known, ppid */
 	uint8_t op_via_sys; /* 2 bits each */
 	uint8_t anomalies;
 	uint8_t success;
 	uint8_t pad[2];
 	uint64_t seq, dev, ino;
 	int64_t size_exit; /* size (loads) and exit */
-	/* flags and ppid are taken from size_exit's bits too: enough variety */
+			   /* flags and ppid are taken from size_exit's bits too: enough variety */
 };
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__);       \
+			fprintf(stderr, "oracle failed: %s (line %d)\n", #cond, __LINE__);         \
 			abort();                                                                   \
 		}                                                                                  \
 	} while (0)
@@ -139,10 +153,10 @@ static void check_json(const struct record *r, const char *json)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const ops[] = { "kmod_load_intent", "kmod_load", "kmod_unload", NULL };
-	static const char *const vias[] = { "preload", "trace", "kmod", NULL };
-	static const char *const sys[] = { "init_module", "finit_module", "delete_module", NULL };
-	const char *str[NSTR] = { 0 };
+	static const char *const ops[] = {"kmod_load_intent", "kmod_load", "kmod_unload", NULL};
+	static const char *const vias[] = {"preload", "trace", "kmod", NULL};
+	static const char *const sys[] = {"init_module", "finit_module", "delete_module", NULL};
+	const char *str[NSTR] = {0};
 	struct header h;
 	struct record_event ev;
 	static struct record r; /* large: not on the stack */
@@ -243,7 +257,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(included == r.nfields || r.truncated);
 		if (r.truncated) {
 			p = next_token(p, &name, &nlen, &val, &vlen);
-			CHECK(token_is(name, nlen, "truncated") && vlen == 3 && !memcmp(val, "yes", 3));
+			CHECK(token_is(name, nlen, "truncated") && vlen == 3 &&
+			      !memcmp(val, "yes", 3));
 		}
 		p = next_token(p, &name, &nlen, &val, &vlen);
 		CHECK(token_is(name, nlen, "exe"));
@@ -271,7 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	{
-		struct timespec ts = { .tv_sec = (time_t)(h.seq % 4102444800u), .tv_nsec = 0 };
+		struct timespec ts = {.tv_sec = (time_t)(h.seq % 4102444800u), .tv_nsec = 0};
 		char *json = record_to_json(&r, "USER", &ts);
 		if (json) {
 			check_json(&r, json);

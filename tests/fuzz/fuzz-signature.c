@@ -64,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n += strlen(info->sig_key);
 		if (info->sig_hashalgo)
 			n += strlen(info->sig_hashalgo);
-		if (info->sig != MODIMAGE_SIG_MALFORMED && (!info->signer || !info->sig_key ||
-							   !info->sig_hashalgo || !info->sig_id))
+		if (info->sig != MODIMAGE_SIG_MALFORMED &&
+		    (!info->signer || !info->sig_key || !info->sig_hashalgo || !info->sig_id))
 			abort();
 	}
 	modimage_free(img);

@@ -105,10 +105,10 @@ __attribute__((constructor)) static void failmalloc_init(void)
 	nth = n ? strtoul(n, NULL, 10) : 0;
 	fail_all = getenv("KMA_FAIL_ALL") != NULL;
 	next_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
-	next_init_module = (long (*)(void *, unsigned long, const char *))dlsym(RTLD_NEXT,
-										"init_module");
-	next_delete_module = (long (*)(const char *, unsigned int))dlsym(RTLD_NEXT,
-									 "delete_module");
+	next_init_module =
+		(long (*)(void *, unsigned long, const char *))dlsym(RTLD_NEXT, "init_module");
+	next_delete_module =
+		(long (*)(const char *, unsigned int))dlsym(RTLD_NEXT, "delete_module");
 	next_finit_module = (long (*)(int, const char *, int))dlsym(RTLD_NEXT, "finit_module");
 }
 
