@@ -14,6 +14,7 @@
 #include "core/conf.h"
 #include "core/macro.h"
 #include "core/sink.h"
+#include "core/syslog-line.h"
 
 static int connect_log(const char *path, int type)
 {
@@ -37,13 +38,9 @@ static int connect_log(const char *path, int type)
 int sink_syslog_send(const char *socket_path, int priority, const char *msg, size_t len,
 		     unsigned timeout_ms)
 {
-	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	_cleanup_close_ int fd = -1;
 	bool stream = false;
 	char head[96];
-	struct tm tm;
-	time_t now = time(NULL);
 	ssize_t n;
 
 	if (!socket_path)
@@ -56,10 +53,7 @@ int sink_syslog_send(const char *socket_path, int priority, const char *msg, siz
 	if (fd < 0)
 		return fd;
 
-	localtime_r(&now, &tm);
-	snprintf(head, sizeof(head), "<%d>%s %2d %02d:%02d:%02d %s[%d]: ", priority,
-		 months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 SINK_SYSLOG_IDENT, (int)getpid());
+	syslog_line_head(head, sizeof(head), priority, SINK_SYSLOG_IDENT);
 
 	struct iovec iov[3] = {
 		{ head, strlen(head) },
