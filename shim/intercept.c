@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "conf-mode.h"
 #include "core/modimage.h"
 #include "core-load.h"
 #include "intercept.h"
@@ -209,6 +211,56 @@ static long audited_delete_module(const struct shim_core *core, long a1, long a2
 	return record_and_call(core, &call, SYS_delete_module, a1, a2, a3, a4, a5, a6);
 }
 
+/* What the shim alone knows of a load: the file of a finit_module fd, an image's size. */
+static void describe_load(long nr, long a1, long a2, char *buf, size_t size)
+{
+	char proc[64], target[256];
+	ssize_t n;
+
+	if (nr == SYS_init_module) {
+		snprintf(buf, size, "image of %lu bytes", (unsigned long)a2);
+		return;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", (int)a1);
+	n = readlink(proc, target, sizeof(target) - 1);
+	if (n < 0) {
+		snprintf(buf, size, "fd %d", (int)a1);
+		return;
+	}
+	target[n] = '\0';
+	/* the file's name is the caller's: no control bytes into the log line */
+	for (char *p = target; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	snprintf(buf, size, "fd %d %s%s", (int)a1, target,
+		 (size_t)n == sizeof(target) - 1 ? "..." : "");
+}
+
+/*
+ * Without the core there is no record. A load in fail-closed mode is refused (the shim reads
+ * [policy] mode itself, only now); anything else goes on, and syslog hears of it either way.
+ * Unloads go on as in the core, which refuses only loads whose intent no sink took.
+ */
+static long core_missing(long nr, int err, const char *why, long a1, long a2, long a3, long a4,
+			 long a5, long a6)
+{
+	const char *conf = NULL, *ignored = NULL;
+	char what[320];
+
+	if (nr != SYS_delete_module && conf_file_fail_closed(&conf, &ignored)) {
+		describe_load(nr, a1, a2, what, sizeof(what));
+		lost_log("fail-closed: refused %s by %s[%d] (%s): %s (%s)", syscall_name(nr),
+			 program_invocation_short_name, (int)getpid(), what, why,
+			 strerrordesc_np(-err) ?: "?");
+		return -EPERM;
+	}
+	lost_log("record lost: %s by %s[%d]: %s (%s)%s%.200s%s%s", syscall_name(nr),
+		 program_invocation_short_name, (int)getpid(), why, strerrordesc_np(-err) ?: "?",
+		 ignored ? "; config " : "", ignored ? conf : "", ignored ? " ignored: " : "",
+		 ignored ?: "");
+	return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
+}
+
 long intercept_module_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	struct shim_core core;
@@ -216,16 +268,8 @@ long intercept_module_call(long nr, long a1, long a2, long a3, long a4, long a5,
 	int r;
 
 	r = core_get(&core, &why);
-	if (r < 0) {
-		/*
-		 * Fail open: without the core there is no configuration to say otherwise (it is
-		 * the core that reads and checks it). The call goes on; syslog hears of it.
-		 */
-		lost_log("record lost: %s by %s[%d]: %s (%s)", syscall_name(nr),
-			 program_invocation_short_name, (int)getpid(), why,
-			 strerrordesc_np(-r) ?: "?");
-		return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
-	}
+	if (r < 0)
+		return core_missing(nr, r, why, a1, a2, a3, a4, a5, a6);
 
 	switch (nr) {
 	case SYS_init_module:

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* /etc/kmodaudit.conf: trust checks, then libinih. */
-#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/auxv.h>
-#include <sys/stat.h>
 
 #include "config.h"
 #include "core/conf.h"
@@ -223,77 +220,19 @@ static void warnf(conf_warn_fn warn, void *data, const char *path, const char *w
 
 int conf_load_path(struct kma_conf *conf, const char *path, conf_warn_fn warn, void *data)
 {
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *text = NULL;
-	struct stat st;
-	size_t len = 0;
+	_cleanup_free_ char *text = malloc(CONF_TEXT_SIZE);
+	const char *why;
+	size_t len;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		int err = errno;
-		if (err == ENOENT)
-			return -ENOENT;
-		warnf(warn, data, path, err == ELOOP ? "it is a symlink" : strerror(err));
-		return -err;
-	}
-	if (fstat(fd, &st) < 0) {
-		warnf(warn, data, path, "cannot stat it");
-		return -errno;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		warnf(warn, data, path, "not a regular file");
-		return -EINVAL;
-	}
-	if (st.st_uid != 0) {
-		warnf(warn, data, path, "not owned by root");
-		return -EPERM;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		warnf(warn, data, path, "writable by group or others");
-		return -EPERM;
-	}
-	if (st.st_size > CONF_MAX_SIZE) {
-		warnf(warn, data, path, "larger than 64 KiB");
-		return -EFBIG;
-	}
-	text = malloc(CONF_MAX_SIZE + 2);
 	if (!text)
 		return -ENOMEM;
-	for (;;) {
-		ssize_t n = read(fd, text + len, CONF_MAX_SIZE + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			warnf(warn, data, path, "read error");
-			return -EIO;
-		}
-		if (n == 0)
-			break;
-		len += n;
-		if (len > CONF_MAX_SIZE) {
-			warnf(warn, data, path, "larger than 64 KiB");
-			return -EFBIG;
-		}
-	}
-	text[len] = '\0';
-	if (memchr(text, '\0', len)) {
-		warnf(warn, data, path, "binary content (NUL bytes)");
-		return -EINVAL;
+	r = conf_file_read(path, text, &len, &why);
+	if (r < 0) {
+		if (why)
+			warnf(warn, data, path, why);
+		return r;
 	}
 	conf_parse_string(conf, text, warn, data);
 	return 0;
-}
-
-const char *conf_path(const char *explicit_path, bool secure)
-{
-	const char *env;
-
-	if (explicit_path)
-		return explicit_path;
-	if (!secure && !getauxval(AT_SECURE)) {
-		env = secure_getenv("KMODAUDIT_CONFIG");
-		if (env && *env)
-			return env;
-	}
-	return KMODAUDIT_CONFIG_PATH;
 }

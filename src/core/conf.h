@@ -9,7 +9,8 @@
 
 #include <stdbool.h>
 
-#define CONF_MAX_SIZE (64 * 1024)
+#include "core/conf-file.h" /* CONF_MAX_SIZE, conf_path() */
+
 #define CONF_HISTORY_MAX 16
 #define CONF_DEFAULT_AUDIT_TIMEOUT_MS 300
 #define CONF_MAX_AUDIT_TIMEOUT_MS 10000
@@ -43,12 +44,6 @@ int conf_parse_string(struct kma_conf *conf, const char *text, conf_warn_fn warn
  * file (not worth a warning), another -errno when the file was ignored (warn says why).
  */
 int conf_load_path(struct kma_conf *conf, const char *path, conf_warn_fn warn, void *data);
-
-/*
- * The path to load: explicit, else $KMODAUDIT_CONFIG unless secure (or AT_SECURE), else the
- * built-in KMODAUDIT_CONFIG_PATH.
- */
-const char *conf_path(const char *explicit_path, bool secure);
 
 /* Whether a record type number may be used (user message ranges). */
 bool conf_record_type_valid(long type);

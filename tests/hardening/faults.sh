@@ -11,7 +11,8 @@
 # Faults: audit disabled; no CAP_AUDIT_WRITE; the kernel never acknowledges (measured); audit
 # refused (user namespace) with the syslog socket missing; the file sink on a full
 # filesystem; hostile configuration files (world- and group-writable, symlink, not owned by
-# root, over 64 KiB, binary, a FIFO); the core missing, garbage, or without the entry point;
+# root, over 64 KiB, binary, a FIFO); the core missing, garbage, or without the entry point
+# (fail-closed: loads refused by the shim alone, unloads go on);
 # allocation failures (tests/hardening/failmalloc.c: the Nth allocation after the first
 # intercepted call fails, for N over every allocation of an unload and a sample of a load's;
 # KMA_FAIL_EVERY=1 tries every N of the load too).
@@ -187,17 +188,47 @@ for k in "${!why[@]}"; do
 	in_audit "hostile-$k"
 done
 
-# 7. the core missing, garbage, or not ours: the call goes on; the shim's syslog line says
-#    the record is lost and why (the shim alone cannot read the configuration: fail-open)
+# 7. the core missing, garbage, or not ours. Fail-open: the call goes on; the shim's syslog
+#    line says the record is lost and why. Fail-closed (the shim reads [policy] mode itself,
+#    with the core's trust checks): a load is refused with EPERM before the kernel sees it
+#    (this kernel would say ENOSYS) and syslog says why; an unload goes on, as in the core; an
+#    untrusted fail-closed file is ignored (fail-open), and the lost-record line says so.
 head -c 4096 /dev/urandom >"$dir/garbage.so"
 libz=$(ldconfig -p | awk '/libz\.so\.1 .*x86-64/ {print $NF; exit}')
-for core in missing:"$dir/missing.so" garbage:"$dir/garbage.so" foreign:"${libz:-/nonexistent}"; do
-	label=core-${core%%:*}
-	out=$(syslog_run "$dir" env LD_PRELOAD="$SHIM_PRELOAD" KMODAUDIT_IMPL="${core#*:}" \
-		ASAN_OPTIONS=verify_asan_link_order=0 "$KMA_LOAD" finit "$KO" "fault=$label" 2>&1)
+fc_core=$(conf fc-core "[policy]" "mode=fail-closed")
+fc_core_ww=$(conf fc-core-ww "[policy]" "mode=fail-closed")
+chmod 666 "$fc_core_ww"
+# core_run LABEL CORE CONFIG KMA-LOAD-ARGS...: kma-load with the shim on core CORE; "$out"
+core_run() {
+	local label=$1 impl=$2 c=$3
+	shift 3
+	out=$(KMODAUDIT_CONFIG=$c syslog_run "$dir" env LD_PRELOAD="$SHIM_PRELOAD" \
+		KMODAUDIT_IMPL="$impl" ASAN_OPTIONS=verify_asan_link_order=0 "$KMA_LOAD" "$@" 2>&1)
 	faults=$((faults + 1))
+}
+for core in missing:"$dir/missing.so" garbage:"$dir/garbage.so" foreign:"${libz:-/nonexistent}"; do
+	kind=${core%%:*} impl=${core#*:}
+	label=core-$kind
+	core_run "$label" "$impl" "$sys" finit "$KO" "fault=$label"
 	went_on "$label"
-	in_syslog "$label" "record lost: finit_module by kma-load\[[0-9]+\]: .*${core#*:}"
+	in_syslog "$label" "record lost: finit_module by kma-load\[[0-9]+\]: .*$impl"
+
+	label=fc-core-$kind
+	core_run "$label" "$impl" "$fc_core" finit "$KO" "fault=$label"
+	refused "$label"
+	in_syslog "$label" "fail-closed: refused finit_module by kma-load\[[0-9]+\] \(fd [0-9]+ $KO\): .*$impl"
+	core_run "$label-init" "$impl" "$fc_core" init "$KO" "fault=$label-init"
+	[ "$out" = "init ret=-1 errno=EPERM" ] || fail "$label-init: not refused with EPERM: $out"
+	in_syslog "$label-init" "fail-closed: refused init_module by kma-load\[[0-9]+\] \(image of $(stat -c %s "$KO") bytes\): .*$impl"
+	core_run "$label-delete" "$impl" "$fc_core" delete "fc-core-$kind-delete"
+	[ "$out" = "delete ret=-1 errno=ENOSYS" ] || [ "$out" = "delete ret=0 errno=0" ] ||
+		fail "$label-delete: the unload did not go on: $out"
+	in_syslog "$label-delete" "record lost: delete_module by kma-load\[[0-9]+\]: .*$impl"
+
+	label=fc-core-ww-$kind
+	core_run "$label" "$impl" "$fc_core_ww" finit "$KO" "fault=$label"
+	went_on "$label"
+	in_syslog "$label" "record lost: finit_module by kma-load\[[0-9]+\]: .*$impl.*; config $fc_core_ww ignored: writable by group or others"
 done
 
 # 8. allocation failures. The allocator shim counts from the first intercepted call; every N

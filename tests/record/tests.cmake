@@ -16,3 +16,8 @@ set_target_properties(kma-emit kma-auparse PROPERTIES
 kmodaudit_sys_test(record-audit-roundtrip ${CMAKE_CURRENT_LIST_DIR}/roundtrip.sh 120)
 kmodaudit_sys_test(record-fallback ${CMAKE_CURRENT_LIST_DIR}/fallback.sh 120)
 kmodaudit_sys_test(record-ack-wait ${CMAKE_CURRENT_LIST_DIR}/ack-wait.sh 120)
+
+# The shim's own [policy] mode reader (when it cannot load the core) against conf.c's.
+kmodaudit_unit_test(test-conf-mode ${CMAKE_CURRENT_LIST_DIR}/test-conf-mode.c
+	${CMAKE_SOURCE_DIR}/shim/conf-mode.c)
+target_include_directories(test-conf-mode PRIVATE ${CMAKE_SOURCE_DIR}/shim)
