@@ -10,8 +10,15 @@
  * what the tracer copies and hashes is then byte for byte what the kernel copies. A vfork parent
  * waiting for its child cannot run, so it is not waited for. Module calls of one address space
  * are handled one at a time; other address spaces go on meanwhile.
+ *
+ * No wait for an interrupt stop may be unbounded: a thread in an uninterruptible kernel sleep
+ * (a vfork parent the tracer saw no vfork event of, e.g. one whose child is CLONE_UNTRACED and
+ * waits for the very call being held) cannot stop until that sleep ends. While stops are awaited
+ * the loop polls, and such a thread counts as held: the interrupt is already pending, so it
+ * stops before it runs a single instruction of its own.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kcmp.h>
 
@@ -437,6 +445,74 @@ static void drop_detached(struct tracer *t)
 	}
 }
 
+/* The scheduler state letter of /proc/TID/stat ('R', 'S', 'D', 't'...), 0 if it is gone. */
+static char task_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold spaces and parentheses, the last ')' ends it. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static bool stops_awaited(struct tracer *t)
+{
+	for (struct held_call *h = t->calls; h; h = h->next)
+		if (h->waiting)
+			return true;
+	return false;
+}
+
+/*
+ * Interrupted threads asleep in the kernel uninterruptibly cannot reach their stop until the
+ * sleep ends (a vfork parent, whatever its child waits for): count them as held. They stop
+ * (their interrupt is pending) before returning to user space; that late stop finds them held
+ * or, once the call is over, resumes them (on_stop).
+ */
+static void hold_sleepers(struct tracer *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *u = t->tracees[i];
+		struct held_call *h = u->held_for;
+
+		if (!u->interrupt_sent || task_state(u->tid) != 'D')
+			continue;
+		u->interrupt_sent = false;
+		if (--h->waiting == 0)
+			call_proceed(t, h);
+	}
+}
+
+/*
+ * The next stop or exit of any tracee. While a held call awaits interrupt stops, the wait is a
+ * poll: a thread that cannot stop must not hold the call (and its process) forever.
+ */
+static pid_t wait_tracee(struct tracer *t, int *status)
+{
+	static const struct timespec tick = {.tv_nsec = 1000 * 1000};
+	pid_t pid;
+
+	while (stops_awaited(t)) {
+		pid = waitpid(-1, status, __WALL | WNOHANG);
+		if (pid != 0)
+			return pid;
+		hold_sleepers(t);
+		if (stops_awaited(t))
+			nanosleep(&tick, NULL);
+	}
+	return waitpid(-1, status, __WALL);
+}
+
 int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd, int *cmd_status)
 {
 	struct tracer t = {.ctx = ctx, .cmd = cmd};
@@ -462,7 +538,7 @@ int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd
 			if (!t.n)
 				break;
 		}
-		pid = waitpid(-1, &status, __WALL);
+		pid = wait_tracee(&t, &status);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;

@@ -69,4 +69,11 @@ check_call "$work/vfork-child.log" delete_module
 expect "vfork child's record" "$(records "$out" name=kma-vfork -- via comm)" \
 	"$(printf 'trace\tkma-trace-vfork')"
 
+# A vfork parent the tracer saw no vfork event of (CLONE_UNTRACED child) cannot stop while its
+# child waits for the very call that is held: the call must not wait for that stop.
+rm -f "$out"
+timeout -k 5 30 "$kmodaudit" trace -o "$out" -- "$KMODAUDIT_BUILD/tests/kma-trace-vfork-loader" \
+	--untraced kma > "$work/untraced.log" || fail "untraced vfork child under trace: status $?"
+check_call "$work/untraced.log" delete_module
+
 [ -x "$loader32" ] || skip "i386 loader not built (gcc-multilib)"

@@ -9,13 +9,25 @@
  * delete_module(NAME-vfork) itself in a vfork() child, before any exec: that child shares the
  * parent's memory while the parent waits for it and cannot run. Prints the vfork child's answer
  * as "pid=P syscall=delete_module ret=R".
+ *
+ *	kma-trace-vfork-loader --untraced NAME
+ *
+ * A vfork parent the tracer sees no vfork event of: the main thread starts a CLONE_VFORK |
+ * CLONE_UNTRACED child that waits on a pipe, while a second thread calls delete_module(NAME-held)
+ * and only then writes the pipe. The main thread sleeps uninterruptibly until the child exits,
+ * i.e. until the call the tracer holds it for is over: a tracer waiting for its stop hangs.
+ * Prints the second thread's answer as "pid=P syscall=delete_module ret=R".
  */
 #include <pthread.h>
+#include <signal.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "raw-syscall.h"
@@ -31,6 +43,42 @@ static void *spin(void *arg)
 	return arg;
 }
 
+static int release[2];
+static char held[128];
+static long held_ret;
+
+static void *call_then_release(void *arg)
+{
+	struct timespec settle = {.tv_nsec = 200 * 1000 * 1000};
+
+	/* Let the main thread get into its vfork wait first (if not, the test is merely weaker). */
+	nanosleep(&settle, NULL);
+	held_ret = raw_syscall3(NR_DELETE_MODULE, (long)held, 0, 0);
+	if (write(release[1], "x", 1) != 1)
+		_exit(2);
+	return arg;
+}
+
+static int untraced_vfork(const char *name)
+{
+	pthread_t thread;
+	long child;
+	char c;
+
+	snprintf(held, sizeof(held), "%s-held", name);
+	if (pipe(release) || pthread_create(&thread, NULL, call_then_release, NULL))
+		return 2;
+	/* Raw clone without a new stack: vfork semantics, the parent waits. */
+	child = raw_syscall3(SYS_clone, CLONE_VM | CLONE_VFORK | CLONE_UNTRACED | SIGCHLD, 0, 0);
+	if (child == 0)
+		raw_syscall3(SYS_exit, raw_syscall3(SYS_read, release[0], (long)&c, 1) == 1 ? 0 : 1,
+			     0, 0);
+	if (child < 0 || pthread_join(thread, NULL) || waitpid(child, NULL, 0) < 0)
+		return 2;
+	printf("pid=%d syscall=delete_module ret=%ld\n", (int)getpid(), held_ret);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	char spawned[128], in_vfork[128];
@@ -39,8 +87,10 @@ int main(int argc, char *argv[])
 	int status;
 	pid_t pid;
 
+	if (argc == 3 && !strcmp(argv[1], "--untraced"))
+		return untraced_vfork(argv[2]);
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s LOADER NAME\n", argv[0]);
+		fprintf(stderr, "usage: %s LOADER NAME | --untraced NAME\n", argv[0]);
 		return 2;
 	}
 	snprintf(spawned, sizeof(spawned), "%s-spawned", argv[2]);
