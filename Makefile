@@ -29,22 +29,23 @@ demo: deps-demo
 
 check: deps-check
 	@$(MAKE) --no-print-directory build fixtures
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@bash tests/run-ctest $(BUILD) --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory check-asan check-fuzz check-packages
 
 # The whole suite again under ASan+UBSan, in a second build directory (tests/hardening/tests.cmake
 # says what stays plain there: the shim and its core, preloaded into foreign programs, are
 # covered by valgrind instead). The qemu test bed boots its own image: not run twice.
 check-asan: fixtures
-	@cmake -S . -B $(BUILD)/asan $(CMAKE_FLAGS) -DKMODAUDIT_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(BUILD)/asan $(CMAKE_FLAGS) -DKMODAUDIT_SANITIZE=ON \
+		-DKMODAUDIT_CACHE=$(abspath $(BUILD))/cache >/dev/null
 	@cmake --build $(BUILD)/asan -j $(JOBS) >/dev/null
-	@cd $(BUILD)/asan && KMODAUDIT_CACHE=$(abspath $(BUILD))/cache \
-		ctest --output-on-failure -j $(JOBS) -LE vm
+	@bash tests/run-ctest $(BUILD)/asan --output-on-failure -j $(JOBS) -LE vm
 
 # Every libFuzzer harness for FUZZ_SECONDS each (bench/fuzz runs them longer).
 FUZZ_SECONDS ?= 12
 check-fuzz: fixtures
-	@CC=clang cmake -S . -B $(BUILD)/fuzz $(CMAKE_FLAGS) -DKMODAUDIT_FUZZ=ON >/dev/null
+	@CC=clang cmake -S . -B $(BUILD)/fuzz $(CMAKE_FLAGS) -DKMODAUDIT_FUZZ=ON \
+		-DKMODAUDIT_CACHE=$(abspath $(BUILD))/cache >/dev/null
 	@cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzzers >/dev/null
 	@KMODAUDIT_CACHE=$(abspath $(BUILD))/cache bash tests/fuzz/run-all $(BUILD)/fuzz $(FUZZ_SECONDS)
 
