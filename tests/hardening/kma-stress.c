@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../lib/fd-count.h"
+
 long delete_module(const char *name, unsigned int flags);
 
 static int file_fd;
@@ -37,18 +39,6 @@ struct worker {
 
 static int run_threads(unsigned proc);
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n - 3; /* ".", ".." and the DIR's own fd */
-}
 
 static void fork_child(unsigned p)
 {
@@ -125,7 +115,7 @@ int main(int argc, char *argv[])
 	kids = calloc(procs, sizeof(*kids));
 	if (!kids)
 		return 2;
-	fds_before = count_fds();
+	fds_before = count_open_fds();
 	if (run_threads(0) < 0)
 		status = 1;
 	for (unsigned p = 1; p < procs; p++) {
@@ -133,7 +123,7 @@ int main(int argc, char *argv[])
 		if (waitpid(kids[p], &ws, 0) < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws))
 			status = 1;
 	}
-	fds_after = count_fds();
+	fds_after = count_open_fds();
 	printf("calls=%u fds_before=%d fds_after=%d\n", procs * threads * calls_per_thread,
 	       fds_before, fds_after);
 	free(kids);

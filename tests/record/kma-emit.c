@@ -25,6 +25,7 @@
 
 #include "core/emit.h"
 #include "core/macro.h"
+#include "../lib/fd-count.h"
 
 static char *unhex(const char *h)
 {
@@ -36,18 +37,6 @@ static char *unhex(const char *h)
 	return s;
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
 
 static long long now_us(void)
 {
@@ -154,7 +143,7 @@ int main(int argc, char **argv)
 		}
 		seccomp_release(sc);
 	}
-	int fds_before = count_fds();
+	int fds_before = count_open_fds();
 	r = kma_ctx_new(&opts, &ctx);
 	if (r < 0) {
 		fprintf(stderr, "kma_ctx_new: %s\n", strerror(-r));
@@ -196,8 +185,8 @@ int main(int argc, char **argv)
 	}
 	kma_ctx_free(ctx);
 	/* every socket and file of the sinks is closed again */
-	if (count_fds() != fds_before) {
-		printf("fd-leak: %d fds before, %d after\n", fds_before, count_fds());
+	if (count_open_fds() != fds_before) {
+		printf("fd-leak: %d fds before, %d after\n", fds_before, count_open_fds());
 		return 1;
 	}
 	return 0;
