@@ -87,21 +87,22 @@ auditctl -R "$f" || fail "auditctl -R refused the rules with the auid filter"
 
 # And they fire: the exec of kmod and its module syscall (ENOSYS here, but recorded) show up
 # under the key. Needs auditd to read the log back.
-if auditctl -s | grep -Eq '^pid [1-9]' && auditctl -s | grep -q '^enabled 1'; then
-	"$KMA" rules --no-auid-filter --key "$key" >"$f"
-	auditctl -D >/dev/null
-	auditctl -R "$f" >/dev/null
-	mod=$(find /lib/modules /usr/lib/modules -name '*.ko*' 2>/dev/null | head -1 || true)
-	[ -n "$mod" ] || mod=$f # not a module: kmod still execs, the syscall just fails earlier
-	insmod "$mod" 2>/dev/null || true
-	found=
-	for _ in $(seq 50); do
-		found=$(ausearch -k "$key" --format raw 2>/dev/null || true)
-		grep -q 'exe="'"$kmod"'"' <<<"$found" && break
-		sleep 0.1
-	done
-	grep -q "syscall=59 .*exe=\"$kmod\"" <<<"$found" || fail "exec of kmod not recorded"
-else
-	echo "auditd not running: rules loaded, firing not checked"
+audit_daemon_ensure || kma_skip "cannot start auditd: rules loaded, firing not checked"
+if auditctl -s | grep -q '^enabled 0'; then
+	auditctl -e 1 >/dev/null || kma_skip "cannot enable audit: firing not checked"
+	kma_on_exit "auditctl -e 0 >/dev/null"
 fi
+"$KMA" rules --no-auid-filter --key "$key" >"$f"
+auditctl -D >/dev/null
+auditctl -R "$f" >/dev/null
+mod=$(find /lib/modules /usr/lib/modules -name '*.ko*' 2>/dev/null | head -1 || true)
+[ -n "$mod" ] || mod=$f # not a module: kmod still execs, the syscall just fails earlier
+insmod "$mod" 2>/dev/null || true
+found=
+for _ in $(seq 50); do
+	found=$(ausearch -k "$key" --format raw 2>/dev/null || true)
+	grep -q 'exe="'"$kmod"'"' <<<"$found" && break
+	sleep 0.1
+done
+grep -q "syscall=59 .*exe=\"$kmod\"" <<<"$found" || fail "exec of kmod not recorded"
 echo PASS

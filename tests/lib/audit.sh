@@ -48,6 +48,39 @@ kma_skip() {
 	exit 77
 }
 
+# kma_nofds CMD...: exec CMD with every fd above 2 closed. For whatever may outlive the test
+# (a daemon, a background listener): an inherited lock fd keeps the lock for as long as it lives.
+kma_nofds() {
+	local fd
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+	done
+	exec "$@"
+}
+
+# audit_daemon_pid: the pid of the audit daemon the kernel knows, when that process is alive
+# (a daemon killed with SIGKILL stays registered until the kernel next fails to send to it).
+audit_daemon_pid() {
+	local pid
+	pid=$(auditctl -s 2>/dev/null | sed -n 's/^pid \([0-9]*\)$/\1/p')
+	[ -n "$pid" ] && [ "$pid" != 0 ] && kill -0 "$pid" 2>/dev/null || return 1
+	echo "$pid"
+}
+
+# audit_daemon_ensure: start auditd unless a live one is registered; wait until it is. auditd
+# must not inherit a test's lock fd, or every later audit_setup would wait for it forever.
+audit_daemon_ensure() {
+	local i
+	audit_daemon_pid >/dev/null && return 0
+	(kma_nofds auditd) </dev/null >/dev/null 2>&1 || return 1
+	for ((i = 0; i < 50; i++)); do
+		audit_daemon_pid >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # audit_setup: make sure a real auditd is running and audit is enabled, or SKIP.
 audit_setup() {
 	[ "$(id -u)" = 0 ] || kma_skip "needs root for audit"
@@ -56,21 +89,14 @@ audit_setup() {
 	exec {_kma_lock_fd}>>"$KMA_AUDIT_LOCK" || kma_skip "cannot open $KMA_AUDIT_LOCK"
 	flock -x "$_kma_lock_fd"
 	auditctl -s >/dev/null 2>&1 || { flock -u "$_kma_lock_fd"; kma_skip "no audit in this kernel"; }
-	if ! auditctl -s 2>/dev/null | grep -Eq '^pid [1-9]'; then
-		auditd >/dev/null 2>&1 || { flock -u "$_kma_lock_fd"; kma_skip "cannot start auditd"; }
-		local i
-		for ((i = 0; i < 50; i++)); do
-			auditctl -s 2>/dev/null | grep -Eq '^pid [1-9]' && break
-			sleep 0.1
-		done
-	fi
+	audit_daemon_ensure || { flock -u "$_kma_lock_fd"; kma_skip "cannot start auditd"; }
 	if auditctl -s | grep -q '^enabled 2'; then
 		: # locked: enabled for good
 	elif ! auditctl -e 1 >/dev/null 2>&1; then
 		flock -u "$_kma_lock_fd"
 		kma_skip "cannot enable audit"
 	fi
-	auditctl -s 2>/dev/null | grep -Eq '^pid [1-9]' || { flock -u "$_kma_lock_fd"; kma_skip "auditd did not start"; }
+	audit_daemon_pid >/dev/null || { flock -u "$_kma_lock_fd"; kma_skip "auditd did not start"; }
 	# Downgrade to shared: audit stays on for as long as this test runs.
 	flock -s "$_kma_lock_fd"
 }
@@ -176,7 +202,7 @@ syslog_listen() {
 	[ -x "$KMA_PYTHON" ] || kma_skip "python3 missing for the syslog listener"
 	rm -f "$dir/log" "$dir/messages"
 	: >"$dir/messages"
-	"$KMA_PYTHON" - "$dir/log" "$dir/messages" <<'PY' &
+	(kma_nofds "$KMA_PYTHON" - "$dir/log" "$dir/messages") <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])

@@ -20,8 +20,7 @@ ko=$(find "$MODDIR" -name af_key.ko -print -quit)
 command -v python3 >/dev/null || kma_skip "python3 missing"
 
 rules_take
-auditctl -s | grep -Eq '^pid [1-9]' || auditd >/dev/null 2>&1 || kma_skip "cannot start auditd"
-for _ in $(seq 50); do auditctl -s | grep -Eq '^pid [1-9]' && break; sleep 0.1; done
+audit_daemon_ensure || kma_skip "cannot start auditd"
 auditctl -s | grep -q '^enabled 0' && { auditctl -e 1 >/dev/null; kma_on_exit "auditctl -e 0 >/dev/null"; }
 
 work=$(mktemp -d)
