@@ -14,8 +14,11 @@
 
 #include "cmd/check-items.h"
 #include "cmd/cmd.h"
+#include "cmd/preload.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
+
+#define SHIM_FILE_NAME "libkmodaudit.so"
 
 static const char *const status_names[] = {
 	[CHECK_PASS] = "PASS",
@@ -89,24 +92,36 @@ static const char *basename_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* The entry of ROOT/etc/ld.so.preload naming our shim (by its file name). */
+static void keep_shim_entry(const char *entry, size_t len, void *userdata)
+{
+	char **found = userdata;
+	const char *slash = memrchr(entry, '/', len);
+	const char *name = slash ? slash + 1 : entry;
+
+	if (!*found && (size_t)(entry + len - name) == strlen(SHIM_FILE_NAME) &&
+	    !memcmp(name, SHIM_FILE_NAME, strlen(SHIM_FILE_NAME)))
+		*found = strndup(entry, len);
+}
+
+/* The entry of ROOT/etc/ld.so.preload naming our shim (by its file name), read as ld.so does. */
 static char *find_shim_entry(const char *root)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
+	char *found = NULL;
 	size_t cap = 0;
-	char *save = NULL;
+	ssize_t len;
 
-	if (asprintf(&path, "%s/etc/ld.so.preload", root ? root : "") < 0)
+	if (asprintf(&path, "%s/etc/" PRELOAD_FILE_NAME, root ? root : "") < 0)
 		return NULL;
 	f = fopen(path, "re");
-	if (!f || getdelim(&text, &cap, '\0', f) < 0)
+	if (!f)
 		return NULL;
-	/* ld.so splits the file at blanks and colons. */
-	for (char *e = strtok_r(text, " \t\n:", &save); e; e = strtok_r(NULL, " \t\n:", &save))
-		if (!strcmp(basename_of(e), "libkmodaudit.so"))
-			return strdup(e);
-	return NULL;
+	len = getdelim(&text, &cap, '\0', f);
+	if (len < 0)
+		return NULL;
+	preload_foreach(text, len, keep_shim_entry, &found);
+	return found;
 }
 
 static void ctx_init(struct check_ctx *ctx, const char *root)

@@ -191,6 +191,13 @@ t=$(variant shim-absent)
 # "shim loadable" turns SKIP and "front end" WARN with it: checked without expect's rule.
 [ "$(status "$t" "kmodaudit shim in /etc/ld.so.preload")" = FAIL ] || fail "shim-absent"
 [ "$(status "$t" "kmodaudit shim loadable")" = SKIP ] || fail "shim-absent: loadable not SKIP"
+# A commented-out entry is not loaded by ld.so: the same findings as no entry at all.
+t=$(variant shim-commented)
+printf '# %s\n#%s\n/lib/other.so # %s\n' "$shim_path" "$shim_path" "$shim_path" >"$t/etc/ld.so.preload"
+[ "$(status "$t" "kmodaudit shim in /etc/ld.so.preload")" = FAIL ] || fail "shim-commented: listed"
+[ "$(status "$t" "kmodaudit shim loadable")" = SKIP ] || fail "shim-commented: loadable not SKIP"
+[ "$(status "$t" "kmodaudit front end")" = WARN ] || fail "shim-commented: front end not WARN"
+echo "ok: a commented-out shim entry is not counted"
 t=$(variant shim-text)
 echo "not a library" >"$t$shim_path"
 expect shim-text FAIL "kmodaudit shim loadable"
