@@ -12,7 +12,7 @@ command -v python3 >/dev/null || kma_skip "python3 missing"
 "$KMA" report --input "$log"
 "$KMA" report --json --input "$log" >"${TMPDIR:-/tmp}/vm-rows.$$"
 kma_on_exit "rm -f '${TMPDIR:-/tmp}/vm-rows.$$'"
-python3 - "$log" "${TMPDIR:-/tmp}/vm-rows.$$" <<'PY'
+python3 - "$log" "${TMPDIR:-/tmp}/vm-rows.$$" "$KMODAUDIT_SRC/tests/vm/scenarios.sh" <<'PY'
 import json, re, sys
 text = open(sys.argv[1], errors="replace").read().splitlines()
 rows = [json.loads(l) for l in open(sys.argv[2])]
@@ -41,5 +41,41 @@ paired = [r for r in rows if len(r["sources"]) > 1]
 print(f"{kernel} kernel events ({ok} ok), {len(names)} module names, {ours} results of ours, "
       f"{len(paired)} rows seen by both")
 assert ours == 0 or paired, "our records never meet the kernel's"
+
+# Per scenario: tests/vm/scenarios.sh says which emitter of ours records each one ("begin NAME
+# EMITTER"), the log's marker records ("kmodaudit-vm scenario=NAME begin|end") say which serials
+# are in it. Only the scenarios without an emitter (a static loader the shim cannot see, the
+# plain transparency run) may give kernel-only rows; no row may be userspace-only or no_result,
+# and every other row is the kernel's event joined by that emitter's record.
+via_of = {"shim": "preload", "trace": "trace", "frontend": "kmod"}
+emitter = {}
+for l in open(sys.argv[3]):
+    m = re.match(r"\s*begin (\S+) (\S+)\s*$", l)
+    if m:
+        emitter[m.group(1)] = m.group(2)
+spans, open_ = [], {}
+for l in text:
+    m = re.search(r"msg=audit\([\d.]+:(\d+)\).*kmodaudit-vm scenario=(\S+) (begin|end)", l)
+    if m and m.group(3) == "begin":
+        open_[m.group(2)] = int(m.group(1))
+    elif m:
+        spans.append((m.group(2), open_.pop(m.group(2)), int(m.group(1))))
+assert spans and not open_, (spans, open_)
+def scenario(serial):
+    return next((n for n, a, b in spans if a < serial < b), None)
+seen_none = set()
+for r in rows:
+    sc = scenario(r["serial"])
+    assert sc in emitter, ("row outside the scenarios of tests/vm/scenarios.sh", sc, r)
+    bad = {"userspace-only", "no_result"} & set(r["flags"])
+    assert not bad, (sc, r)
+    if emitter[sc] == "none":
+        assert r["sources"] == ["kernel"] and "kernel-only" in r["flags"], (sc, r)
+        seen_none.add(sc)
+    else:
+        assert r["sources"] == ["kernel", via_of[emitter[sc]]], (sc, r)
+        assert "kernel-only" not in r["flags"], (sc, r)
+assert "static-unseen" in seen_none, "the raw busybox loads left no kernel-only row"
+print(f"{len(spans)} scenarios; kernel-only only in {sorted(seen_none)}")
 PY
 echo PASS
