@@ -17,7 +17,7 @@ rules_take() {
 	auditctl -s >/dev/null 2>&1 || kma_skip "no audit in this kernel"
 	auditctl -s | grep -q '^enabled 2' && kma_skip "audit rules are immutable (-e 2)"
 	exec {_rules_lock_fd}>>"$KMA_AUDIT_LOCK" || kma_skip "cannot open $KMA_AUDIT_LOCK"
-	flock -x "$_rules_lock_fd"
+	kma_lock -x "$_rules_lock_fd"
 	_rules_saved=$(mktemp)
 	auditctl -l | grep -v '^No rules' >"$_rules_saved" || true
 	kma_on_exit "rules_restore"

@@ -14,9 +14,10 @@
 #     under tests/ but the -asan pair);
 #   - static executables (-static cannot be combined with ASan);
 #   - the tracer's test loaders (kma-trace-*): LeakSanitizer cannot run in a ptraced process;
-#   - kma-stress (hardening-load): GCC 12's ASan runtime deadlocks in a child forked while
-#     other threads allocate (its allocator's locks are not held across fork), which is what
-#     that test does on purpose. It runs plain, with the plain shim.
+#   - kma-stress (hardening-load) and threads-fork (shim-threads-fork): GCC 12's ASan runtime
+#     deadlocks in a child forked while other threads allocate (its allocator's locks are not
+#     held across fork), which is what those tests do on purpose. They run plain, with the
+#     plain shim.
 # The plain targets are fixed up at the end of the configure run (cmake_language(DEFER)), so
 # that targets other tests.cmake files add later are seen too.
 set(KMODAUDIT_HARDENING_DIR ${CMAKE_CURRENT_LIST_DIR})
@@ -79,7 +80,8 @@ if(KMODAUDIT_SANITIZE)
 	endforeach()
 
 	function(kmodaudit_hardening_plain)
-		set(plain kmodaudit-shim kmodaudit-impl kmodaudit-core-plain kma-load-plain kma-stress)
+		set(plain kmodaudit-shim kmodaudit-impl kmodaudit-core-plain kma-load-plain kma-stress
+			threads-fork)
 		get_property(targets DIRECTORY ${CMAKE_SOURCE_DIR}/tests PROPERTY BUILDSYSTEM_TARGETS)
 		foreach(t ${targets})
 			get_target_property(type ${t} TYPE)

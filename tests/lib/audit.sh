@@ -48,6 +48,21 @@ kma_skip() {
 	exit 77
 }
 
+# kma_lock -s|-x FD: take the audit-state lock, shared or exclusive, waiting at most
+# KMA_LOCK_WAIT seconds (default 100, below every audit test's timeout); on time-out, fail and
+# name the processes that hold the lock file open, instead of timing out silently.
+kma_lock() {
+	local p
+	flock -w "${KMA_LOCK_WAIT:-100}" "$1" "$2" && return 0
+	echo "FAIL: no $1 hold of $KMA_AUDIT_LOCK in ${KMA_LOCK_WAIT:-100}s; open in:" >&2
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" = "$BASHPID" ] && continue
+		find "$p/fd" -lname "$KMA_AUDIT_LOCK" 2>/dev/null | grep -q . &&
+			echo "  ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" >&2
+	done
+	exit 1
+}
+
 # kma_nofds CMD...: exec CMD with every fd above 2 closed. For whatever may outlive the test
 # (a daemon, a background listener): an inherited lock fd keeps the lock for as long as it lives.
 kma_nofds() {
@@ -87,7 +102,7 @@ audit_setup() {
 	command -v auditctl >/dev/null && command -v auditd >/dev/null &&
 		command -v ausearch >/dev/null || kma_skip "auditd/auditctl/ausearch not installed"
 	exec {_kma_lock_fd}>>"$KMA_AUDIT_LOCK" || kma_skip "cannot open $KMA_AUDIT_LOCK"
-	flock -x "$_kma_lock_fd"
+	kma_lock -x "$_kma_lock_fd"
 	auditctl -s >/dev/null 2>&1 || { flock -u "$_kma_lock_fd"; kma_skip "no audit in this kernel"; }
 	audit_daemon_ensure || { flock -u "$_kma_lock_fd"; kma_skip "cannot start auditd"; }
 	if auditctl -s | grep -q '^enabled 2'; then
@@ -98,19 +113,19 @@ audit_setup() {
 	fi
 	audit_daemon_pid >/dev/null || { flock -u "$_kma_lock_fd"; kma_skip "auditd did not start"; }
 	# Downgrade to shared: audit stays on for as long as this test runs.
-	flock -s "$_kma_lock_fd"
+	kma_lock -s "$_kma_lock_fd"
 }
 
 # audit_disable: switch audit off for this test only (exclusive lock), restored at exit.
 audit_disable() {
-	flock -x "$_kma_lock_fd"
+	kma_lock -x "$_kma_lock_fd"
 	kma_on_exit "auditctl -e 1 >/dev/null 2>&1; flock -s $_kma_lock_fd"
 	auditctl -e 0 >/dev/null || return 1
 }
 
 # audit_enable: switch audit back on (after audit_disable) without waiting for exit.
 audit_enable() {
-	auditctl -e 1 >/dev/null && flock -s "$_kma_lock_fd"
+	auditctl -e 1 >/dev/null && kma_lock -s "$_kma_lock_fd"
 }
 
 # audit_mark: a start time for ausearch --start (two words: date and time, C locale).
