@@ -14,9 +14,18 @@
  *
  * The filter outlives the trace: in a process the tracer has let go, RET_TRACE fails a module
  * call with ENOSYS, so nothing under this filter loads a module unrecorded.
+ *
+ * A filter CMD stacks on ours is run too, and the kernel takes the highest-ranked action of all:
+ * KILL, TRAP and ERRNO outrank TRACE but stop the call, while USER_NOTIF outranks TRACE and can
+ * let the call run (SECCOMP_USER_NOTIF_FLAG_CONTINUE from a thread of CMD's own) with the tracer
+ * never stopped. A USER_NOTIF action without a listener fails the call with ENOSYS, and the only
+ * way to get a listener is seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER):
+ * that call fails with EPERM under our filter. (prctl(PR_SET_SECCOMP) takes no flags, so it
+ * cannot ask for a listener.)
  */
 #include <errno.h>
 #include <linux/ptrace.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
 
@@ -65,6 +74,12 @@ int trace_filter_new(struct trace_filter **out)
 		if (r < 0)
 			goto fail;
 	}
+	r = seccomp_rule_add(f->seccomp, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 2,
+			     SCMP_A0_32(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER),
+			     SCMP_A1_32(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+					SECCOMP_FILTER_FLAG_NEW_LISTENER));
+	if (r < 0)
+		goto fail;
 	/*
 	 * no_new_privs would stop setuid programs that CMD runs from gaining privileges; a tracer
 	 * with CAP_SYS_ADMIN does not need it (trace_filter_load sets it only when it must).

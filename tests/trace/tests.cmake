@@ -5,6 +5,8 @@ add_executable(kma-trace-loader ${CMAKE_CURRENT_LIST_DIR}/loader.c)
 target_link_options(kma-trace-loader PRIVATE -static)
 add_executable(kma-trace-mt-loader ${CMAKE_CURRENT_LIST_DIR}/mt-loader.c)
 add_executable(kma-trace-vfork-loader ${CMAKE_CURRENT_LIST_DIR}/vfork-loader.c)
+add_executable(kma-trace-notif-loader ${CMAKE_CURRENT_LIST_DIR}/notif-loader.c)
+target_link_libraries(kma-trace-notif-loader PRIVATE pthread)
 
 # The i386 loader needs gcc-multilib (.ci/install-deps); without it its checks SKIP.
 include(CheckCSourceCompiles)
@@ -27,3 +29,4 @@ kmodaudit_sys_test(trace-descendants ${CMAKE_CURRENT_LIST_DIR}/descendants.sh 12
 kmodaudit_sys_test(trace-process ${CMAKE_CURRENT_LIST_DIR}/process.sh 120)
 kmodaudit_sys_test(trace-emitters ${CMAKE_CURRENT_LIST_DIR}/emitters.sh 120)
 kmodaudit_sys_test(trace-audit ${CMAKE_CURRENT_LIST_DIR}/audit.sh 120)
+kmodaudit_sys_test(trace-notif ${CMAKE_CURRENT_LIST_DIR}/notif.sh 60)
