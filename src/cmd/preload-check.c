@@ -107,6 +107,26 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
+/* Reap PID by DEADLINE (ms): 1 when reaped, 0 when still running at the deadline, -errno. */
+static int wait_until(pid_t pid, int *status, long deadline)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		long left = deadline - now_ms();
+		struct timespec nap = {.tv_nsec = 10 * 1000000L};
+
+		if (r == pid)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (left <= 0)
+			return 0;
+		if (left < 10)
+			nap.tv_nsec = left * 1000000L;
+		nanosleep(&nap, NULL);
+	}
+}
+
 /* Child: /bin/true with only LD_PRELOAD set, stdout to /dev/null, stderr to the pipe. */
 _Noreturn static void probe_child(const char *host_path, int err_fd)
 {
@@ -133,7 +153,7 @@ static bool check_loads(const char *host_path, struct preload_check *c)
 	size_t err_len = 0;
 	long deadline = now_ms() + PROBE_TIMEOUT_MS;
 	bool timed_out = false;
-	int pipefd[2], status;
+	int pipefd[2], status = 0;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -185,13 +205,24 @@ static bool check_loads(const char *host_path, struct preload_check *c)
 		}
 	}
 	close(pipefd[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			set_why(c, "waitpid: %m");
-			return false;
+	/* EOF on stderr is no exit: a constructor may close fd 2 and then hang. */
+	if (!timed_out) {
+		int r = wait_until(pid, &status, deadline);
+
+		if (r < 0) {
+			set_why(c, "waitpid: %s", strerror(-r));
+			kill(pid, SIGKILL);
+			timed_out = true;
+		} else {
+			timed_out = r == 0;
 		}
+	}
+	if (timed_out) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				break;
+	}
 
 	err[MIN(err_len, sizeof(err) - 1)] = '\0';
 	err[strcspn(err, "\n")] = '\0';

@@ -91,6 +91,18 @@ j = json.load(open(sys.argv[1]))
 assert j["listed"] is True and j["library_loads"] is True and j["library_safe"] is True, j
 assert j["file_exists"] is True and j["missing_entries"] == [], j
 EOF
+# A constructor that closes stderr and then hangs: EOF on stderr is not the end of the probe;
+# enable and status must give up at their own deadline. timeout(1) only guards against a hang
+# (exit 124), it times nothing.
+MUTE=/usr/lib/kmodaudit-test/libpreload-test-mutehang.so
+expect_fail_unchanged "constructor: closes stderr, hangs" "$r" "$before" \
+	timeout -s KILL 60 "$K" preload enable -r "$r" -l $MUTE
+grep -q 'did not finish' "$W/out" || fail "mutehang enable: $(cat "$W/out")"
+r2=$(newroot)
+echo $MUTE >"$r2/etc/ld.so.preload"
+if timeout -s KILL 60 "$K" preload status -r "$r2" -l $MUTE >"$W/out" 2>&1; then rc=0; else rc=$?; fi
+[ $rc = 1 ] && grep -q 'did not finish' "$W/out" && pass "status: listed, closes stderr and hangs -> 1" ||
+	{ fail "status mutehang: exit $rc (137: hung)"; cat "$W/out"; }
 chmod 0666 "$r$LIB"
 if ka status -r "$r" -l $LIB >"$W/out"; then rc=0; else rc=$?; fi
 [ $rc = 1 ] && grep -q 'unsafe' "$W/out" && pass "status: listed but writable by others -> 1, warns" ||

@@ -2,7 +2,8 @@
 /*
  * Small real libraries for the preload tests, one behaviour each (chosen at build time):
  * TESTLIB_OK loads quietly (and, when PRELOAD_TEST_MARK names a file, appends the pid there,
- * proving ld.so really preloaded it); the others fail the way a broken preload would.
+ * proving ld.so really preloaded it); the others fail the way a broken preload would (MUTEHANG:
+ * closes stderr, then hangs).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,11 @@ __attribute__((constructor)) static void testlib_init(void)
 #elif defined(TESTLIB_CRASH)
 	raise(SIGSEGV);
 #elif defined(TESTLIB_HANG)
+	for (;;)
+		pause();
+#elif defined(TESTLIB_MUTEHANG)
+	/* Closes stderr first: whoever waits for EOF on it then waits for an exit that never comes. */
+	close(STDERR_FILENO);
 	for (;;)
 		pause();
 #elif defined(TESTLIB_NOISY)

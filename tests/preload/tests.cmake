@@ -6,8 +6,8 @@ kmodaudit_unit_test(test-preload-list ${CMAKE_CURRENT_LIST_DIR}/test-preload-lis
 	${CMAKE_SOURCE_DIR}/src/cmd/preload-list.c)
 
 # One small real library per behaviour: ok, exit (constructor exits 1), crash (SIGSEGV),
-# hang (never returns), noisy (writes to stderr).
-foreach(kind ok exit crash hang noisy)
+# hang (never returns), mutehang (closes stderr, then never returns), noisy (writes to stderr).
+foreach(kind ok exit crash hang mutehang noisy)
 	string(TOUPPER ${kind} kind_upper)
 	add_library(preload-testlib-${kind} SHARED ${CMAKE_CURRENT_LIST_DIR}/testlib.c)
 	target_compile_definitions(preload-testlib-${kind} PRIVATE TESTLIB_${kind_upper})
