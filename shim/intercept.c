@@ -148,44 +148,56 @@ static long audited_init_module(const struct shim_core *core, long a1, long a2, 
 }
 
 /*
- * Only a regular file open for reading is read (by the core, with pread). Anything else (bad or
- * O_PATH fd, pipe, socket, directory, write-only) goes to the kernel untouched, which answers
- * it. Returns our own reference to the file (so that a concurrent close() in the caller cannot
- * make us read another file), or -1.
+ * The kernel gets our own duplicate of the caller's fd (F_DUPFD: the same open file description,
+ * so the same file, offset and access mode, and the same answers from the kernel): another
+ * thread of the caller can close() or dup2() another file onto the caller's fd number while we
+ * read, never onto ours. Returns that duplicate, or -1 (a bad fd, or no fd left: the kernel gets
+ * the caller's number and answers for it).
  */
-static int readable_file(int fd)
+static int kernel_fd_of(int fd)
+{
+	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/*
+ * Only a regular file open for reading is read (by the core, with pread). Anything else (O_PATH
+ * fd, pipe, socket, directory, write-only) goes to the kernel untouched, which answers it.
+ */
+static bool readable_file(int fd)
 {
 	struct stat st;
 	int fl;
 
+	if (fd < 0)
+		return false;
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return -1;
-	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		return false;
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static long audited_finit_module(const struct shim_core *core, long a1, long a2, long a3, long a4,
 				 long a5, long a6)
 {
 	_cleanup_free_ char *args = NULL;
-	_cleanup_close_ int fd = readable_file((int)a1);
+	_cleanup_close_ int fd = kernel_fd_of((int)a1);
 	struct kma_call call = {
 		.syscall = KMA_SYS_FINIT_MODULE,
 		.via = KMA_VIA_PRELOAD,
 		.pid = getpid(),
-		.fd = fd,
-		.caller_fd = (int)a1,
+		.fd = readable_file(fd) ? fd : -1,
+		.caller_fd =
+			fd >= 0 ? fd : (int)a1, /* the file's name: of the fd the kernel gets */
 		.flags = (unsigned int)a3,
 	};
 
 	a2 = args_take(&call, &args, a2);
-	return record_and_call(core, &call, SYS_finit_module, a1, a2, a3, a4, a5, a6);
+	return record_and_call(core, &call, SYS_finit_module, fd >= 0 ? fd : a1, a2, a3, a4, a5,
+			       a6);
 }
 
-static long audited_delete_module(const struct shim_core *core, long a1, long a2, long a3,
-				  long a4, long a5, long a6)
+static long audited_delete_module(const struct shim_core *core, long a1, long a2, long a3, long a4,
+				  long a5, long a6)
 {
 	_cleanup_free_ char *name = NULL;
 	struct kma_call call = {

@@ -25,6 +25,7 @@ struct file_id {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	struct timespec ctime; /* a rewrite can restore mtime (utimensat), never ctime */
 };
 
 struct kma_pending {
@@ -143,7 +144,8 @@ static struct file_id file_id_of(int fd)
 
 	if (fd >= 0 && fstat(fd, &st) == 0)
 		id = (struct file_id){ .valid = true, .dev = st.st_dev, .ino = st.st_ino,
-				       .size = st.st_size, .mtime = st.st_mtim };
+				       .size = st.st_size, .mtime = st.st_mtim,
+				       .ctime = st.st_ctim };
 	return id;
 }
 
@@ -152,7 +154,8 @@ static bool file_id_differs(const struct file_id *a, const struct file_id *b)
 	if (!a->valid || !b->valid)
 		return false;
 	return a->dev != b->dev || a->ino != b->ino || a->size != b->size ||
-	       a->mtime.tv_sec != b->mtime.tv_sec || a->mtime.tv_nsec != b->mtime.tv_nsec;
+	       a->mtime.tv_sec != b->mtime.tv_sec || a->mtime.tv_nsec != b->mtime.tv_nsec ||
+	       a->ctime.tv_sec != b->ctime.tv_sec || a->ctime.tv_nsec != b->ctime.tv_nsec;
 }
 
 /* kmod's rule: '-' and '_' are the same in module names. */

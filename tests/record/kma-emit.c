@@ -9,6 +9,8 @@
  * options: --config PATH  --json PATH  --args STR  --args-hex HEX  --name-hex HEX (delete)
  *	    --hint STR  --comm-hex HEX  --flags N  --count N  --secure
  *	    --change-file  (finit: append a byte to the file between begin and the syscall)
+ *	    --rewrite-file (finit: the same, but overwrite the first byte in place and put the
+ *	                    file's mtime back: only its ctime tells)
  *	    --no-ack   (seccomp: every recvfrom/recvmsg fails with EAGAIN, as if the kernel never
  *	                acknowledged: the audit sink's bounded wait is what is left)
  */
@@ -73,6 +75,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },    { "secure", no_argument, NULL, 's' },
 		{ "no-ack", no_argument, NULL, 'K' },
 		{ "change-file", no_argument, NULL, 'X' },
+		{ "rewrite-file", no_argument, NULL, 'W' },
 		{},
 	};
 	struct kma_ctx_opts opts = { 0 };
@@ -82,7 +85,7 @@ int main(int argc, char **argv)
 	_cleanup_close_ int fd = -1;
 	struct kma_ctx *ctx;
 	int count = 1, c, r;
-	bool no_ack = false, change_file = false;
+	bool no_ack = false, change_file = false, rewrite_file = false;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -98,6 +101,7 @@ int main(int argc, char **argv)
 		case 's': opts.secure = true; break;
 		case 'K': no_ack = true; break;
 		case 'X': change_file = true; break;
+		case 'W': rewrite_file = true; break;
 		default: return 2;
 		}
 	}
@@ -164,6 +168,20 @@ int main(int argc, char **argv)
 			int w = open(argv[optind + 1], O_WRONLY | O_APPEND | O_CLOEXEC);
 			if (w < 0 || write(w, "", 1) != 1)
 				perror("change file");
+			if (w >= 0)
+				close(w);
+		}
+		if (rewrite_file && call.syscall == KMA_SYS_FINIT_MODULE) {
+			int w = open(argv[optind + 1], O_RDWR | O_CLOEXEC);
+			struct stat st;
+			unsigned char b = 0;
+
+			if (w < 0 || fstat(w, &st) < 0 || pread(w, &b, 1, 0) < 0)
+				perror("rewrite file");
+			b ^= 0xff;
+			if (w >= 0 && (pwrite(w, &b, 1, 0) != 1 ||
+				       futimens(w, (struct timespec[]){ st.st_atim, st.st_mtim })))
+				perror("rewrite file");
 			if (w >= 0)
 				close(w);
 		}

@@ -62,6 +62,9 @@ done
 # the file changes during the call: the result record says so, the intent record cannot yet
 cp "$dir/junk" "$dir/changing.ko"
 run changed "$EMIT" --change-file finit "$dir/changing.ko"
+# rewritten in place, same size, mtime put back: ctime still tells
+cp "$dir/junk" "$dir/rewritten.ko"
+run rewritten "$EMIT" --rewrite-file finit "$dir/rewritten.ko"
 # real signed modules, when the fixtures are there: fields as kmod's modinfo prints them
 real=
 if [ -s "${KMODAUDIT_CACHE:-/nonexistent}/env" ]; then
@@ -156,6 +159,9 @@ records changed 2
 grep "op=kmod_load_intent" "$dir/changed.raw" | grep -q 'file_changed' && fail "changed: intent says file_changed"
 grep "op=kmod_load " "$dir/changed.raw" | grep -q 'anomaly=[a-z_,]*file_changed' ||
 	fail "changed: result record without file_changed: $(cat "$dir/changed.raw")"
+records rewritten 2
+grep "op=kmod_load " "$dir/rewritten.raw" | grep -q 'anomaly=[a-z_,]*file_changed' ||
+	fail "rewritten: result record without file_changed: $(cat "$dir/rewritten.raw")"
 
 if [ -n "$real" ]; then
 	records real_ok 2

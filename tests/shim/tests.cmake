@@ -12,3 +12,8 @@ kmodaudit_sys_test(shim-records ${CMAKE_CURRENT_LIST_DIR}/records.sh 240)
 kmodaudit_sys_test(shim-threads-fork ${CMAKE_CURRENT_LIST_DIR}/threads-fork.sh 300)
 kmodaudit_sys_test(shim-syslog-fallback ${CMAKE_CURRENT_LIST_DIR}/syslog-fallback.sh 120)
 kmodaudit_sys_test(shim-valgrind ${CMAKE_CURRENT_LIST_DIR}/valgrind.sh 300)
+
+# finit_module while another thread dup2()s other files onto the fd (strace as the observer).
+add_executable(finit-race ${CMAKE_CURRENT_LIST_DIR}/finit-race.c)
+target_link_libraries(finit-race PRIVATE pthread)
+kmodaudit_sys_test(shim-finit-race ${CMAKE_CURRENT_LIST_DIR}/finit-race.sh 120)
