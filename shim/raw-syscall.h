@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	long ret;

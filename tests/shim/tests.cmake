@@ -4,6 +4,8 @@
 add_executable(transparency ${CMAKE_CURRENT_LIST_DIR}/transparency.c)
 add_executable(fd-check ${CMAKE_CURRENT_LIST_DIR}/fd-check.c)
 add_executable(threads-fork ${CMAKE_CURRENT_LIST_DIR}/threads-fork.c)
+add_executable(kma-deny ${CMAKE_CURRENT_LIST_DIR}/kma-deny.c)
+target_link_libraries(kma-deny PRIVATE PkgConfig::LIBSECCOMP)
 
 kmodaudit_sys_test(shim-exports ${CMAKE_CURRENT_LIST_DIR}/exports.sh 60)
 kmodaudit_sys_test(shim-transparency ${CMAKE_CURRENT_LIST_DIR}/transparency.sh 120)
