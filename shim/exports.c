@@ -87,8 +87,13 @@ _public_ long syscall(long nr, ...)
 	a6 = va_arg(ap, long);
 	va_end(ap);
 
-	if (_unlikely_(nr == SYS_init_module || nr == SYS_finit_module || nr == SYS_delete_module))
+	/* the number as the kernel reads it; the kernel gets it as the caller passed it */
+	switch (kernel_syscall_nr(nr)) {
+	case SYS_init_module:
+	case SYS_finit_module:
+	case SYS_delete_module:
 		return module_call(nr, a1, a2, a3, a4, a5, a6);
+	}
 
 	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
 	if (raw_syscall_failed(ret)) {

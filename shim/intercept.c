@@ -28,7 +28,7 @@
 
 static const char *syscall_name(long nr)
 {
-	switch (nr) {
+	switch (kernel_syscall_nr(nr)) {
 	case SYS_init_module:
 		return "init_module";
 	case SYS_finit_module:
@@ -121,8 +121,8 @@ static long record_and_call(const struct shim_core *core, const struct kma_call 
 	return ret;
 }
 
-static long audited_init_module(const struct shim_core *core, long a1, long a2, long a3, long a4,
-				long a5, long a6)
+static long audited_init_module(const struct shim_core *core, long nr, long a1, long a2, long a3,
+				long a4, long a5, long a6)
 {
 	struct image_copy img = {};
 	_cleanup_free_ char *args = NULL;
@@ -142,7 +142,7 @@ static long audited_init_module(const struct shim_core *core, long a1, long a2, 
 	call.image_len = img.len;
 	a3 = args_take(&call, &args, a3);
 
-	ret = record_and_call(core, &call, SYS_init_module, a1, a2, a3, a4, a5, a6);
+	ret = record_and_call(core, &call, nr, a1, a2, a3, a4, a5, a6);
 	image_copy_release(&img);
 	return ret;
 }
@@ -176,8 +176,8 @@ static bool readable_file(int fd)
 	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static long audited_finit_module(const struct shim_core *core, long a1, long a2, long a3, long a4,
-				 long a5, long a6)
+static long audited_finit_module(const struct shim_core *core, long nr, long a1, long a2, long a3,
+				 long a4, long a5, long a6)
 {
 	_cleanup_free_ char *args = NULL;
 	_cleanup_close_ int fd = kernel_fd_of((int)a1);
@@ -192,12 +192,11 @@ static long audited_finit_module(const struct shim_core *core, long a1, long a2,
 	};
 
 	a2 = args_take(&call, &args, a2);
-	return record_and_call(core, &call, SYS_finit_module, fd >= 0 ? fd : a1, a2, a3, a4, a5,
-			       a6);
+	return record_and_call(core, &call, nr, fd >= 0 ? fd : a1, a2, a3, a4, a5, a6);
 }
 
-static long audited_delete_module(const struct shim_core *core, long a1, long a2, long a3, long a4,
-				  long a5, long a6)
+static long audited_delete_module(const struct shim_core *core, long nr, long a1, long a2, long a3,
+				  long a4, long a5, long a6)
 {
 	_cleanup_free_ char *name = NULL;
 	struct kma_call call = {
@@ -220,7 +219,7 @@ static long audited_delete_module(const struct shim_core *core, long a1, long a2
 	if (r == 0)
 		a1 = (long)name;
 	call.name = r == -EFAULT ? NULL : name;
-	return record_and_call(core, &call, SYS_delete_module, a1, a2, a3, a4, a5, a6);
+	return record_and_call(core, &call, nr, a1, a2, a3, a4, a5, a6);
 }
 
 /* What the shim alone knows of a load: the file of a finit_module fd, an image's size. */
@@ -229,7 +228,7 @@ static void describe_load(long nr, long a1, long a2, char *buf, size_t size)
 	char proc[64], target[256];
 	ssize_t n;
 
-	if (nr == SYS_init_module) {
+	if (kernel_syscall_nr(nr) == SYS_init_module) {
 		snprintf(buf, size, "image of %lu bytes", (unsigned long)a2);
 		return;
 	}
@@ -259,7 +258,7 @@ static long core_missing(long nr, int err, const char *why, long a1, long a2, lo
 	const char *conf = NULL, *ignored = NULL;
 	char what[320];
 
-	if (nr != SYS_delete_module && conf_file_fail_closed(&conf, &ignored)) {
+	if (kernel_syscall_nr(nr) != SYS_delete_module && conf_file_fail_closed(&conf, &ignored)) {
 		describe_load(nr, a1, a2, what, sizeof(what));
 		lost_log("fail-closed: refused %s by %s[%d] (%s): %s (%s)", syscall_name(nr),
 			 program_invocation_short_name, (int)getpid(), what, why,
@@ -283,12 +282,12 @@ long intercept_module_call(long nr, long a1, long a2, long a3, long a4, long a5,
 	if (r < 0)
 		return core_missing(nr, r, why, a1, a2, a3, a4, a5, a6);
 
-	switch (nr) {
+	switch (kernel_syscall_nr(nr)) {
 	case SYS_init_module:
-		return audited_init_module(&core, a1, a2, a3, a4, a5, a6);
+		return audited_init_module(&core, nr, a1, a2, a3, a4, a5, a6);
 	case SYS_finit_module:
-		return audited_finit_module(&core, a1, a2, a3, a4, a5, a6);
+		return audited_finit_module(&core, nr, a1, a2, a3, a4, a5, a6);
 	default:
-		return audited_delete_module(&core, a1, a2, a3, a4, a5, a6);
+		return audited_delete_module(&core, nr, a1, a2, a3, a4, a5, a6);
 	}
 }

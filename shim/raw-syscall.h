@@ -40,6 +40,20 @@ static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4, lon
 	return ret;
 }
 
+/*
+ * The system call the kernel runs for nr: it reads only the low 32 bits of the number register
+ * (an int: x86-64 takes eax, arm64 w8), so syscall(0x1000000af) is init_module. On x86-64 the
+ * x32 bit selects the x32 table, where the module calls have their 64-bit numbers too.
+ */
+static inline int kernel_syscall_nr(long nr)
+{
+#if defined(__x86_64__)
+	return (int)nr & ~0x40000000; /* __X32_SYSCALL_BIT */
+#else
+	return (int)nr;
+#endif
+}
+
 /* The kernel's -4095..-1 error range, as libc's syscall() decodes it. */
 static inline bool raw_syscall_failed(long ret)
 {

@@ -19,3 +19,7 @@ kmodaudit_sys_test(shim-valgrind ${CMAKE_CURRENT_LIST_DIR}/valgrind.sh 300)
 add_executable(finit-race ${CMAKE_CURRENT_LIST_DIR}/finit-race.c)
 target_link_libraries(finit-race PRIVATE pthread)
 kmodaudit_sys_test(shim-finit-race ${CMAKE_CURRENT_LIST_DIR}/finit-race.sh 120)
+
+# syscall() numbers with junk in the upper 32 bits, which the kernel ignores.
+add_executable(syscall-nr ${CMAKE_CURRENT_LIST_DIR}/syscall-nr.c)
+kmodaudit_sys_test(shim-syscall-nr ${CMAKE_CURRENT_LIST_DIR}/syscall-nr.sh 60)
