@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cmd/check-items.h"
+#include "cmd/rules-spec.h"
 #include "config.h"
 #include "core/macro.h"
 #include "core/procctx.h"
@@ -29,15 +30,6 @@
 static bool live(const struct check_ctx *ctx)
 {
 	return !ctx->root;
-}
-
-static char *under_root(const struct check_ctx *ctx, const char *path)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s%s", ctx->root ? ctx->root : "", path) < 0)
-		return NULL;
-	return p;
 }
 
 static void shim_listed(struct check_ctx *ctx, struct check_result *res)
@@ -54,15 +46,15 @@ static void shim_listed(struct check_ctx *ctx, struct check_result *res)
 			  "the kernel only");
 }
 
-/* ELF header of FILE: a shared object for the machine this program runs on. */
-static int elf_fits(const char *file, const char **why)
+/* ELF header of FILE (inside ctx->root): a shared object for the machine this program runs on. */
+static int elf_fits(const struct check_ctx *ctx, const char *file, const char **why)
 {
 	_cleanup_close_ int fd = -1, self = -1;
 	Elf64_Ehdr mine, h;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	fd = rules_open_in_root(ctx->root, file, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -errno;
@@ -121,7 +113,6 @@ static int dlopen_in_child(const char *file, char *err, size_t errlen)
 
 static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 {
-	_cleanup_free_ char *file = NULL, *impl = NULL;
 	const char *why = NULL;
 	char err[512];
 	int r;
@@ -135,10 +126,7 @@ static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 			  "%s uses a dynamic string token that cannot be checked", ctx->shim_entry);
 		return;
 	}
-	file = under_root(ctx, ctx->shim_entry);
-	if (!file)
-		return;
-	r = elf_fits(file, &why);
+	r = elf_fits(ctx, ctx->shim_entry, &why);
 	if (r < 0) {
 		/* A missing preload entry costs every process a loader warning on stderr. */
 		check_set(res, CHECK_FAIL,
@@ -147,17 +135,16 @@ static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 		return;
 	}
 	if (live(ctx)) {
-		r = dlopen_in_child(file, err, sizeof(err));
+		r = dlopen_in_child(ctx->shim_entry, err, sizeof(err));
 		if (r < 0) {
-			check_set(res, CHECK_FAIL, "reinstall kmodaudit", "dlopen %s: %s", file,
+			check_set(res, CHECK_FAIL, "reinstall kmodaudit", "dlopen %s: %s", ctx->shim_entry,
 				  err[0] ? err : strerror(-r));
 			return;
 		}
 	}
 	/* The shim loads the core only when it intercepts a call: check that it is there. */
 	if (!strcmp(ctx->shim_entry, KMODAUDIT_SHIM_PATH)) {
-		impl = under_root(ctx, KMODAUDIT_IMPL_PATH);
-		if (impl && elf_fits(impl, &why) < 0) {
+		if (elf_fits(ctx, KMODAUDIT_IMPL_PATH, &why) < 0) {
 			check_set(res, CHECK_FAIL, "reinstall kmodaudit",
 				  "%s loads but its core %s is missing or broken: calls would not "
 				  "be recorded",
@@ -191,18 +178,24 @@ static bool auditd_enabled_at_boot(const struct check_ctx *ctx)
 		"/etc/systemd/system/multi-user.target.wants/auditd.service",
 		"/etc/systemd/system/sysinit.target.wants/auditd.service",
 	};
-	_cleanup_free_ char *rc = under_root(ctx, "/etc/rc2.d");
-	DIR *d;
+	int rc;
+	DIR *d = NULL;
 	bool found = false;
 
 	for (unsigned i = 0; i < ARRAY_SIZE(links); i++) {
-		_cleanup_free_ char *p = under_root(ctx, links[i]);
+		/* The link itself (its target may be absent from a partial tree). */
+		_cleanup_close_ int fd = rules_open_in_root(ctx->root, links[i], O_PATH | O_NOFOLLOW);
 
-		if (p && faccessat(AT_FDCWD, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		if (fd >= 0)
 			return true;
 	}
 	/* sysvinit: an S link in the default runlevel. */
-	d = rc ? opendir(rc) : NULL;
+	rc = rules_open_in_root(ctx->root, "/etc/rc2.d", O_RDONLY | O_DIRECTORY);
+	if (rc >= 0) {
+		d = fdopendir(rc);
+		if (!d)
+			close(rc);
+	}
 	for (struct dirent *e; d && (e = readdir(d));)
 		if (e->d_name[0] == 'S' && strstr(e->d_name, "auditd"))
 			found = true;

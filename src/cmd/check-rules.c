@@ -256,16 +256,20 @@ static int rules_file_filter(const struct dirent *d)
 
 int check_rules_load_dir(const char *root, struct check_rules *set)
 {
-	_cleanup_free_ char *dir = NULL;
+	static const char dir[] = "/etc/audit/rules.d";
 	struct dirent **names = NULL;
-	int n, r = 0;
+	int dirfd, n, r = 0;
 
-	if (asprintf(&dir, "%s/etc/audit/rules.d", root ? root : "") < 0)
-		return -ENOMEM;
+	dirfd = rules_open_in_root(root, dir, O_RDONLY | O_DIRECTORY);
+	if (dirfd < 0)
+		return dirfd;
 	/* augenrules concatenates the files in the C locale's sort order. */
-	n = scandir(dir, &names, rules_file_filter, alphasort);
+	n = scandirat(dirfd, ".", &names, rules_file_filter, alphasort);
 	if (n < 0)
-		return -errno;
+		r = -errno;
+	close(dirfd);
+	if (r < 0)
+		return r;
 	for (int i = 0; i < n; i++) {
 		_cleanup_free_ char *path = NULL, *text = NULL;
 		_cleanup_fclose_ FILE *f = NULL;
@@ -273,11 +277,12 @@ int check_rules_load_dir(const char *root, struct check_rules *set)
 
 		if (r == 0 && asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0)
 			r = -ENOMEM;
-		if (r == 0 && (f = fopen(path, "re"))) {
+		/* Each file resolved inside ROOT too: rules.d entries are often links. */
+		if (r == 0 && (f = rules_fopen_in_root(root, path))) {
 			ssize_t len = getdelim(&text, &cap, '\0', f);
 
 			if (len >= 0) {
-				r = check_rules_parse_text(text, path + (root ? strlen(root) : 0), set);
+				r = check_rules_parse_text(text, path, set);
 				set->files++;
 			}
 		}

@@ -106,15 +106,13 @@ static void keep_shim_entry(const char *entry, size_t len, void *userdata)
 /* The entry of ROOT/etc/ld.so.preload naming our shim (by its file name), read as ld.so does. */
 static char *find_shim_entry(const char *root)
 {
-	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
 	char *found = NULL;
 	size_t cap = 0;
 	ssize_t len;
 
-	if (asprintf(&path, "%s/etc/" PRELOAD_FILE_NAME, root ? root : "") < 0)
-		return NULL;
-	f = fopen(path, "re");
+	f = rules_fopen_in_root(root, "/etc/" PRELOAD_FILE_NAME);
 	if (!f)
 		return NULL;
 	len = getdelim(&text, &cap, '\0', f);

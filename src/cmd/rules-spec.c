@@ -78,15 +78,12 @@ static bool root_is_host(const char *root)
 
 int rules_login_defs_uid_min(const char *root, unsigned long *uid_min)
 {
-	_cleanup_free_ char *path = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	int r = -ENODATA;
 
-	if (asprintf(&path, "%s/etc/login.defs", root_is_host(root) ? "" : root) < 0)
-		return -ENOMEM;
-	f = fopen(path, "re");
+	f = rules_fopen_in_root(root, "/etc/login.defs");
 	if (!f)
 		return -errno;
 	/* The same reading as the benchmark's `awk '/^\s*UID_MIN/{print $2}'`: the last one wins. */
@@ -109,29 +106,60 @@ int rules_login_defs_uid_min(const char *root, unsigned long *uid_min)
 	return r;
 }
 
-int rules_resolve_in_root(const char *root, const char *path, char **real)
+int rules_open_in_root(const char *root, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
+		.flags = flags | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	_cleanup_close_ int rootfd = -1;
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *found = NULL, *rootdir = NULL;
-	size_t rootlen = 0;
-	int r;
+	int fd;
 
 	/* The kernel resolves inside the tree: an absolute link such as /bin/kmod stays in ROOT. */
 	rootfd = open(root_is_host(root) ? "/" : root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
 	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+FILE *rules_fopen_in_root(const char *root, const char *path)
+{
+	int fd = rules_open_in_root(root, path, O_RDONLY);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "re");
+	if (!f) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return f;
+}
+
+int rules_resolve_in_root(const char *root, const char *path, char **real)
+{
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *found = NULL, *rootdir = NULL;
+	size_t rootlen = 0;
+	int r;
+
+	fd = rules_open_in_root(root, path, O_PATH);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = procctx_fd_path(0, fd, &found);
 	if (r < 0)
 		return r;
 	if (!root_is_host(root)) {
+		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return -errno;
 		r = procctx_fd_path(0, rootfd, &rootdir);
 		if (r < 0)
 			return r;

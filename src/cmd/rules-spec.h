@@ -46,6 +46,14 @@ int rules_parse_arches(const char *list, unsigned *arches);
 int rules_login_defs_uid_min(const char *root, unsigned long *uid_min);
 
 /*
+ * Open PATH as seen from ROOT (ROOT NULL or "/": this system): every symlink, absolute ones
+ * included, is resolved inside ROOT, as on that system. Returns the fd or -errno.
+ */
+int rules_open_in_root(const char *root, const char *path, int flags);
+/* The same, read-only as a stream; NULL with errno set on failure. */
+FILE *rules_fopen_in_root(const char *root, const char *path);
+
+/*
  * Resolve PATH as seen from ROOT (absolute symlinks stay inside ROOT), as readlink -f would on
  * that system. *real is the absolute path inside ROOT. -ENOENT if it does not exist.
  */

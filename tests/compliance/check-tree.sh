@@ -242,6 +242,32 @@ expect failure-silent FAIL "kmodaudit failure mode (rules.d)"
 printf -- '-f 1\n' >"$t/etc/audit/rules.d/99-late.rules"
 [ "$(status "$t" "kmodaudit failure mode (rules.d)")" = PASS ] || fail "a later -f 1 did not win"
 
+# Absolute symlinks resolve inside the tree, as on that system: each link below names a path
+# that the tree holds with other content than this host (or that this host lacks), so reading
+# the host's file gives the other result.
+t=$(variant abs-links)
+mkdir -p "$t/usr/share/kmodaudit-test"
+echo "$shim_path" >"$t/etc/hostname" # this host's /etc/hostname is its name
+ln -sf /etc/hostname "$t/etc/ld.so.preload"
+cp "$shim_so" "$t/etc/issue" # this host's /etc/issue is text
+rm "$t$shim_path"
+ln -s /etc/issue "$t$shim_path"
+mv "$t/$R" "$t/usr/share/kmodaudit-test/modules.rules" # not on this host
+ln -s /usr/share/kmodaudit-test/modules.rules "$t/$R"
+mv "$t/etc/login.defs" "$t/usr/share/kmodaudit-test/login.defs"
+ln -s /usr/share/kmodaudit-test/login.defs "$t/etc/login.defs"
+"$KMA" check --root "$t" >"$work/abs-links.out" || true
+diff <(cut -d: -f1 "$work/good.out") <(cut -d: -f1 "$work/abs-links.out") ||
+	fail "abs-links: not the good tree's results"
+echo "ok: absolute links inside the tree are followed inside it"
+# The other way round: the host's file is fine, the tree's is not.
+t=$(variant abs-link-core)
+rm "$t$impl_path"
+mkdir -p "$t$(dirname "$any_so")"
+echo "not a library" >"$t$any_so"
+ln -s "$any_so" "$t$impl_path"
+expect abs-link-core FAIL "kmodaudit shim loadable"
+
 # Usage errors.
 rc=0
 "$KMA" check --root /nonexistent >/dev/null 2>&1 || rc=$?
