@@ -4,3 +4,4 @@
 kmodaudit_sys_test(report-live ${CMAKE_CURRENT_LIST_DIR}/live.sh 120)
 kmodaudit_sys_test(report-variants ${CMAKE_CURRENT_LIST_DIR}/variants.sh 120)
 kmodaudit_sys_test(report-vm ${CMAKE_CURRENT_LIST_DIR}/vm.sh 60)
+kmodaudit_sys_test(report-large ${CMAKE_CURRENT_LIST_DIR}/large.sh 120)
