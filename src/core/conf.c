@@ -157,6 +157,7 @@ struct parse_state {
 	conf_warn_fn warn;
 	void *data;
 	int bad;
+	bool nomem; /* a value could not be stored: the file is not what applies */
 };
 
 _printf_(2, 3) static void warn_line(struct parse_state *st, const char *fmt, ...)
@@ -183,18 +184,22 @@ static int ini_cb(void *user, const char *section, const char *key, const char *
 	struct parse_state *st = user;
 	int r = apply(st->conf, section, key, value);
 
-	if (r == -ENOENT)
+	if (r == -ENOMEM)
+		st->nomem = true;
+	else if (r == -ENOENT)
 		warn_line(st, "config: unknown key [%.40s] %.40s, ignored", section, key);
 	else if (r < 0)
 		warn_line(st, "config: bad value for %.40s: %.60s, ignored", key, value);
 	return 1; /* keep parsing: one bad line does not void the others */
 }
 
-int conf_parse_string(struct kma_conf *conf, const char *text, conf_warn_fn warn, void *data)
+static int parse(struct kma_conf *conf, const char *text, conf_warn_fn warn, void *data,
+		 bool *nomem)
 {
-	struct parse_state st = { .conf = conf, .warn = warn, .data = data };
+	struct parse_state st = {.conf = conf, .warn = warn, .data = data};
 	int r = ini_parse_string(text, ini_cb, &st);
 
+	*nomem = st.nomem || r == -2; /* -2: libinih could not allocate its line buffer */
 	if (r != 0)
 		warn_line(&st, "config: syntax error at line %d, ignored", r);
 	if (conf->fail_closed && !conf->intent) {
@@ -203,6 +208,13 @@ int conf_parse_string(struct kma_conf *conf, const char *text, conf_warn_fn warn
 		warn_line(&st, "config: mode=fail-closed needs intent records: intent=yes");
 	}
 	return st.bad;
+}
+
+int conf_parse_string(struct kma_conf *conf, const char *text, conf_warn_fn warn, void *data)
+{
+	bool nomem;
+
+	return parse(conf, text, warn, data, &nomem);
 }
 
 static void warnf(conf_warn_fn warn, void *data, const char *path, const char *why)
@@ -223,6 +235,7 @@ int conf_load_path(struct kma_conf *conf, const char *path, conf_warn_fn warn, v
 	_cleanup_free_ char *text = malloc(CONF_TEXT_SIZE);
 	const char *why;
 	size_t len;
+	bool nomem;
 	int r;
 
 	if (!text)
@@ -233,6 +246,6 @@ int conf_load_path(struct kma_conf *conf, const char *path, conf_warn_fn warn, v
 			warnf(warn, data, path, why);
 		return r;
 	}
-	conf_parse_string(conf, text, warn, data);
-	return 0;
+	parse(conf, text, warn, data, &nomem);
+	return nomem ? -ENOMEM : 0;
 }

@@ -41,7 +41,8 @@ int conf_parse_string(struct kma_conf *conf, const char *text, conf_warn_fn warn
 
 /*
  * Load path into conf after the trust checks. Returns 0 when applied, -ENOENT when there is no
- * file (not worth a warning), another -errno when the file was ignored (warn says why).
+ * file (not worth a warning), -ENOMEM when memory ran out (the file may be applied in part only:
+ * not a configuration to run with), another -errno when the file was ignored (warn says why).
  */
 int conf_load_path(struct kma_conf *conf, const char *path, conf_warn_fn warn, void *data);
 

@@ -96,8 +96,15 @@ int kma_ctx_new(const struct kma_ctx_opts *opts, struct kma_ctx **out)
 	if (!ctx)
 		return -ENOMEM;
 	conf_init(&ctx->conf);
-	conf_load_path(&ctx->conf, conf_path(opts->config_path, opts->secure), collect_warning,
-		       &warnings);
+	/*
+	 * Without the memory to read the file, its [policy] mode is unknown: no ctx rather than
+	 * one on the defaults (fail-open). The shim then reads the mode itself, without malloc.
+	 */
+	if (conf_load_path(&ctx->conf, conf_path(opts->config_path, opts->secure), collect_warning,
+			   &warnings) == -ENOMEM) {
+		kma_ctx_free(ctx);
+		return -ENOMEM;
+	}
 	if (opts->json_path) {
 		ctx->json_path = strdup(opts->json_path);
 		if (!ctx->json_path) {
@@ -366,12 +373,14 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 	struct sink_outcome outcome;
 	pid_t pid;
 	int err = 0;
+	bool refuse; /* fail-closed refuses loads without a record; unloads always go on */
 
 	if (!ctx || !call || !out || (unsigned)call->syscall >= ARRAY_SIZE(syscall_names) ||
 	    (unsigned)call->via >= ARRAY_SIZE(via_names))
 		return -EINVAL;
 	*out = NULL;
 	pid = call->pid > 0 && call->pid != getpid() ? call->pid : 0;
+	refuse = ctx->conf.fail_closed && call->syscall != KMA_SYS_DELETE_MODULE;
 
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -380,11 +389,11 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 		/* no memory for a record: syslog hears of the call at least (sink_warn allocates
 		 * nothing) */
 		snprintf(msg, sizeof(msg), "%s: %s %s[%d]: out of memory",
-			 ctx->conf.fail_closed ? "fail-closed: refused" : "record lost",
+			 refuse ? "fail-closed: refused" : "record lost",
 			 syscall_names[call->syscall], via_names[call->via],
 			 (int)(pid ? pid : getpid()));
 		sink_warn(&ctx->conf, msg);
-		return ctx->conf.fail_closed ? -EPERM : 0;
+		return refuse ? -EPERM : 0;
 	}
 	p->syscall = call->syscall;
 	p->via = call->via;
@@ -405,8 +414,8 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 	}
 	if (err < 0) {
 		/* fail-open goes on with what could be gathered; fail-closed must not */
-		if (ctx->conf.fail_closed) {
-			sink_warn(&ctx->conf, "fail-closed: refused a module call: out of memory");
+		if (refuse) {
+			sink_warn(&ctx->conf, "fail-closed: refused a module load: out of memory");
 			pending_free(p);
 			return -EPERM;
 		}

@@ -10,7 +10,8 @@
  * posix_memalign, aligned_alloc, memalign; glibc routes its own internal allocations through
  * these too): the Nth fails with ENOMEM (KMA_FAIL_ALL=1: the Nth and every later one). At exit
  * it appends "allocs=COUNT failed=F" to KMA_FAIL_LOG, so that a test can loop N from 1 until
- * no allocation failed.
+ * no allocation failed. KMA_FAIL_SIZE=S counts only the allocations of exactly S bytes (one
+ * buffer of the core's, e.g. the configuration file's).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -38,6 +39,7 @@ long delete_module(const char *name, unsigned int flags);
 static atomic_bool armed;
 static atomic_ulong count, failed;
 static unsigned long nth;
+static size_t fail_size; /* 0: any size */
 static bool fail_all;
 
 static long (*next_syscall)(long, ...);
@@ -45,11 +47,11 @@ static long (*next_init_module)(void *, unsigned long, const char *);
 static long (*next_delete_module)(const char *, unsigned int);
 static long (*next_finit_module)(int, const char *, int);
 
-static bool should_fail(void)
+static bool should_fail(size_t size)
 {
 	unsigned long n;
 
-	if (!atomic_load(&armed) || !nth)
+	if (!atomic_load(&armed) || !nth || (fail_size && size != fail_size))
 		return false;
 	n = atomic_fetch_add(&count, 1) + 1;
 	if (n == nth || (fail_all && n > nth)) {
@@ -62,34 +64,34 @@ static bool should_fail(void)
 
 PUBLIC void *malloc(size_t size)
 {
-	return should_fail() ? NULL : __libc_malloc(size);
+	return should_fail(size) ? NULL : __libc_malloc(size);
 }
 
 PUBLIC void *calloc(size_t n, size_t size)
 {
-	return should_fail() ? NULL : __libc_calloc(n, size);
+	return should_fail(n * size) ? NULL : __libc_calloc(n, size);
 }
 
 PUBLIC void *realloc(void *p, size_t size)
 {
-	return should_fail() ? NULL : __libc_realloc(p, size);
+	return should_fail(size) ? NULL : __libc_realloc(p, size);
 }
 
 PUBLIC void *memalign(size_t align, size_t size)
 {
-	return should_fail() ? NULL : __libc_memalign(align, size);
+	return should_fail(size) ? NULL : __libc_memalign(align, size);
 }
 
 PUBLIC void *aligned_alloc(size_t align, size_t size)
 {
-	return should_fail() ? NULL : __libc_memalign(align, size);
+	return should_fail(size) ? NULL : __libc_memalign(align, size);
 }
 
 PUBLIC int posix_memalign(void **out, size_t align, size_t size)
 {
 	void *p;
 
-	if (should_fail())
+	if (should_fail(size))
 		return ENOMEM;
 	p = __libc_memalign(align, size);
 	if (!p)
@@ -104,6 +106,8 @@ __attribute__((constructor)) static void failmalloc_init(void)
 
 	nth = n ? strtoul(n, NULL, 10) : 0;
 	fail_all = getenv("KMA_FAIL_ALL") != NULL;
+	n = getenv("KMA_FAIL_SIZE");
+	fail_size = n ? strtoul(n, NULL, 10) : 0;
 	next_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
 	next_init_module =
 		(long (*)(void *, unsigned long, const char *))dlsym(RTLD_NEXT, "init_module");

@@ -250,6 +250,8 @@ fm_run() { # OP N [fail-closed]: one run; "LABEL PID ALLOCS OUTPUT" appended to 
 		label=fmc-$1-$2
 		c=$fc_conf
 	fi
+	# KMA_FAIL_SIZE: only allocations of that size count (failmalloc.c)
+	[ -z "${KMA_FAIL_SIZE:-}" ] || label=$label-s$KMA_FAIL_SIZE
 	if [ "$op" = delete ]; then args=(delete "$label"); else args=(finit "$KO" "fault=$label"); fi
 	rm -f "$dir/fl"
 	out=$(KMODAUDIT_CONFIG=$c syslog_run "$dir" sh -c 'echo $$; exec "$@"' sh \
@@ -282,6 +284,19 @@ load_allocs=$((n - 1))
 for n in 1 3 10 30 60 100 200 400 1000 2000 3000 4000; do
 	fm_run finit $n fail-closed
 done
+# fail-closed refuses loads only: an unload goes on whichever allocation fails
+for ((n = 1; n <= delete_allocs; n++)); do
+	fm_run delete $n fail-closed
+done
+# No memory for the configuration file's buffer (core/conf-file.h: CONF_TEXT_SIZE): the core
+# cannot know [policy] mode and must not start on the defaults (fail-open); the shim reads the
+# mode itself then. Fail-closed: refused; fail-open: goes on.
+conf_text_size=$(($(sed -n 's/^#define CONF_MAX_SIZE (\(.*\))$/\1/p' \
+	"$KMODAUDIT_SRC/src/core/conf-file.h") + 2))
+export KMA_FAIL_SIZE=$conf_text_size
+fm_run finit 1 fail-closed
+fm_run finit 1
+unset KMA_FAIL_SIZE
 
 # verdicts, once the listener and auditd have written everything
 sleep 1
@@ -293,6 +308,9 @@ while read -r label pid allocs rest; do
 	fm-delete-*) pat="name=\"$label\"" ;;
 	*) pat="args=\"fault=$label\"" ;;
 	esac
+	if [[ $label == fmc-finit-*-s* && $rest != "finit ret=-1 errno=EPERM" ]]; then
+		fail "$label: fail-closed, no memory for the configuration: not refused: '$rest'"
+	fi
 	if [[ $label == fmc-* && $rest == "finit ret=-1 errno=EPERM" ]]; then
 		grep -aEq "kmodaudit\[$pid\]: fail-closed: refused" "$dir/messages" ||
 			fail "$label: refused without saying why in syslog"
@@ -319,7 +337,7 @@ while read -r label pid allocs rest; do
 done <"$dir/fm.results"
 echo "allocation failures: $runs runs (unload: every N of $delete_allocs allocations; load:" \
 	"$(grep -c '^fm-finit' "$dir/fm.results") values of N up to $load_allocs; fail-closed load:" \
-	"12); records lost: $lost; records with a value left unknown ('?'): $degraded;" \
+	"12, fail-closed unload: every N, no memory for the config: 2); records lost: $lost; records with a value left unknown ('?'): $degraded;" \
 	"no record but syslog says it was lost (core could not load, no memory): $core_msg;" \
 	"fail-closed refusals (with the reason in syslog): $refusals"
 echo "faults tried: $faults"
