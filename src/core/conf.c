@@ -19,6 +19,7 @@ void conf_init(struct kma_conf *conf)
 		.fallback_syslog = true,
 		.audit_timeout_ms = CONF_DEFAULT_AUDIT_TIMEOUT_MS,
 		.fail_closed = false,
+		.max_image_size = CONF_MAX_IMAGE_SIZE,
 	};
 }
 
@@ -61,6 +62,35 @@ static int parse_ulong(const char *v, unsigned long min, unsigned long max, unsi
 	if (errno || *end || n < min || n > max)
 		return -ERANGE;
 	*out = n;
+	return 0;
+}
+
+/* A byte count: digits and an optional binary suffix K, M or G. */
+static int parse_size(const char *v, unsigned long long min, unsigned long long max,
+		      unsigned long long *out)
+{
+	unsigned long long n, mult = 1;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end && !end[1]) {
+		const char *suffixes = "KMG", *s = strchr(suffixes, *end);
+
+		if (!s)
+			return -EINVAL;
+		mult = 1ULL << (10 * (s - suffixes + 1));
+		end++;
+	}
+	if (*end)
+		return -EINVAL;
+	if (n > max / mult || n * mult < min)
+		return -ERANGE;
+	*out = n * mult;
 	return 0;
 }
 
@@ -146,6 +176,9 @@ static int apply(struct kma_conf *conf, const char *section, const char *key, co
 			return -EINVAL;
 		return 0;
 	}
+	if (IS("limits", "max_image_size"))
+		return parse_size(v, CONF_MIN_IMAGE_SIZE, CONF_MAX_IMAGE_SIZE,
+				  &conf->max_image_size);
 	if (IS("report", "trusted_signers"))
 		return set_string(&conf->trusted_signers, v);
 #undef IS

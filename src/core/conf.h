@@ -17,6 +17,9 @@
 #define CONF_DEFAULT_SYSLOG_SOCKET "/dev/log"
 #define CONF_RECORD_TYPE_USER 1005
 #define CONF_RECORD_TYPE_TRUSTED_APP 1121
+/* [limits] max_image_size: the default is modimage's (1 GiB), also the most the shim copies */
+#define CONF_MIN_IMAGE_SIZE (64ULL * 1024)
+#define CONF_MAX_IMAGE_SIZE (1ULL << 30)
 
 struct kma_conf {
 	int record_type;          /* [record] type= user | trusted_app | 1100-1199 | 2100-2999 */
@@ -28,6 +31,7 @@ struct kma_conf {
 	unsigned audit_timeout_ms; /* [sinks] audit_timeout_ms= 1..10000 */
 	bool fail_closed;         /* [policy] mode= fail-open|fail-closed */
 	char *trusted_signers;    /* [report] trusted_signers= comma list, or NULL */
+	unsigned long long max_image_size; /* [limits] max_image_size= bytes (K/M/G suffix) */
 };
 
 /* Called once per problem found; msg is one line. */

@@ -39,7 +39,7 @@ struct kma_pending {
 
 	struct procctx proc;
 	char *name, *modinfo_name, *path, *args;
-	bool has_image, has_sha;
+	bool has_image, has_sha, has_size;
 	uint64_t size;
 	enum modimage_compression compression;
 	enum modimage_sig sig;
@@ -238,9 +238,11 @@ static int take_image(struct kma_pending *p, const struct modimage_info *info)
 	return 0;
 }
 
-static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_t pid)
+static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_t pid,
+			const struct kma_conf *conf)
 {
 	_cleanup_modimage_ struct modimage *img = NULL;
+	const struct modimage_opts opts = { .max_size = conf->max_image_size };
 	int r = -EBADF;
 
 	/* first what the caller gave: it is in the record whatever the image analysis runs into */
@@ -251,7 +253,7 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 	}
 	if (call->syscall == KMA_SYS_INIT_MODULE) {
 		if (call->image)
-			r = modimage_open_memory(call->image, call->image_len, NULL, &img);
+			r = modimage_open_memory(call->image, call->image_len, &opts, &img);
 	} else {
 		int link_fd = call->caller_fd >= 0 ? call->caller_fd : call->fd;
 		pid_t link_pid = call->caller_fd >= 0 ? pid : 0;
@@ -262,7 +264,7 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 		p->before = file_id_of(call->fd);
 		/* the kernel refuses what is not a regular file: never read a pipe or socket */
 		if (p->before.valid)
-			r = modimage_open_fd(call->fd, NULL, &img);
+			r = modimage_open_fd(call->fd, &opts, &img);
 		if (p->before.valid) {
 			/* changed while we read it: the kernel may get other bytes */
 			struct file_id now = file_id_of(call->fd);
@@ -272,6 +274,13 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 	}
 	if (r == -ENOMEM)
 		return r;
+	if (r == -EFBIG) {
+		/* over the size cap ([limits] max_image_size): not read, not hashed */
+		p->anomalies |= RECORD_ANOMALY_TRUNCATED_READ;
+		p->has_size = true;
+		p->size = call->syscall == KMA_SYS_INIT_MODULE ? call->image_len
+							       : (uint64_t)p->before.size;
+	}
 	if (r == 0) {
 		r = take_image(p, modimage_get_info(img));
 		if (r < 0)
@@ -281,6 +290,7 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 		/* only a prefix of what the caller passed could be copied */
 		p->anomalies |= RECORD_ANOMALY_TRUNCATED_READ;
 		p->has_sha = false;
+		p->has_size = true;
 		p->size = call->image_size;
 	}
 
@@ -318,6 +328,7 @@ static void send_record(struct kma_ctx *ctx, struct kma_pending *p, bool result,
 		.dev = p->before.dev,
 		.ino = p->before.ino,
 		.has_image = p->has_image,
+		.has_size = p->has_size,
 		.size = p->size,
 		.compression = modimage_compression_name(p->compression),
 		.sha256 = p->has_sha ? p->sha256 : NULL,
@@ -410,7 +421,7 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 				err = -ENOMEM;
 		}
 	} else if (!err) {
-		err = analyse_load(p, call, pid);
+		err = analyse_load(p, call, pid, &ctx->conf);
 	}
 	if (err < 0) {
 		/* fail-open goes on with what could be gathered; fail-closed must not */

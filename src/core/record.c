@@ -144,13 +144,11 @@ void record_build(struct record *r, const struct record_event *ev)
 		}
 	}
 	if (ev->is_load) {
-		if (ev->has_image) {
+		if (ev->has_image || ev->has_size)
 			add_num(r, "size", (long long)ev->size);
-			add_word(r, "compression", ev->compression);
-		} else {
+		else
 			add_word(r, "size", NULL);
-			add_word(r, "compression", NULL);
-		}
+		add_word(r, "compression", ev->has_image ? ev->compression : NULL);
 		if (ev->has_image && ev->sha256) {
 			for (int i = 0; i < 32; i++) {
 				r->sha_buf[2 * i] = hexdigits[ev->sha256[i] >> 4];

@@ -51,6 +51,7 @@ struct record_event {
 	uint64_t dev, ino;
 
 	bool has_image; /* loads: size..intree known (the bytes could be read) */
+	bool has_size;  /* loads: size known without the image (over the size cap, unreadable) */
 	uint64_t size;
 	const char *compression;
 	const unsigned char *sha256; /* 32 bytes, NULL if not computed */

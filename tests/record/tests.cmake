@@ -21,3 +21,6 @@ kmodaudit_sys_test(record-ack-wait ${CMAKE_CURRENT_LIST_DIR}/ack-wait.sh 120)
 kmodaudit_unit_test(test-conf-mode ${CMAKE_CURRENT_LIST_DIR}/test-conf-mode.c
 	${CMAKE_SOURCE_DIR}/shim/conf-mode.c)
 target_include_directories(test-conf-mode PRIVATE ${CMAKE_SOURCE_DIR}/shim)
+
+# [limits] max_image_size: images over the cap are recorded as truncated_read, size from stat.
+kmodaudit_sys_test(record-size-cap ${CMAKE_CURRENT_LIST_DIR}/size-cap.sh 60)
