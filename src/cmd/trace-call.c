@@ -3,11 +3,15 @@
  * One module call read out of a tracee stopped at its seccomp stop, handed to the core
  * (core/emit.h) like any other emitter's: the image is copied out of the tracee while every
  * thread that shares its memory is stopped (trace-loop.c), so the copy is what the kernel copies.
+ *
+ * Every call stopped is recorded here, whichever code made it: the preload shim or the kmod front
+ * end in the traced process leave their own record to the tracer (core/traced.h). The other way
+ * round, the traced program could switch the record off (an in-process emitter fails open, e.g.
+ * with KMODAUDIT_IMPL pointing nowhere, or is jumped into), while the tracer's record cannot be
+ * suppressed from inside.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <linux/audit.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +21,6 @@
 #include <unistd.h>
 
 #include "cmd/trace.h"
-#include "config.h"
 #include "core/macro.h"
 
 /* Beyond this the tracer does not copy an image (the kernel's own file limit is INT_MAX). */
@@ -76,86 +79,6 @@ static int module_syscall(uint32_t arch, uint64_t nr, enum kma_syscall *out)
 	}
 }
 
-/* Paths as /proc/PID/maps shows them: symbolic links resolved. */
-static void add_path(char paths[][PATH_MAX], size_t *count, const char *path)
-{
-	if (!realpath(path, paths[*count]))
-		snprintf(paths[*count], PATH_MAX, "%s", path);
-	(*count)++;
-}
-
-/* The files of this project that record module calls themselves (see emitter_owns_call). */
-static size_t emitter_paths(char paths[3][PATH_MAX])
-{
-	char self[PATH_MAX], built[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	size_t count = 0;
-
-	if (n <= 0)
-		return 0;
-	self[n] = '\0';
-	if (realpath(KMODAUDIT_BUILD_DIR "/src/kmodaudit", built) && !strcmp(self, built)) {
-		/* A tracer run from the build tree trusts that tree's emitters, and only then. */
-		add_path(paths, &count, KMODAUDIT_BUILD_DIR "/shim/libkmodaudit.so");
-		add_path(paths, &count, KMODAUDIT_BUILD_DIR "/src/libkmodaudit-impl.so");
-		add_path(paths, &count, KMODAUDIT_BUILD_DIR "/wrappers/kmodaudit-kmod");
-	} else {
-		add_path(paths, &count, KMODAUDIT_SHIM_PATH);
-		add_path(paths, &count, KMODAUDIT_IMPL_PATH);
-		/* The kmod front end is installed beside this command. */
-		snprintf(built, sizeof(built), "%s/kmodaudit-kmod", dirname(self));
-		add_path(paths, &count, built);
-	}
-	return count;
-}
-
-static bool is_emitter(pid_t pid, uint64_t addr)
-{
-	char paths[3][PATH_MAX];
-	size_t count = emitter_paths(paths);
-	_cleanup_free_ char *path = NULL;
-
-	if (trace_mem_mapping_path(pid, addr, &path) < 0 || !path)
-		return false;
-	for (size_t i = 0; i < count; i++)
-		if (!strcmp(path, paths[i]))
-			return true;
-	return false;
-}
-
-/*
- * Each call is recorded once. When the preload shim (or the kmod front end, or the core they
- * load) is in the calling process and made the call, it records the call itself and wins: it
- * hands the kernel a private copy (a stronger guarantee than freezing threads) and it runs in
- * the caller's own context. It is its call when the syscall instruction lies in one of those
- * files, or when it lies in libc (a leaf syscall wrapper: nothing pushed) and the return address
- * on top of the stack does. Recognised by the mapping's full path, so a program merely named
- * like the shim is still traced. A loader issuing its own syscall instruction, a static binary,
- * or a process without the shim are the tracer's. The price: a program that jumps into the
- * shim's syscall instruction, or fakes a return address before calling libc, escapes this
- * record (not the kernel's own audit SYSCALL record, which shows its pid).
- */
-static bool emitter_owns_call(pid_t tid, const struct __ptrace_syscall_info *si)
-{
-	_cleanup_free_ char *ip_path = NULL;
-	uint64_t ret_addr = 0;
-	size_t ret_size;
-	const char *base;
-
-	if (is_emitter(tid, si->instruction_pointer))
-		return true;
-	if (trace_mem_mapping_path(tid, si->instruction_pointer, &ip_path) < 0 || !ip_path)
-		return false;
-	base = strrchr(ip_path, '/');
-	base = base ? base + 1 : ip_path;
-	if (strncmp(base, "libc.so", 7) && strncmp(base, "libc-", 5))
-		return false;
-	ret_size = si->arch == AUDIT_ARCH_I386 ? 4 : 8;
-	if (trace_mem_read(tid, si->stack_pointer, &ret_addr, ret_size) < 0)
-		return false;
-	return is_emitter(tid, ret_addr);
-}
-
 static pid_t tgid_of(pid_t tid)
 {
 	char path[64], line[256];
@@ -210,8 +133,6 @@ int trace_call_read(pid_t tid, struct trace_call **out)
 	if (si.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return -EINVAL;
 	if (module_syscall(si.arch, si.seccomp.nr, &sys) < 0)
-		return 0;
-	if (emitter_owns_call(tid, &si))
 		return 0;
 
 	c = calloc(1, sizeof(*c));

@@ -246,7 +246,7 @@ static void call_start(struct tracer *t, struct tracee *u)
 	u->at_module_call = false;
 	r = trace_call_read(u->tid, &call);
 	if (r <= 0) {
-		/* Not ours to record (the shim in that process records it), or gone. */
+		/* No module call (another arch's number), or gone. */
 		if (r < 0 && r != -ESRCH)
 			fprintf(stderr, "kmodaudit trace: reading module call of %d: %s\n", u->tid,
 				strerror(-r));

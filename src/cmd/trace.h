@@ -37,7 +37,7 @@ int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd
 struct trace_call;
 /*
  * The call at tid's seccomp stop (its registers only). Returns 1 and *out when it is a module
- * call to record, 0 when it is none of ours (the shim in that process records it), or -errno.
+ * call (to record, whoever made it), 0 when it is no module call, or -errno.
  */
 int trace_call_read(pid_t tid, struct trace_call **out);
 /*

@@ -12,6 +12,7 @@
 #include "core/procctx.h"
 #include "core/record.h"
 #include "core/sink.h"
+#include "core/traced.h"
 
 struct kma_ctx {
 	struct kma_conf conf;
@@ -390,6 +391,9 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 	    (unsigned)call->via >= ARRAY_SIZE(via_names))
 		return -EINVAL;
 	*out = NULL;
+	/* kmodaudit trace records this call itself, unsuppressibly: one record per call. */
+	if (call->via != KMA_VIA_TRACE && traced_by_kmodaudit())
+		return 0;
 	pid = call->pid > 0 && call->pid != getpid() ? call->pid : 0;
 	refuse = ctx->conf.fail_closed && call->syscall != KMA_SYS_DELETE_MODULE;
 

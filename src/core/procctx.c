@@ -56,6 +56,24 @@ int procctx_read_stat(pid_t pid, pid_t *ppid, char comm[PROCCTX_COMM_MAX], int *
 	return 0;
 }
 
+int procctx_status_number(pid_t pid, const char *field, long *out)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t flen = strlen(field), size = 0;
+	char path[64];
+
+	proc_path(path, sizeof(path), pid, "status");
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* getline: a long line (Groups:) must not be split into pieces that look like fields */
+	while (getline(&line, &size, f) > 0)
+		if (!strncmp(line, field, flen) && line[flen] == ':')
+			return sscanf(line + flen + 1, "%ld", out) == 1 ? 0 : -EIO;
+	return -ENOENT;
+}
+
 int procctx_history_append(char *buf, size_t size, size_t *len, const char *comm, pid_t pid)
 {
 	char item[PROCCTX_COMM_MAX + 16];

@@ -39,5 +39,11 @@ void procctx_release(struct procctx *ctx);
  */
 int procctx_history_append(char *buf, size_t size, size_t *len, const char *comm, pid_t pid);
 
+/*
+ * A number field of /proc/<pid>/status ("Tgid", "TracerPid"...; pid 0: this process; a thread's
+ * tid gives that thread's view). Returns 0, -ENOENT if the field is absent, or -errno.
+ */
+int procctx_status_number(pid_t pid, const char *field, long *out);
+
 /* readlink /proc/<pid>/fd/<fd> (pid 0: this process) into a malloc'ed string. */
 int procctx_fd_path(pid_t pid, int fd, char **out);

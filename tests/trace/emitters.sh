@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Each call is recorded once when another emitter of the project is in the traced process: the
-# preload shim and the kmod front end record their own calls (via=preload, via=kmod) and
-# kmodaudit trace leaves those alone, while a raw syscall instruction in a process that has the
-# shim loaded is still the tracer's (via=trace). Every emitter writes to one file sink here
-# (a private configuration), so the file holds every record of every emitter.
+# Which emitter records a call that several of them see: kmodaudit trace, always. It records
+# every module call it stops, whoever made it; the preload shim and the kmod front end in a
+# traced process leave their own record to it (they could be switched off from inside the
+# process: the shim fails open without its core; the tracer's record cannot be). So each call
+# gives exactly one event, via=trace, with or without the shim, and with the shim pointed at no
+# core (KMODAUDIT_IMPL=/nonexistent). Every emitter writes to one file sink here (a private
+# configuration), so the file holds every record of every emitter.
 . "$KMODAUDIT_SRC/tests/trace/lib.sh"
 load_fixtures
 shim=$KMODAUDIT_BUILD/shim/libkmodaudit.so
@@ -11,53 +13,77 @@ kma_load=$KMODAUDIT_BUILD/tests/kma-load
 front=$KMODAUDIT_BUILD/wrappers/insmod
 [ -f "$shim" ] || skip "the shim is not built"
 # the shim loads the core it records with from the build tree, not the installed one
-export KMODAUDIT_IMPL=$KMODAUDIT_BUILD/src/libkmodaudit-impl.so
+impl=$KMODAUDIT_BUILD/src/libkmodaudit-impl.so
+export KMODAUDIT_IMPL=$impl
 [ -x "$kma_load" ] || skip "kma-load is not built"
 out=$work/all.jsonl
 printf '[sinks]\nfile = %s\n' "$out" > "$KMODAUDIT_CONFIG"
 
-# run_traced ENV... -- CMD...: CMD under kmodaudit trace, records of this run only.
-run_traced() {
+# run ENV... -- CMD...: records of this run only.
+run() {
 	rm -f "$out"
 	env "$@" > "$work/log" 2>&1 || true
 	[ -s "$out" ] || : > "$out"
 }
 
-# The shim's own calls: libc's wrappers, syscall(), an fd. One event each, via=preload.
-for op in "init $module" "init-syscall $module" "finit $module" "delete $module_name" \
-	"delete-syscall $module_name"; do
+# expect_events WHAT VIA N: N events (result records), all via=VIA, each with its intent (loads).
+expect_events() {
+	local what=$1 via=$2 n=$3 loads unloads
+	loads=$(count "$out" op=kmod_load)
+	unloads=$(count "$out" op=kmod_unload)
+	expect "$what: events" "$((loads + unloads))" "$n"
+	expect "$what: records not via=$via" "$(records "$out" -- via | grep -vcx "$via" || true)" 0
+	expect "$what: intent records" "$(count "$out" op=kmod_load_intent)" "$loads"
+}
+
+ops=("init $module" "init-syscall $module" "finit $module" "delete $module_name"
+	"delete-syscall $module_name")
+for op in "${ops[@]}"; do
 	# shellcheck disable=SC2086
-	run_traced LD_PRELOAD="$shim" "$kmodaudit" trace -- "$kma_load" $op
-	want=2
-	[[ $op == delete* ]] && want=1
-	expect "kma-load $op: via=preload records" "$(count "$out" via=preload)" "$want"
-	expect "kma-load $op: via=trace records" "$(count "$out" via=trace)" 0
+	{
+		# control: untraced, the shim is there and records the call itself
+		run LD_PRELOAD="$shim" "$kma_load" $op
+		expect_events "kma-load $op, untraced" preload 1
+		run LD_PRELOAD="$shim" "$kmodaudit" trace -- "$kma_load" $op
+		expect_events "kma-load $op, traced" trace 1
+		# the shim without its core records nothing (fails open, below); the tracer does
+		run LD_PRELOAD="$shim" KMODAUDIT_IMPL=/nonexistent "$kmodaudit" trace -- "$kma_load" $op
+		expect_events "kma-load $op, no core, traced" trace 1
+	}
 done
 
-# A raw syscall instruction in a process that has the shim loaded: the shim cannot see it,
-# the tracer records it.
-run_traced LD_PRELOAD="$shim" "$kmodaudit" trace -- "$mt_loader" "$module" 1
-expect "raw syscall beside the shim: via=trace records" "$(count "$out" via=trace)" 2
-expect "raw syscall beside the shim: via=preload records" "$(count "$out" via=preload)" 0
+run LD_PRELOAD="$shim" KMODAUDIT_IMPL=/nonexistent "$kma_load" delete "$module_name"
+expect_events "kma-load, no core, untraced" preload 0
 
-# The kmod front end (libkmod's calls land in its own init_module/finit_module, which call
-# libc's syscall()): via=kmod only, with or without the shim preloaded.
+# A tracer that is not kmodaudit's command (a copy elsewhere) records, but the shim does not
+# leave its record to it: two events, one each.
+cp "$kmodaudit" "$work/not-kmodaudit"
+run LD_PRELOAD="$shim" "$work/not-kmodaudit" trace -- "$kma_load" delete "$module_name"
+expect "another tracer: via=trace events" "$(count "$out" via=trace)" 1
+expect "another tracer: via=preload events" "$(count "$out" via=preload)" 1
+
+# A raw syscall instruction in a process that has the shim loaded.
+run LD_PRELOAD="$shim" "$kmodaudit" trace -- "$mt_loader" "$module" 1
+expect_events "raw syscall beside the shim" trace 1
+
+# The kmod front end (libkmod's calls land in its own init_module/finit_module): via=kmod
+# untraced, via=trace only under the tracer, with or without the shim preloaded.
 if [ -x "$front" ]; then
+	run "$front" "$module"
+	n=$(count "$out" via=kmod op=kmod_load)
+	[ "$n" -ge 1 ] || fail "front end, untraced: no via=kmod record ($(cat "$work/log"))"
+	echo "ok: front end, untraced: $n via=kmod events"
 	for preload in "" "$shim"; do
-		run_traced LD_PRELOAD="$preload" "$kmodaudit" trace -- "$front" "$module"
-		n=$(count "$out" via=kmod op=kmod_load)
-		[ "$n" -ge 1 ] || fail "front end${preload:+ with the shim}: no via=kmod record ($(cat "$work/log"))"
-		echo "ok: front end${preload:+ with the shim}: $n via=kmod result records"
-		expect "front end${preload:+ with the shim}: other records" \
-			"$(count "$out" via=trace)$(count "$out" via=preload)" 00
+		run LD_PRELOAD="$preload" "$kmodaudit" trace -- "$front" "$module"
+		expect_events "front end${preload:+ with the shim}, traced" trace "$n"
 	done
 else
 	echo "note: the kmod front end is not built: not tested here"
 fi
 
-# A program merely named like an emitter is not one: the tracer matches full paths.
+# A program merely named like an emitter is traced like any other.
 for name in libkmodaudit.so kmodaudit-kmod; do
 	cp "$loader" "$work/$name"
-	run_traced "$kmodaudit" trace -- "$work/$name" delete "$module_name"
-	expect "a loader named $name: via=trace records" "$(count "$out" via=trace)" 1
+	run "$kmodaudit" trace -- "$work/$name" delete "$module_name"
+	expect_events "a loader named $name" trace 1
 done

@@ -103,10 +103,10 @@ else
 	skip trace-busybox trace
 fi
 
-# kmod (dynamic, shim preloaded) under the tracer: each call recorded once, by the shim (the
-# emitter inside the calling process wins; see src/cmd/trace-call.c).
+# kmod (dynamic, shim preloaded) under the tracer: each call recorded once, by the tracer (the
+# shim leaves its record to kmodaudit trace; see src/core/traced.h).
 if has trace; then
-	begin trace-and-shim shim
+	begin trace-and-shim trace
 	run kmodaudit trace -- /sbin/insmod "$mods"/lib/crc8.ko
 	run kmodaudit trace -- /sbin/rmmod crc8
 	end
