@@ -93,7 +93,9 @@ struct rep_filter {
 	long long since, until; /* seconds since the epoch */
 };
 
-/* Read FILES (NULL: the system's logs, rotated ones included) with auparse. */
+bool rep_in_span(const struct rep_filter *filter, long long sec);
+
+/* Read FILES (NULL: the system's logs, rotated ones included) with auparse: events in FILTER. */
 int rep_read(const char *const *files, const struct rep_filter *filter, struct rep_log *log);
 void rep_log_free(struct rep_log *log);
 

@@ -134,7 +134,7 @@ static bool module_syscall(const char *name)
 			!strcmp(name, "delete_module"));
 }
 
-static bool in_range(const struct rep_filter *flt, long long sec)
+bool rep_in_span(const struct rep_filter *flt, long long sec)
 {
 	return (!flt->has_since || sec >= flt->since) && (!flt->has_until || sec <= flt->until);
 }
@@ -199,7 +199,7 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 	bool kernel = false;
 	int r = 0;
 
-	if (!e || !in_range(flt, e->sec))
+	if (!e || !rep_in_span(flt, e->sec))
 		return 0;
 	t = (struct rep_time){ .sec = e->sec, .ms = e->milli, .serial = e->serial };
 	node = (char *)auparse_get_node(au);

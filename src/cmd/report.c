@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,34 @@ static void strv_free(char **v)
 	free(v);
 }
 
+/*
+ * What is read: the span widened by the window (and a second, as the span is in whole seconds
+ * and the records are not), so that a call at its edge meets all its records (intent, result,
+ * the kernel's) and does not show as half a call; the rows are cut to the span after matching.
+ */
+static struct rep_filter widen(const struct rep_filter *span, double window)
+{
+	long long by = (long long)window + 2; /* window rounded up, and the second */
+	struct rep_filter out = *span;
+
+	if (__builtin_sub_overflow(span->since, by, &out.since))
+		out.since = LLONG_MIN;
+	if (__builtin_add_overflow(span->until, by, &out.until))
+		out.until = LLONG_MAX;
+	return out;
+}
+
+/* Keep the rows whose time is in SPAN, in order; returns how many. */
+static size_t rows_in_span(struct rep_row *rows, size_t n, const struct rep_filter *span)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (rep_in_span(span, rows[i].t.sec))
+			rows[kept++] = rows[i];
+	return kept;
+}
+
 int cmd_report(int argc, char *argv[])
 {
 	enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_JSON, OPT_WINDOW, OPT_TRUSTED, OPT_CONFIG };
@@ -131,7 +160,7 @@ int cmd_report(int argc, char *argv[])
 		{},
 	};
 	_cleanup_free_ const char **files = calloc(argc + 1, sizeof(*files));
-	struct rep_filter filter = { 0 };
+	struct rep_filter filter = { 0 }, read_span;
 	struct rep_match_opts mopts = { .window = DEFAULT_WINDOW };
 	const char *trusted = NULL, *config = NULL;
 	struct rep_log log = { 0 };
@@ -204,11 +233,14 @@ int cmd_report(int argc, char *argv[])
 		return 1;
 	}
 
-	r = rep_read(nfiles ? files : NULL, &filter, &log);
+	read_span = widen(&filter, mopts.window);
+	r = rep_read(nfiles ? files : NULL, &read_span, &log);
 	if (r < 0) {
 		fprintf(stderr, "kmodaudit report: cannot read the audit logs: %s\n", strerror(-r));
 	} else {
 		r = rep_match(&log, &mopts, &rows, &nrows);
+		if (r == 0)
+			nrows = rows_in_span(rows, nrows, &filter);
 		if (r == 0)
 			r = json ? rep_print_json(rows, nrows) : rep_print_table(rows, nrows);
 		if (r < 0)

@@ -173,6 +173,29 @@ r = [r for r in rows if r["pid"] == shim and r["syscall"] == "finit_module"]
 assert len(r) == 1 and r[0]["sources"] == ["kernel", "preload"], r'
 echo "ok: since/until/window"
 
+# A span edge inside a call: records of one call on both sides of --since/--until. The call is
+# still one row, paired as in the log itself, and shown only on the side its time (the intent's)
+# is on: never a no_result, userspace-only or kernel-only half.
+f=$(variant edge-kernel)
+sed -i "/syscall=313 .* pid=$shim /s/msg=audit($sec\.[0-9]*:/msg=audit($((sec + 1)).000:/" "$f"
+grep -q "msg=audit($((sec + 1)).000:.* pid=$shim " "$f" || fail "edge edit"
+check "$f" --until "@$sec" -- '
+assert len(rows) == 6 and all(r["flags"] == ["failed"] and len(r["sources"]) == 2 for r in rows), rows
+assert all(r["sources"] == ["kernel", "preload"] for r in by_pid(shim)), by_pid(shim)'
+check "$f" --since "@$((sec + 1))" -- '
+assert rows == [], rows'
+f=$(variant edge-result)
+sed -i "/pid=$shim .*op=kmod_load seq=1 /s/msg=audit($sec\.[0-9]*:/msg=audit($((sec + 1)).000:/" "$f"
+grep -q "msg=audit($((sec + 1)).000:.*pid=$shim .*op=kmod_load seq=1 " "$f" || fail "edge edit"
+check "$f" --until "@$sec" -- '
+r = [r for r in by_pid(shim) if r["syscall"] == "finit_module"]
+assert len(r) == 1 and r[0]["flags"] == ["failed"] and r[0]["outcome"] == "failed ENOSYS", r
+assert r[0]["sources"] == ["kernel", "preload"], r
+assert len(rows) == 6, rows'
+check "$f" --since "@$((sec + 1))" -- '
+assert rows == [], rows'
+echo "ok: span edge inside a call"
+
 # Bad input never crashes: truncated lines, garbage, an empty file.
 head -c 3000 "$base" >"$work/cut.log"
 printf 'type=USER msg=audit(1.1:1): pid=1 msg='"'"'ver=1 op=kmod_load name=%s'"'"'\n' "$(head -c 200 /dev/urandom | xxd -p | tr -d '\n')" >>"$work/cut.log"
