@@ -112,6 +112,12 @@ audit_setup() {
 		kma_skip "cannot enable audit"
 	fi
 	audit_daemon_pid >/dev/null || { flock -u "$_kma_lock_fd"; kma_skip "auditd did not start"; }
+	# auditd started by hand (not through augenrules and Debian's audit.rules, which say -b 8192)
+	# leaves the kernel's backlog at 64 records: beyond that, records of parallel tests are
+	# dropped by the kernel, acknowledged all the same.
+	local limit
+	limit=$(auditctl -s | awk '$1 == "backlog_limit" {print $2}')
+	[ "${limit:-0}" -ge 8192 ] || auditctl -b 8192 >/dev/null
 	# Downgrade to shared: audit stays on for as long as this test runs.
 	kma_lock -s "$_kma_lock_fd"
 }
