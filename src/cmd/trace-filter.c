@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <linux/ptrace.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -74,6 +75,23 @@ int trace_filter_new(struct trace_filter **out)
 		if (r < 0)
 			goto fail;
 	}
+	/*
+	 * Every thread and process CMD starts must be traced, so that a module call can hold
+	 * every sharer of the caller's memory still: a CLONE_UNTRACED thread would rewrite the
+	 * image while it is copied and while the kernel copies it. clone with CLONE_UNTRACED
+	 * fails with EPERM. clone3 passes its flags in memory a filter cannot read: it fails with
+	 * ENOSYS, on which libc (glibc's pthread_create, posix_spawn) falls back to clone.
+	 * Denying at the source rather than seizing untraced threads at each module call (by a
+	 * walk of /proc/PID/task) also covers CLONE_VM children of other thread groups and has
+	 * no race with a thread being created during the walk.
+	 */
+	r = seccomp_rule_add(f->seccomp, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+			     SCMP_A0_32(SCMP_CMP_MASKED_EQ, CLONE_UNTRACED, CLONE_UNTRACED));
+	if (r < 0)
+		goto fail;
+	r = seccomp_rule_add(f->seccomp, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (r < 0)
+		goto fail;
 	r = seccomp_rule_add(f->seccomp, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 2,
 			     SCMP_A0_32(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER),
 			     SCMP_A1_32(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,

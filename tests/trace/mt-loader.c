@@ -10,15 +10,30 @@
  * stopped by the tracer is never half way: as long as the tracer holds the writer still from
  * before it copies the image until the syscall returns, the image it hashes is exactly A or
  * exactly B, the bytes the kernel copies. A tracer that copies while the writer runs gets a mix.
+ *
+ *	kma-trace-mt-loader FILE ROUNDS untraced
+ *
+ * The writer is started with clone(CLONE_UNTRACED) instead, a thread no tracer is attached to
+ * and so none could hold still; prints "untraced_clone=ok" or "untraced_clone=-ERRNO" (refused:
+ * the writer is then an ordinary thread). It first probes clone3 with CLONE_UNTRACED (a child
+ * that exits at once): "clone3=ok" or "clone3=-ERRNO".
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "raw-syscall.h"
@@ -41,15 +56,56 @@ static void *rewrite(void *arg)
 	return NULL;
 }
 
+static int rewrite_clone(void *arg)
+{
+	rewrite(arg);
+	/* A bare clone thread: exit the thread only, not the process. */
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+static void probe_clone3(void)
+{
+	struct clone_args args = {.flags = CLONE_UNTRACED, .exit_signal = SIGCHLD};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid == 0)
+		syscall(SYS_exit, 0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	printf(pid > 0 ? "clone3=ok\n" : "clone3=-%d\n", errno);
+}
+
+/* The writer as a thread no tracer follows; an ordinary one if that is refused. */
+static int start_untraced_writer(pthread_t *writer)
+{
+	size_t stack_size = 1 << 20;
+	char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+		    CLONE_SYSVSEM | CLONE_UNTRACED;
+
+	if (stack == MAP_FAILED)
+		return -1;
+	if (clone(rewrite_clone, stack + stack_size, flags, NULL) >= 0) {
+		printf("untraced_clone=ok\n");
+		return 0;
+	}
+	printf("untraced_clone=-%d\n", errno);
+	return pthread_create(writer, NULL, rewrite, NULL) ? -1 : 1;
+}
+
 int main(int argc, char *argv[])
 {
+	bool untraced = argc == 4 && !strcmp(argv[3], "untraced");
+	int joinable = 1;
 	struct stat st;
 	pthread_t writer;
 	char *image;
 	int fd, rounds;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s FILE ROUNDS\n", argv[0]);
+	if (argc != 3 && !untraced) {
+		fprintf(stderr, "usage: %s FILE ROUNDS [untraced]\n", argv[0]);
 		return 2;
 	}
 	rounds = atoi(argv[2]);
@@ -72,7 +128,14 @@ int main(int argc, char *argv[])
 	image = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (image == MAP_FAILED)
 		return 2;
-	if (pthread_create(&writer, NULL, rewrite, NULL))
+	if (untraced) {
+		probe_clone3();
+		joinable = start_untraced_writer(&writer);
+		fflush(stdout);
+	} else if (pthread_create(&writer, NULL, rewrite, NULL)) {
+		return 2;
+	}
+	if (joinable < 0)
 		return 2;
 	/* Let the writer get going before the first call. */
 	while (atomic_load(&rewrites) < 4)
@@ -83,7 +146,8 @@ int main(int argc, char *argv[])
 		printf("pid=%d syscall=init_module ret=%ld\n", (int)getpid(), ret);
 	}
 	atomic_store(&done, true);
-	pthread_join(writer, NULL);
+	if (joinable)
+		pthread_join(writer, NULL);
 	printf("rewrites=%lu\n", atomic_load(&rewrites));
 	return 0;
 }
