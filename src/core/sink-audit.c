@@ -8,6 +8,7 @@
 #include <libaudit.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -64,31 +65,33 @@ static int wait_reply(int fd, uint32_t seq, struct audit_reply *rep, long long d
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		long long left = deadline - now_ms();
+		/*
+		 * Past the deadline, still look once without waiting: a process descheduled for
+		 * longer than the wait would otherwise give up on a reply already queued.
+		 */
+		bool last = left <= 0;
 		int r;
 
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)left);
+		r = poll(&pfd, 1, last ? 0 : (int)left);
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		if (r <= 0)
-			continue;
-		r = audit_get_reply(fd, rep, GET_REPLY_NONBLOCKING, 0);
-		if (r == -EAGAIN || r == -EINTR || r == -EINVAL /* not from the kernel */)
-			continue;
-		if (r < 0)
-			return r;
-		if (r == 0 || rep->nlh->nlmsg_seq != seq)
-			continue;
-		if (rep->type == NLMSG_ERROR && rep->error) {
-			if (rep->error->error || !status)
-				return rep->error->error;
-			continue; /* a plain ack of the status request: the status follows */
+		if (r > 0) {
+			r = audit_get_reply(fd, rep, GET_REPLY_NONBLOCKING, 0);
+			if (r < 0 && r != -EAGAIN && r != -EINTR && r != -EINVAL /* not the kernel's */)
+				return r;
+			if (r > 0 && rep->nlh->nlmsg_seq == seq) {
+				if (rep->type == NLMSG_ERROR && rep->error) {
+					if (rep->error->error || !status)
+						return rep->error->error;
+					/* a plain ack of the status request: the status follows */
+				} else if (rep->type == AUDIT_GET && status && rep->status) {
+					memcpy(status, rep->status, sizeof(*status));
+					return 1;
+				}
+			}
 		}
-		if (rep->type == AUDIT_GET && status && rep->status) {
-			memcpy(status, rep->status, sizeof(*status));
-			return 1;
-		}
+		if (last)
+			return -ETIMEDOUT;
 	}
 }
 

@@ -15,7 +15,8 @@ command -v modinfo >/dev/null || kma_skip "kmod's modinfo missing"
 dir=$(mktemp -d)
 chmod 755 "$dir"
 kma_on_exit "rm -rf '$dir'"
-conf_file "$dir/conf" "[sinks]" "fallback=none"
+# A long ACK wait: the records must reach auditd even on a loaded machine (ASan, parallel tests).
+conf_file "$dir/conf" "[sinks]" "fallback=none" "audit_timeout_ms=5000"
 export KMODAUDIT_CONFIG=$dir/conf
 MKKO="python3 $KMODAUDIT_SRC/tests/hardening/mkko.py"
 CHECK="python3 $KMODAUDIT_SRC/tests/hardening/check-fields.py"

@@ -13,7 +13,7 @@ audit_setup
 
 dir=$(mktemp -d)
 kma_on_exit "rm -rf '$dir'"
-printf '[sinks]\nfallback=none\n' >"$dir/conf"
+printf '[sinks]\nfallback=none\naudit_timeout_ms=5000\n' >"$dir/conf"
 chmod 644 "$dir/conf"
 export KMODAUDIT_CONFIG=$dir/conf
 fails=0
@@ -55,7 +55,7 @@ run bigname "$EMIT" --name-hex "$(hex "$big")" delete x
 
 # other record types
 for t in trusted_app 2999; do
-	printf '[record]\ntype=%s\n[sinks]\nfallback=none\n' "$t" >"$dir/type-$t.conf"
+	printf '[record]\ntype=%s\n[sinks]\nfallback=none\naudit_timeout_ms=5000\n' "$t" >"$dir/type-$t.conf"
 	chmod 644 "$dir/type-$t.conf"
 	run "type$t" env KMODAUDIT_CONFIG="$dir/type-$t.conf" "$EMIT" delete "type_$t"
 done
