@@ -105,6 +105,13 @@ int trace_filter_new(struct trace_filter **out)
 	r = seccomp_attr_set(f->seccomp, SCMP_FLTATR_CTL_NNP, 0);
 	if (r < 0)
 		goto fail;
+	/*
+	 * The kernel's own errno from seccomp_load (EACCES without CAP_SYS_ADMIN, below):
+	 * libseccomp 2.5 otherwise turns every kernel error into ECANCELED.
+	 */
+	r = seccomp_attr_set(f->seccomp, SCMP_FLTATR_API_SYSRAWRC, 1);
+	if (r < 0)
+		goto fail;
 	*out = f;
 	return 0;
 fail:
