@@ -22,6 +22,7 @@
 
 #include "cmd/trace.h"
 #include "core/macro.h"
+#include "core/procctx.h"
 
 /* Beyond this the tracer does not copy an image (the kernel's own file limit is INT_MAX). */
 #define IMAGE_MAX ((size_t)1 << 30)
@@ -79,22 +80,6 @@ static int module_syscall(uint32_t arch, uint64_t nr, enum kma_syscall *out)
 	}
 }
 
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[256];
-	_cleanup_fclose_ FILE *f = NULL;
-	pid_t tgid = tid;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return tid;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	return tgid;
-}
-
 /*
  * The caller's file as an fd of ours: pidfd_getfd shares the caller's open file (no reopen of a
  * path that may have been replaced); /proc/PID/fd/N is the fallback on kernels without it.
@@ -144,7 +129,9 @@ int trace_call_read(pid_t tid, struct trace_call **out)
 	c->fd = -1;
 	c->call.syscall = sys;
 	c->call.via = KMA_VIA_TRACE;
-	c->call.pid = tgid_of(tid); /* what the kernel's SYSCALL record calls pid= */
+	c->call.pid = procctx_tgid(tid); /* what the kernel's SYSCALL record calls pid= */
+	if (c->call.pid <= 0)
+		c->call.pid = tid;
 	c->call.fd = -1;
 	c->call.caller_fd = -1;
 	*out = c;

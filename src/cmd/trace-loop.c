@@ -18,7 +18,6 @@
  * stops before it runs a single instruction of its own.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,7 @@
 
 #include "cmd/trace.h"
 #include "core/macro.h"
+#include "core/procctx.h"
 
 struct held_call;
 
@@ -147,22 +147,6 @@ static void resume(struct tracer *t, struct tracee *u)
 	u->resume_sig = 0;
 }
 
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[128];
-	_cleanup_fclose_ FILE *f = NULL;
-	pid_t tgid = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	return tgid;
-}
-
 /* Whether a and b run in one address space (threads of a process, or a CLONE_VM child). */
 static bool same_memory(struct tracee *a, struct tracee *b)
 {
@@ -174,8 +158,8 @@ static bool same_memory(struct tracee *a, struct tracee *b)
 	if (errno == ESRCH)
 		return false;
 	/* No kcmp in this kernel: threads of one process at least. */
-	ta = tgid_of(a->tid);
-	return ta > 0 && ta == tgid_of(b->tid);
+	ta = procctx_tgid(a->tid);
+	return ta > 0 && ta == procctx_tgid(b->tid);
 }
 
 static struct held_call *call_holding(struct tracer *t, struct tracee *u)
@@ -445,26 +429,6 @@ static void drop_detached(struct tracer *t)
 	}
 }
 
-/* The scheduler state letter of /proc/TID/stat ('R', 'S', 'D', 't'...), 0 if it is gone. */
-static char task_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* "pid (comm) S ...": comm may hold spaces and parentheses, the last ')' ends it. */
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 static bool stops_awaited(struct tracer *t)
 {
 	for (struct held_call *h = t->calls; h; h = h->next)
@@ -485,7 +449,9 @@ static void hold_sleepers(struct tracer *t)
 		struct tracee *u = t->tracees[i];
 		struct held_call *h = u->held_for;
 
-		if (!u->interrupt_sent || task_state(u->tid) != 'D')
+		char state = 0;
+
+		if (!u->interrupt_sent || procctx_state(u->tid, &state) < 0 || state != 'D')
 			continue;
 		u->interrupt_sent = false;
 		if (--h->waiting == 0)

@@ -17,7 +17,9 @@ static void proc_path(char *buf, size_t size, pid_t pid, const char *what)
 		snprintf(buf, size, "/proc/self/%s", what);
 }
 
-int procctx_read_stat(pid_t pid, pid_t *ppid, char comm[PROCCTX_COMM_MAX], int *tty_nr)
+/* /proc/<pid>/stat: each out pointer may be NULL. */
+static int read_stat(pid_t pid, char *state_out, pid_t *ppid, char comm[PROCCTX_COMM_MAX],
+		     int *tty_nr)
 {
 	_cleanup_close_ int fd = -1;
 	char path[64], buf[512];
@@ -48,12 +50,35 @@ int procctx_read_stat(pid_t pid, pid_t *ppid, char comm[PROCCTX_COMM_MAX], int *
 	clen = close_paren - open_paren - 1;
 	if (clen >= PROCCTX_COMM_MAX)
 		clen = PROCCTX_COMM_MAX - 1;
-	memcpy(comm, open_paren + 1, clen);
-	comm[clen] = '\0';
-	*ppid = p;
+	if (comm) {
+		memcpy(comm, open_paren + 1, clen);
+		comm[clen] = '\0';
+	}
+	if (state_out)
+		*state_out = state;
+	if (ppid)
+		*ppid = p;
 	if (tty_nr)
 		*tty_nr = tty;
 	return 0;
+}
+
+int procctx_read_stat(pid_t pid, pid_t *ppid, char comm[PROCCTX_COMM_MAX], int *tty_nr)
+{
+	return read_stat(pid, NULL, ppid, comm, tty_nr);
+}
+
+int procctx_state(pid_t pid, char *state)
+{
+	return read_stat(pid, state, NULL, NULL, NULL);
+}
+
+pid_t procctx_tgid(pid_t tid)
+{
+	long tgid;
+	int r = procctx_status_number(tid, "Tgid", &tgid);
+
+	return r < 0 ? r : (pid_t)tgid;
 }
 
 int procctx_status_number(pid_t pid, const char *field, long *out)

@@ -45,5 +45,11 @@ int procctx_history_append(char *buf, size_t size, size_t *len, const char *comm
  */
 int procctx_status_number(pid_t pid, const char *field, long *out);
 
+/* The scheduler state letter of /proc/<pid>/stat ('R', 'S', 'D', 't'...). 0 or -errno. */
+int procctx_state(pid_t pid, char *state);
+
+/* The thread group (process) a thread belongs to, or -errno. */
+pid_t procctx_tgid(pid_t tid);
+
 /* readlink /proc/<pid>/fd/<fd> (pid 0: this process) into a malloc'ed string. */
 int procctx_fd_path(pid_t pid, int fd, char **out);
