@@ -7,6 +7,8 @@
  *	kma-trace-loader finit FILE [PARAMS [FLAGS]]  finit_module(open(FILE), PARAMS, FLAGS)
  *	kma-trace-loader delete NAME [FLAGS]          delete_module(NAME, FLAGS)
  *	kma-trace-loader spawn PROG [ARGS...]         fork, exec PROG ARGS, exit with its status
+ *	kma-trace-loader getppid N                    N getppid calls; prints how many times the
+ *	                                              parent (the tracer) was switched out meanwhile
  *
  * Prints what the kernel answered as "pid=P syscall=S ret=R" (R is the raw -errno), the
  * tests' independent account of each call.
@@ -55,6 +57,28 @@ static void report(const char *syscall, long ret)
 	fflush(stdout);
 }
 
+/*
+ * The parent's context switches (voluntary and not) from /proc/PPID/status: a tracer is
+ * switched out and in again at every stop of its tracee it waits for.
+ */
+static long parent_switches(void)
+{
+	char path[64], line[256];
+	long total = 0, n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)getppid());
+	f = fopen(path, "re");
+	if (!f)
+		exit(2);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
+			total += n;
+	fclose(f);
+	return total;
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc >= 3 && !strcmp(argv[1], "init")) {
@@ -97,9 +121,17 @@ int main(int argc, char *argv[])
 			return 2;
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
+	if (argc == 3 && !strcmp(argv[1], "getppid")) {
+		long n = strtol(argv[2], NULL, 0), before = parent_switches();
+
+		for (long i = 0; i < n; i++)
+			getppid();
+		printf("parent_switches=%ld\n", parent_switches() - before);
+		return 0;
+	}
 	fprintf(stderr,
 		"usage: %s init FILE [PARAMS] | finit FILE [PARAMS [FLAGS]] | "
-		"delete NAME [FLAGS] | spawn PROG [ARGS...]\n",
+		"delete NAME [FLAGS] | spawn PROG [ARGS...] | getppid N\n",
 		argv[0]);
 	return 2;
 }
