@@ -127,6 +127,14 @@ int sink_audit_send(int type, const char *payload, size_t len, unsigned timeout_
 		r = wait_reply(fd, SEQ_STATUS, rep, deadline, &status);
 		if (r == 1 && status.enabled == 0)
 			return -ENOTCONN;
+		/*
+		 * A full backlog: the kernel queues our record all the same, then holds the sender
+		 * in sendmsg, uninterruptibly, until kauditd next drains the queue or for
+		 * backlog_wait_time (60 s by default). A process loading a module must not stall.
+		 * (Past the limit already, the status request itself is held: nothing avoids that.)
+		 */
+		if (r == 1 && status.backlog_limit != 0 && status.backlog >= status.backlog_limit)
+			return -ENOBUFS;
 		if (r == -ETIMEDOUT)
 			return r;
 	} else if (r == -ECONNREFUSED) {

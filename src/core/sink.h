@@ -20,8 +20,9 @@
 /*
  * Send payload (len bytes, no NUL) as a user message of the given type and wait for the
  * kernel's acknowledgement until timeout_ms have passed. Returns 0 when the kernel took it,
- * -ENOTCONN when audit is disabled (the kernel would drop it silently), -ETIMEDOUT, or the
- * kernel's -errno (-ECONNREFUSED in a user namespace, -EPERM without CAP_AUDIT_WRITE...).
+ * -ENOTCONN when audit is disabled (the kernel would drop it silently), -ENOBUFS when the
+ * kernel's backlog is full (it would hold the sender for up to backlog_wait_time), -ETIMEDOUT,
+ * or the kernel's -errno (-ECONNREFUSED in a user namespace, -EPERM without CAP_AUDIT_WRITE...).
  */
 int sink_audit_send(int type, const char *payload, size_t len, unsigned timeout_ms);
 

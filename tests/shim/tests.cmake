@@ -23,3 +23,6 @@ kmodaudit_sys_test(shim-finit-race ${CMAKE_CURRENT_LIST_DIR}/finit-race.sh 120)
 # syscall() numbers with junk in the upper 32 bits, which the kernel ignores.
 add_executable(syscall-nr ${CMAKE_CURRENT_LIST_DIR}/syscall-nr.c)
 kmodaudit_sys_test(shim-syscall-nr ${CMAKE_CURRENT_LIST_DIR}/syscall-nr.sh 60)
+
+# The kernel's audit backlog full: records go to syslog rather than hold the loading process.
+kmodaudit_sys_test(shim-backlog-full ${CMAKE_CURRENT_LIST_DIR}/backlog-full.sh 120)
