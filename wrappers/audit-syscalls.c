@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <gnu/lib-names.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -23,7 +24,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "conf-mode.h"
 #include "core/emit.h"
+#include "core/sink.h"
 #include "tool.h"
 
 typedef long (*syscall_fn)(long number, ...);
@@ -31,6 +34,7 @@ typedef long (*syscall_fn)(long number, ...);
 static syscall_fn libc_syscall;
 static struct kma_ctx *audit_ctx;
 static bool audit_ctx_tried;
+static bool refuse_loads; /* no ctx, and the configuration says fail-closed */
 static const char *name_hint;
 
 /* Before main(): no thread, no module call can race with it. */
@@ -75,9 +79,17 @@ static struct kma_ctx *audit_get_ctx(void)
 
 	r = kma_ctx_new(&opts, &audit_ctx);
 	if (r < 0) {
-		/* No configuration means no fail-closed policy either: the call goes on. */
+		const char *path, *ignored;
+
+		/*
+		 * No ctx, so no record: [policy] mode decides, read as the shim reads it when it
+		 * cannot load the core (without malloc: this is mostly for lack of memory).
+		 */
 		audit_ctx = NULL;
-		WRN("kmodaudit: module calls are not recorded: %s\n", strerror(-r));
+		refuse_loads = conf_file_fail_closed(&path, &ignored);
+		WRN("kmodaudit: module calls are not recorded: %s%s%s%s\n", strerror(-r),
+		    refuse_loads ? "; fail-closed (" : "", refuse_loads ? path : "",
+		    refuse_loads ? "): loads are refused" : "");
 	} else {
 		atexit(audit_finish);
 	}
@@ -119,6 +131,17 @@ static long audited(struct kma_call *call, long number, long a1, long a2, long a
 	call->pid = getpid();
 	call->name_hint = name_hint;
 
+	if (!ctx && refuse_loads && call->syscall != KMA_SYS_DELETE_MODULE) {
+		char msg[200];
+
+		/* as the core does: only loads are refused, when no sink took their intent */
+		snprintf(msg, sizeof(msg), "fail-closed: refused %s by %s[%d]: no record possible",
+			 call->syscall == KMA_SYS_INIT_MODULE ? "init_module" : "finit_module",
+			 program_invocation_short_name, (int)call->pid);
+		sink_warn(NULL, msg);
+		errno = EPERM;
+		return -1;
+	}
 	if (ctx) {
 		int r = kma_call_begin(ctx, call, &pending);
 

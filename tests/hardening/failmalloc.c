@@ -11,7 +11,8 @@
  * these too): the Nth fails with ENOMEM (KMA_FAIL_ALL=1: the Nth and every later one). At exit
  * it appends "allocs=COUNT failed=F" to KMA_FAIL_LOG, so that a test can loop N from 1 until
  * no allocation failed. KMA_FAIL_SIZE=S counts only the allocations of exactly S bytes (one
- * buffer of the core's, e.g. the configuration file's).
+ * buffer of the core's, e.g. the configuration file's). KMA_FAIL_ARMED=1 counts from the start:
+ * for programs whose module calls are their own (the kmod front end), never passed on to here.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -108,6 +109,8 @@ __attribute__((constructor)) static void failmalloc_init(void)
 	fail_all = getenv("KMA_FAIL_ALL") != NULL;
 	n = getenv("KMA_FAIL_SIZE");
 	fail_size = n ? strtoul(n, NULL, 10) : 0;
+	if (getenv("KMA_FAIL_ARMED"))
+		atomic_store(&armed, true);
 	next_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
 	next_init_module =
 		(long (*)(void *, unsigned long, const char *))dlsym(RTLD_NEXT, "init_module");

@@ -16,7 +16,8 @@ fail() {
 	fails=$((fails + 1))
 }
 
-# run_policy MODE TOOL ARGS...: sets CALLS (module syscalls made), OUT (messages) and RC.
+# run_policy MODE TOOL ARGS...: sets CALLS (module syscalls made), OUT (messages) and RC. The
+# tool runs with WR_PRELOAD, when set, as LD_PRELOAD.
 run_policy() {
 	local mode=$1 tool=$2
 	shift 2
@@ -26,7 +27,8 @@ run_policy() {
 	RC=0
 	KMODAUDIT_CONFIG=$T/$mode.conf unshare -U -r strace -f -qq -o "$T/strace" \
 		-e trace=init_module,finit_module,delete_module \
-		bash -c 'exec -a "$0" "$@"' "$tool" "$OUR_DIR/$tool" "$@" >"$T/out" 2>&1 || RC=$?
+		bash -c '[ -z "${WR_PRELOAD:-}" ] || export LD_PRELOAD=$WR_PRELOAD; exec -a "$0" "$@"' \
+		"$tool" "$OUR_DIR/$tool" "$@" >"$T/out" 2>&1 || RC=$?
 	CALLS=$(grep -Ec '^[0-9]+ +(f?init|delete)_module\(' "$T/strace")
 	OUT=$(cat "$T/out")
 }
@@ -47,6 +49,40 @@ done
 # Unloads have no intent record (record-format.md): the policy does not hold them back.
 run_policy fail-closed rmmod -f vfat
 [ "$CALLS" = 1 ] || fail "fail-closed rmmod -f: $CALLS module syscalls made"
+
+# No core context at all (no memory for the configuration file's buffer, core/conf-file.h:
+# CONF_TEXT_SIZE): the mode is read as the shim reads it without the core. Fail-closed refuses
+# loads, fail-open goes on, unloads go on. The allocation failure injector replaces malloc, which
+# an ASan-instrumented front end cannot take.
+FAILMALLOC=$KMODAUDIT_BUILD/tests/hardening/libkma-failmalloc.so
+if ldd "$KMODAUDIT_BUILD/wrappers/kmodaudit-kmod" | grep -q libasan; then
+	echo "note: no allocation failure injection into an ASan build: no-context cases not run"
+elif [ ! -e "$FAILMALLOC" ]; then
+	fail "not built: $FAILMALLOC"
+else
+	conf_text_size=$(($(sed -n 's/^#define CONF_MAX_SIZE (\(.*\))$/\1/p' \
+		"$KMODAUDIT_SRC/src/core/conf-file.h") + 2))
+	nomem() {
+		rm -f "$T/failmalloc.log"
+		KMA_FAIL_ARMED=1 KMA_FAIL_SIZE=$conf_text_size KMA_FAIL_NTH=1 \
+			KMA_FAIL_LOG=$T/failmalloc.log WR_PRELOAD=$FAILMALLOC run_policy "$@"
+		grep -qx "allocs=1 failed=1" "$T/failmalloc.log" ||
+			fail "no context $*: the configuration buffer was not refused once"
+	}
+	nomem fail-closed insmod "$FAT"
+	[[ "$OUT" == *"not recorded: Cannot allocate memory; fail-closed"* ]] ||
+		fail "no context, fail-closed insmod: no warning: '$OUT'"
+	[ "$CALLS" = 0 ] || fail "no context, fail-closed insmod: $CALLS module syscalls made"
+	[ "$RC" = 1 ] || fail "no context, fail-closed insmod: exit $RC"
+	[[ "$OUT" == *"Operation not permitted"* ]] ||
+		fail "no context, fail-closed insmod: said '$OUT'"
+	nomem fail-open insmod "$FAT"
+	[ "$CALLS" -gt 0 ] || fail "no context, fail-open insmod: no module syscall made"
+	[[ "$OUT" != *"Operation not permitted"* ]] ||
+		fail "no context, fail-open insmod: refused: '$OUT'"
+	nomem fail-closed rmmod -f vfat
+	[ "$CALLS" = 1 ] || fail "no context, fail-closed rmmod -f: $CALLS module syscalls made"
+fi
 
 [ "$fails" -eq 0 ] && echo "fail-closed refuses, fail-open goes on: OK"
 [ "$fails" -eq 0 ]
