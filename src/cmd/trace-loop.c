@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -68,19 +69,112 @@ struct tracer {
 	bool cmd_done;
 	int cmd_status;
 	bool detaching; /* the trace is ending: every tracee is let go at its next stop */
+	long long seen_ms[NSIG];  /* when CMD last stopped for this signal (signal-delivery-stop) */
+	long long owed_ms[NSIG];  /* when the loop first saw this signal owed, 0: not yet */
+	unsigned int forwarded[NSIG]; /* sent by us, CMD's stop for it not seen yet */
 };
 
-static volatile sig_atomic_t forward_pid;
 static volatile sig_atomic_t stop_following;
+/* SIGTERM or SIGHUP received and not yet forwarded to CMD (forward_owed() decides). */
+static volatile sig_atomic_t owed_signal[NSIG];
 
-/* SIGTERM and SIGHUP to the tracer are CMD's: a service manager stopping us stops CMD. */
-static void forward_signal(int sig)
+/*
+ * SIGTERM and SIGHUP to the tracer are CMD's: a service manager stopping us stops CMD. But CMD
+ * must get each one once. One sent by the kernel (SI_KERNEL: a terminal hang-up, sent to the
+ * terminal's session and foreground group) has reached CMD itself: never forwarded. One sent by
+ * a process (kill) may have been aimed at our process group, or at every process of a cgroup,
+ * CMD included; siginfo does not say. When CMD is in our process group, the loop therefore
+ * forwards it only if CMD shows no signal-delivery-stop of the same signal within
+ * FORWARD_GRACE_MS before or after (a group kill signals every member in one kernel pass, and
+ * CMD, traced, stops for it as soon as it runs). The price: a CMD that cannot run meanwhile
+ * (stopped, or asleep uninterruptibly) while the group is killed gets the signal twice.
+ */
+#define FORWARD_GRACE_MS 50
+
+static volatile sig_atomic_t forward_pid; /* CMD while it runs, else 0 */
+
+static void note_signal(int sig, siginfo_t *info, void *ucontext)
 {
+	static const struct itimerval wake = {.it_value.tv_usec = 2 * FORWARD_GRACE_MS * 1000};
+	pid_t cmd = forward_pid;
 	int saved = errno;
 
-	if (forward_pid <= 0 || kill(forward_pid, sig) < 0)
-		stop_following = 1; /* CMD is gone: --follow ends, the others go on untraced */
+	(void)ucontext;
+	if (info->si_code == SI_KERNEL) {
+		/* reached CMD itself */
+	} else if (cmd > 0 && getpgid(cmd) != getpgrp()) {
+		/* not in our group: no group kill reached it, forward at once */
+		if (kill(cmd, sig) < 0)
+			stop_following = 1;
+	} else {
+		owed_signal[sig] = 1;
+		/* a blocking waitpid entered just after the loop's check must wake to decide */
+		setitimer(ITIMER_REAL, &wake, NULL);
+	}
 	errno = saved;
+}
+
+static void wake_up(int sig)
+{
+	(void)sig;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A SIGTERM or SIGHUP CMD stopped for (signal-delivery-stop). */
+static void note_cmd_signal(struct tracer *t, struct tracee *u, int sig)
+{
+	if ((sig != SIGTERM && sig != SIGHUP) || procctx_tgid(u->tid) != t->cmd)
+		return;
+	if (t->forwarded[sig]) {
+		t->forwarded[sig]--; /* the one we sent */
+		return;
+	}
+	t->seen_ms[sig] = now_ms();
+}
+
+/*
+ * Settle the owed signals: forwarded, or dropped when CMD got them itself (above). True while
+ * one still waits for its grace period: the loop polls meanwhile.
+ */
+static bool forward_owed(struct tracer *t)
+{
+	static const int sigs[] = {SIGTERM, SIGHUP};
+	long long now = now_ms();
+	bool waiting = false;
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		int sig = sigs[i];
+
+		if (!owed_signal[sig])
+			continue;
+		if (!t->owed_ms[sig])
+			t->owed_ms[sig] = now;
+		if (!t->cmd_done && !(t->seen_ms[sig] &&
+				      t->seen_ms[sig] >= t->owed_ms[sig] - FORWARD_GRACE_MS) &&
+		    now - t->owed_ms[sig] < FORWARD_GRACE_MS) {
+			waiting = true;
+			continue;
+		}
+		owed_signal[sig] = 0;
+		if (t->cmd_done) {
+			stop_following = 1; /* CMD is gone: --follow ends, the others go on untraced */
+		} else if (t->seen_ms[sig] >= t->owed_ms[sig] - FORWARD_GRACE_MS) {
+			t->seen_ms[sig] = 0; /* CMD got this one itself */
+		} else if (kill(t->cmd, sig) == 0) {
+			t->forwarded[sig]++;
+		} else {
+			stop_following = 1;
+		}
+		t->owed_ms[sig] = 0;
+	}
+	return waiting;
 }
 
 static struct tracee *tracee_find(struct tracer *t, pid_t tid)
@@ -364,8 +458,10 @@ static void on_stop(struct tracer *t, struct tracee *u, int status)
 		on_syscall_stop(t, u);
 		return;
 	}
-	if (event == 0)
+	if (event == 0) {
 		u->resume_sig = sig; /* signal-delivery-stop: deliver it when resumed */
+		note_cmd_signal(t, u, sig);
+	}
 	else if (event == PTRACE_EVENT_STOP)
 		u->listen = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 	else
@@ -468,27 +564,35 @@ static pid_t wait_tracee(struct tracer *t, int *status)
 	static const struct timespec tick = {.tv_nsec = 1000 * 1000};
 	pid_t pid;
 
-	while (stops_awaited(t)) {
+	for (;;) {
+		bool owed = forward_owed(t);
+
+		if (!owed && !stops_awaited(t))
+			return waitpid(-1, status, __WALL); /* EINTR on a signal: called again */
 		pid = waitpid(-1, status, __WALL | WNOHANG);
 		if (pid != 0)
 			return pid;
 		hold_sleepers(t);
-		if (stops_awaited(t))
-			nanosleep(&tick, NULL);
+		nanosleep(&tick, NULL);
 	}
-	return waitpid(-1, status, __WALL);
 }
 
 int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd, int *cmd_status)
 {
 	struct tracer t = {.ctx = ctx, .cmd = cmd};
-	struct sigaction sa = {.sa_handler = forward_signal};
+	struct sigaction sa = {.sa_sigaction = note_signal, .sa_flags = SA_SIGINFO};
+	struct sigaction wake = {.sa_handler = wake_up};
 	int r = 0;
 
 	forward_pid = cmd;
+	/* No SA_RESTART: a signal interrupts the loop's waitpid. */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGHUP);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&wake.sa_mask);
+	sigaction(SIGALRM, &wake, NULL);
 
 	if (!tracee_add(&t, cmd))
 		return -ENOMEM;

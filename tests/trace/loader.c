@@ -7,6 +7,9 @@
  *	kma-trace-loader finit FILE [PARAMS [FLAGS]]  finit_module(open(FILE), PARAMS, FLAGS)
  *	kma-trace-loader delete NAME [FLAGS]          delete_module(NAME, FLAGS)
  *	kma-trace-loader spawn PROG [ARGS...]         fork, exec PROG ARGS, exit with its status
+ *	kma-trace-loader count-signals READY          counts the SIGTERM and SIGHUP it gets: writes
+ *	                                              READY, then prints "signals=N" half a second
+ *	                                              after the first (or after 20 s)
  *	kma-trace-loader getppid N                    N getppid calls; prints how many times the
  *	                                              parent (the tracer) was switched out meanwhile
  *
@@ -14,11 +17,13 @@
  * tests' independent account of each call.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "raw-syscall.h"
@@ -55,6 +60,22 @@ static void report(const char *syscall, long ret)
 {
 	printf("pid=%d syscall=%s ret=%ld\n", (int)getpid(), syscall, ret);
 	fflush(stdout);
+}
+
+static volatile sig_atomic_t signals_got;
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void count_signal(int sig)
+{
+	(void)sig;
+	signals_got++;
 }
 
 /*
@@ -121,6 +142,29 @@ int main(int argc, char *argv[])
 			return 2;
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
+	if (argc == 3 && !strcmp(argv[1], "count-signals")) {
+		struct sigaction sa = {.sa_handler = count_signal};
+		const struct timespec tick = {.tv_nsec = 10 * 1000 * 1000};
+		struct timespec start;
+		int fd;
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, "ready\n", 6) != 6)
+			return 2;
+		close(fd);
+		/* Spinning, it takes a signal the moment it is sent (a sleeper might take two
+		 * sent close together as one). */
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		while (!signals_got && seconds_since(&start) < 20)
+			;
+		for (int i = 0; i < 50; i++)
+			nanosleep(&tick, NULL);
+		printf("signals=%d\n", (int)signals_got);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "getppid")) {
 		long n = strtol(argv[2], NULL, 0), before = parent_switches();
 
@@ -131,7 +175,7 @@ int main(int argc, char *argv[])
 	}
 	fprintf(stderr,
 		"usage: %s init FILE [PARAMS] | finit FILE [PARAMS [FLAGS]] | "
-		"delete NAME [FLAGS] | spawn PROG [ARGS...] | getppid N\n",
+		"delete NAME [FLAGS] | spawn PROG [ARGS...] | count-signals READY | getppid N\n",
 		argv[0]);
 	return 2;
 }
