@@ -53,7 +53,7 @@ for p in "${pids[@]}"; do
 	LC_ALL=C ausearch -i --input-logs --start $mark -m USER -p "$p" 2>/dev/null | grep -a 'op=kmod_' || true
 done
 step ausearch --format raw "(the first of them, as written)"
-audit_user_records "$mark" -p "${pids[0]}" | head -1
+audit_user_records "$mark" -p "${pids[0]}" | sed -n 1p
 
 got=$(audit_user_records "$mark" | grep -a -c -E "^type=[A-Z_]+ msg=audit\([0-9.:]+\): pid=($(IFS='|'; echo "${pids[*]}")) " || true)
 

@@ -95,7 +95,7 @@ fi
 "$KMA" rules --no-auid-filter --key "$key" >"$f"
 auditctl -D >/dev/null
 auditctl -R "$f" >/dev/null
-mod=$(find /lib/modules /usr/lib/modules -name '*.ko*' 2>/dev/null | head -1 || true)
+mod=$(find /lib/modules /usr/lib/modules -name '*.ko*' 2>/dev/null | sed -n 1p || true)
 [ -n "$mod" ] || mod=$f # not a module: kmod still execs, the syscall just fails earlier
 insmod "$mod" 2>/dev/null || true
 found=

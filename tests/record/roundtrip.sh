@@ -69,7 +69,7 @@ run rewritten "$EMIT" --rewrite-file finit "$dir/rewritten.ko"
 real=
 if [ -s "${KMODAUDIT_CACHE:-/nonexistent}/env" ]; then
 	. "$KMODAUDIT_CACHE/env"
-	real=$(find "$MODDIR" -name af_key.ko | head -1)
+	real=$(find "$MODDIR" -name af_key.ko | sed -n 1p)
 fi
 if [ -n "$real" ]; then
 	cp "$real" "$dir/renamed-evil.ko"

@@ -5,7 +5,7 @@
 ko=$KMA_LOAD # any file will do when the fixtures are missing
 if [ -s "$KMODAUDIT_CACHE/env" ]; then
 	. "$KMODAUDIT_CACHE/env"
-	ko=$(find "$MODDIR/kernel/net" -name 'af_key.ko*' | head -1)
+	ko=$(find "$MODDIR/kernel/net" -name 'af_key.ko*' | sed -n 1p)
 fi
 shim_run "$TESTS_BIN/fd-check" "$ko" || fail "with the core"
 LD_PRELOAD=$SHIM KMODAUDIT_IMPL=/nonexistent "$TESTS_BIN/fd-check" "$ko" || fail "without the core"

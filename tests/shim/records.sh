@@ -239,7 +239,7 @@ n_result=$(grep -a -c ' op=kmod_load ' <<<"$matrix" || true)
 	bad "matrix: $n_intent intents, $n_result load results"
 n_trunc=$(grep -a ' op=kmod_load ' <<<"$matrix" | grep -a -c 'anomaly=[a-z_,]*truncated_read' || true)
 [ "$n_trunc" -eq 8 ] || bad "matrix: $n_trunc truncated_read load results, expected 8"
-hostile=$(grep -a ' op=kmod_load .*args=613D2227' <<<"$matrix" | head -1)
+hostile=$(grep -a ' op=kmod_load .*args=613D2227' <<<"$matrix" | sed -n 1p)
 [ "$(audit_field "$hostile" args | od -An -c | tr -s ' ')" = \
 	"$(printf 'a="%s\n res=success \377' "'" | od -An -c | tr -s ' ')" ] ||
 	bad "matrix: hostile args came out as $(audit_field_raw "$hostile" args)"

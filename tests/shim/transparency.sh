@@ -54,7 +54,7 @@ for line in open(sys.argv[1]):
 check built-in-image
 if [ -s "$KMODAUDIT_CACHE/env" ]; then
 	. "$KMODAUDIT_CACHE/env"
-	ko=$(find "$MODDIR/kernel/net" -name 'af_key.ko*' | head -1)
+	ko=$(find "$MODDIR/kernel/net" -name 'af_key.ko*' | sed -n 1p)
 	[ -n "$ko" ] && check "real module $(basename "$ko")" -m "$ko" -n af_key
 fi
 echo PASS

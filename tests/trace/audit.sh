@@ -24,7 +24,7 @@ ret=$(ret_of "$work/log")
 
 # Our records: sent by the tracer (the kernel's pid= prefix is the sender's).
 lines=$(audit_wait_records "$mark" 2 -p "$tracer") || fail "no records of the tracer in the audit log"
-result=$(grep -a "op=kmod_load " <<< "$lines" | head -1)
+result=$(grep -a "op=kmod_load " <<< "$lines" | sed -n 1p)
 [ -n "$result" ] || fail "no result record: $lines"
 expect "audit record via" "$(audit_field "$result" via)" trace
 expect "audit record syscall" "$(audit_field "$result" syscall)" finit_module
@@ -47,5 +47,5 @@ done
 [ -n "$kernel" ] || fail "no kernel SYSCALL record of the loader $pid (the tracer is $tracer): $all"
 ! grep -aq " pid=$tracer " <<< "$all" || fail "the kernel attributes a finit_module to the tracer $tracer"
 echo "ok: kernel SYSCALL record pid = $pid (the loader, not the tracer $tracer)"
-kexit=$(grep -o ' exit=-\?[0-9]*' <<< "$kernel" | head -1 | cut -d= -f2)
+kexit=$(grep -o ' exit=-\?[0-9]*' <<< "$kernel" | sed -n 1p | cut -d= -f2)
 expect "kernel SYSCALL record exit" "$kexit" "$ret"

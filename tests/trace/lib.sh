@@ -61,5 +61,5 @@ upper() {
 }
 
 # The loader's own account of a call: "pid=P syscall=S ret=R" -> P, R.
-pid_of() { sed -n 's/^pid=\([0-9]*\) .*/\1/p' "$1" | head -1; }
-ret_of() { sed -n 's/.* ret=\(-\?[0-9]*\)$/\1/p' "$1" | head -1; }
+pid_of() { sed -n 's/^pid=\([0-9]*\) .*/\1/p' "$1" | sed -n 1p; }
+ret_of() { sed -n 's/.* ret=\(-\?[0-9]*\)$/\1/p' "$1" | sed -n 1p; }

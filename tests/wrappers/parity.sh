@@ -33,9 +33,9 @@ check() {
 	echo "FAIL: $*"
 	[ "$ref_rc" == "$WR_RC" ] || echo "  exit: kmod $ref_rc, ours $WR_RC"
 	[ "$ref_out" == "$WR_OUT" ] || diff <(printf '%s' "$ref_out") <(printf '%s' "$WR_OUT") |
-		sed 's/^/  stdout: /' | head -20
+		sed 's/^/  stdout: /' | sed -n 1,20p
 	[ "$ref_err" == "$WR_ERR" ] || diff <(printf '%s' "$ref_err") <(printf '%s' "$WR_ERR") |
-		sed 's/^/  stderr: /' | head -20
+		sed 's/^/  stderr: /' | sed -n 1,20p
 }
 
 # check_env VAR=VALUE TOOL ARGS...: the same with one more variable in the environment.
@@ -52,7 +52,7 @@ DC=(-C "$CONF" -d "$ROOT" -S "$KVER")
 FAT=$M/kernel/fs/fat/fat.ko
 VFAT=$M/kernel/fs/fat/vfat.ko
 # A module the kernel has built in (modules.builtin of the tree).
-BUILTIN=$(sed -n 's|.*/\([^/]*\)\.ko$|\1|p' "$M/modules.builtin" | head -1)
+BUILTIN=$(sed -n 's|.*/\([^/]*\)\.ko$|\1|p' "$M/modules.builtin" | sed -n 1p)
 
 # --- modprobe: queries ---
 check modprobe "${D[@]}" -c

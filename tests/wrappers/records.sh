@@ -163,7 +163,7 @@ line=$(printf '%s\n' "$recs" | grep ' op=kmod_unload ')
 [ "$(audit_field "$line" name)" = vfat ] || fail "rmmod: name"
 [ "$(audit_field "$line" syscall)" = delete_module ] || fail "rmmod: syscall"
 want_flags=0
-for f in $(grep -o 'O_[A-Z_|]*' "$T/rmmod.strace" | head -1 | tr '|' ' '); do
+for f in $(grep -o 'O_[A-Z_|]*' "$T/rmmod.strace" | sed -n 1p | tr '|' ' '); do
 	case $f in
 	O_NONBLOCK) want_flags=$((want_flags | 0x800)) ;;
 	O_TRUNC) want_flags=$((want_flags | 0x200)) ;;
@@ -194,7 +194,7 @@ if [ -f "$SHIM" ] && [ -f "$IMPL" ]; then
 	if [ -x "${BUSYBOX:-}" ]; then
 		echo "install loop $BUSYBOX insmod $LOOP" >"$CONF/child.conf"
 		run_traced shim-child modprobe -C "$CONF" -d "$ROOT" -S "$KVER" loop
-		child=$(cut -d$'\x1f' -f1 "$T/shim-child.calls" | sort -u | head -1)
+		child=$(cut -d$'\x1f' -f1 "$T/shim-child.calls" | sort -u | sed -n 1p)
 		if [ -n "$child" ]; then
 			crecs=$(audit_wait_records "$mark" 2 -p "$child" || true)
 			printf '%s\n' "$crecs" | grep -q ' via=preload .*name="loop"' ||
