@@ -106,7 +106,7 @@ while IFS= read -r line; do
 done <<<"$recs"
 # intent and result of one call share seq
 for s in $(printf '%s\n' "$recs" | sed -n 's/.* op=kmod_load_intent seq=\([0-9]*\) .*/\1/p'); do
-	printf '%s\n' "$recs" | grep -q " op=kmod_load seq=$s " || fail "insmod: intent seq=$s has no result"
+	grep -q " op=kmod_load seq=$s " <<<"$recs" || fail "insmod: intent seq=$s has no result"
 done
 
 # insmod of a renamed file: the name the user gave differs from the module's.
@@ -114,7 +114,7 @@ run_traced renamed insmod "$T/renamed.ko"
 recs=$(records_of renamed)
 check_counts renamed "$recs"
 check_calls renamed "$recs"
-printf '%s\n' "$recs" | grep -q ' anomaly="\?[a-z_,]*name_mismatch' ||
+grep -q ' anomaly="\?[a-z_,]*name_mismatch' <<<"$recs" ||
 	fail "renamed: no name_mismatch anomaly"
 
 # modprobe: dependencies first (fat fails, so vfat is not tried), options from modprobe.d and
@@ -127,7 +127,7 @@ while IFS= read -r line; do
 	check_load_fields modprobe "$line" "$FAT"
 	[ "$(audit_field "$line" comm)" = modprobe ] || fail "modprobe: comm"
 done <<<"$recs"
-printf '%s\n' "$recs" | grep -q 'anomaly=.*name_mismatch' && fail "modprobe: name_mismatch for fat"
+grep -q 'anomaly=.*name_mismatch' <<<"$recs" && fail "modprobe: name_mismatch for fat"
 
 run_traced modprobe2 modprobe -d "$ROOT" -S "$KVER" loop max_loop=2 'x=a b'
 recs=$(records_of modprobe2)
@@ -197,7 +197,7 @@ if [ -f "$SHIM" ] && [ -f "$IMPL" ]; then
 		child=$(cut -d$'\x1f' -f1 "$T/shim-child.calls" | sort -u | sed -n 1p)
 		if [ -n "$child" ]; then
 			crecs=$(audit_wait_records "$mark" 2 -p "$child" || true)
-			printf '%s\n' "$crecs" | grep -q ' via=preload .*name="loop"' ||
+			grep -q ' via=preload .*name="loop"' <<<"$crecs" ||
 				fail "install command child $child: no via=preload record: $(cat "$T/shim-child.calls")"
 		else
 			fail "install command child made no module call"
