@@ -26,3 +26,7 @@ kmodaudit_sys_test(shim-syscall-nr ${CMAKE_CURRENT_LIST_DIR}/syscall-nr.sh 60)
 
 # The kernel's audit backlog full: records go to syslog rather than hold the loading process.
 kmodaudit_sys_test(shim-backlog-full ${CMAKE_CURRENT_LIST_DIR}/backlog-full.sh 120)
+
+# Ordinary syscall() calls never load the core (or libcrypto); a module call does.
+add_executable(lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.c)
+kmodaudit_sys_test(shim-lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.sh 60)
