@@ -11,13 +11,12 @@
  * waiting for its child cannot run, so it is not waited for. Module calls of one address space
  * are handled one at a time; other address spaces go on meanwhile.
  *
- * No wait for an interrupt stop may be unbounded: a thread in an uninterruptible kernel sleep
- * (a vfork parent the tracer saw no vfork event of, e.g. one whose child is CLONE_UNTRACED and
- * waits for the very call being held) cannot stop until that sleep ends. While stops are awaited
- * the loop polls, and such a thread counts as held: the interrupt is already pending, so it
- * stops before it runs a single instruction of its own.
+ * No wait for an interrupt stop may be unbounded: a vfork parent the tracer saw no vfork event
+ * of cannot stop until its child is done, which may wait for the very call being held. While
+ * stops are awaited the loop polls (hold_sleepers).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +56,7 @@ struct held_call {
 	unsigned int waiting; /* interrupted threads whose stop has not been seen */
 	bool in_flight;	      /* the kernel is running it: next stop is syscall exit */
 	bool refused;	      /* fail-closed: the syscall is skipped, -EPERM at exit */
+	long long wait_since_ms; /* when the loop began polling for the interrupt stops */
 	struct held_call *next;
 };
 
@@ -533,22 +533,56 @@ static bool stops_awaited(struct tracer *t)
 	return false;
 }
 
+/* Whether tid sleeps as a vfork parent waiting for its child (the kernel's wait_for_vfork_done). */
+static bool in_vfork_wait(pid_t tid)
+{
+	char path[64], wchan[64];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, wchan, sizeof(wchan) - 1);
+	if (n <= 0)
+		return false;
+	wchan[n] = '\0';
+	return !strcmp(wchan, "wait_for_vfork_done");
+}
+
 /*
- * Interrupted threads asleep in the kernel uninterruptibly cannot reach their stop until the
- * sleep ends (a vfork parent, whatever its child waits for): count them as held. They stop
- * (their interrupt is pending) before returning to user space; that late stop finds them held
- * or, once the call is over, resumes them (on_stop).
+ * Interrupted threads that cannot reach their stop soon. A vfork parent (uninterruptible sleep,
+ * 'D', in wait_for_vfork_done) runs no code until its child execs or exits, which may wait for
+ * the very call held: it counts as held at once; its interrupt is pending, so it stops before it
+ * returns to user space, and that late stop finds it held or, once the call is over, resumes it
+ * (on_stop). Any other sleeper ('D' too: a killable read() into the image from a disk or FUSE
+ * file) may still write the caller's memory before it stops, so it is waited for, up to
+ * STOP_WAIT_MAX_MS; past that the call goes on with a warning, rather than hang the process.
  */
+#define STOP_WAIT_MAX_MS 2000
+
 static void hold_sleepers(struct tracer *t)
 {
+	long long now = now_ms();
+
 	for (size_t i = 0; i < t->n; i++) {
 		struct tracee *u = t->tracees[i];
 		struct held_call *h = u->held_for;
-
 		char state = 0;
 
-		if (!u->interrupt_sent || procctx_state(u->tid, &state) < 0 || state != 'D')
+		if (!u->interrupt_sent || procctx_state(u->tid, &state) < 0)
 			continue;
+		if (!h->wait_since_ms)
+			h->wait_since_ms = now;
+		if (state != 'D' || !in_vfork_wait(u->tid)) {
+			if (now - h->wait_since_ms < STOP_WAIT_MAX_MS)
+				continue;
+			fprintf(stderr,
+				"kmodaudit trace: thread %d did not stop in %d ms; the module call of "
+				"%d goes on without it held\n",
+				u->tid, STOP_WAIT_MAX_MS, h->caller ? h->caller->tid : 0);
+		}
 		u->interrupt_sent = false;
 		if (--h->waiting == 0)
 			call_proceed(t, h);
