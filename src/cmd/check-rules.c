@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmd/check-child.h"
 #include "cmd/check-rules.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
@@ -295,18 +296,18 @@ int check_rules_load_dir(const char *root, struct check_rules *set)
 int check_run_capture(char *const argv[], char **out, int *status)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int pipefd[2], st, err = 0;
+	int pipefd[2], st = 0, r;
+	size_t len;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 	pid = fork();
 	if (pid < 0) {
-		err = -errno;
+		r = -errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		return err;
+		return r;
 	}
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -320,38 +321,13 @@ int check_run_capture(char *const argv[], char **out, int *status)
 		_exit(127);
 	}
 	close(pipefd[1]);
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			char *grown = realloc(buf, cap + 65536);
-
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = grown;
-			cap += 65536;
-		}
-		n = read(pipefd[0], buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (err)
-		return err;
+	/* A preloaded library that hangs hangs this child too: check must still finish. */
+	r = check_child_collect(pid, pipefd[0], CHECK_RUN_TIMEOUT_MS, &buf, &len, &st);
+	if (r < 0)
+		return r;
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (*status == 127)
 		return -ENOENT;
-	if (!buf && !(buf = calloc(1, 1)))
-		return -ENOMEM;
-	buf[len] = '\0';
 	*out = TAKE_PTR(buf);
 	return 0;
 }

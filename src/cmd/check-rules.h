@@ -43,6 +43,8 @@ int check_rules_parse_text(const char *text, const char *origin, struct check_ru
 
 /*
  * Run a program (no shell) and capture its standard output; *status is its exit status (or
- * 128+signal); -ENOENT when it cannot be run.
+ * 128+signal); -ENOENT when it cannot be run; -ETIMEDOUT (and killed) when it did not finish
+ * within CHECK_RUN_TIMEOUT_MS.
  */
+#define CHECK_RUN_TIMEOUT_MS 10000
 int check_run_capture(char *const argv[], char **out, int *status);

@@ -70,6 +70,11 @@ bool check_load_running(struct check_ctx *ctx, struct check_result *res)
 			  geteuid() ? ": run as root" : "");
 		return false;
 	}
+	if (ctx->running_err == -ETIMEDOUT) {
+		check_set(res, CHECK_FAIL, "look for a preloaded library that hangs",
+			  "auditctl -l did not finish within %d s", CHECK_RUN_TIMEOUT_MS / 1000);
+		return false;
+	}
 	if (ctx->running_err < 0) {
 		check_set(res, CHECK_FAIL, NULL, "auditctl -l: %s", strerror(-ctx->running_err));
 		return false;

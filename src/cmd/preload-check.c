@@ -8,33 +8,31 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/param.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cmd/check-child.h"
 #include "cmd/preload.h"
+#include "cmd/rules-spec.h"
 #include "core/macro.h"
+#include "core/procctx.h"
 
 #define PROBE_PROGRAM "/bin/true"
 #define PROBE_TIMEOUT_MS 10000
 
-char *preload_host_path(const char *root, const char *path)
+int preload_host_path(const char *root, const char *path, char **host)
 {
-	char *p;
+	_cleanup_close_ int fd = rules_open_in_root(root, path, O_PATH);
 
-	if (!root || !strcmp(root, "/"))
-		return strdup(path);
-	if (asprintf(&p, "%s%s", root, path) < 0)
-		return NULL;
-	return p;
+	/* The kernel's name of the inode reached inside ROOT: no symlink left in it to follow. */
+	if (fd < 0)
+		return fd;
+	return procctx_fd_path(0, fd, host);
 }
 
 _printf_(2, 3) static void set_why(struct preload_check *c, const char *fmt, ...)
@@ -56,14 +54,22 @@ static bool safe_inode(const struct stat *st)
 /* The file and every directory from <root> down to it: root-owned, not group/other-writable. */
 static bool check_safe(const char *root, const char *host_path, struct preload_check *c)
 {
-	size_t skip = (root && strcmp(root, "/")) ? strlen(root) : 0;
-	_cleanup_free_ char *dir = strdup(host_path);
+	_cleanup_free_ char *dir = strdup(host_path), *root_path = NULL;
+	size_t skip = 0;
 	struct stat st;
+	int r;
 
 	if (!dir) {
 		set_why(c, "out of memory");
 		return false;
 	}
+	r = preload_host_path(root, "/", &root_path);
+	if (r < 0) {
+		set_why(c, "%s: %s", root ? root : "/", strerror(-r));
+		return false;
+	}
+	if (strcmp(root_path, "/"))
+		skip = strlen(root_path);
 	if (stat(host_path, &st) < 0) {
 		set_why(c, "%s: %m", host_path);
 		return false;
@@ -99,34 +105,6 @@ static bool check_safe(const char *root, const char *host_path, struct preload_c
 	return true;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
-/* Reap PID by DEADLINE (ms): 1 when reaped, 0 when still running at the deadline, -errno. */
-static int wait_until(pid_t pid, int *status, long deadline)
-{
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-		long left = deadline - now_ms();
-		struct timespec nap = {.tv_nsec = 10 * 1000000L};
-
-		if (r == pid)
-			return 1;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (left <= 0)
-			return 0;
-		if (left < 10)
-			nap.tv_nsec = left * 1000000L;
-		nanosleep(&nap, NULL);
-	}
-}
-
 /* Child: /bin/true with only LD_PRELOAD set, stdout to /dev/null, stderr to the pipe. */
 _Noreturn static void probe_child(const char *host_path, int err_fd)
 {
@@ -147,13 +125,11 @@ _Noreturn static void probe_child(const char *host_path, int err_fd)
 	_exit(127);
 }
 
-static bool check_loads(const char *host_path, struct preload_check *c)
+bool preload_check_loads(const char *host_path, struct preload_check *c)
 {
-	char err[sizeof(c->why)] = "";
+	_cleanup_free_ char *err = NULL;
 	size_t err_len = 0;
-	long deadline = now_ms() + PROBE_TIMEOUT_MS;
-	bool timed_out = false;
-	int pipefd[2], status = 0;
+	int pipefd[2], status = 0, r;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -172,63 +148,16 @@ static bool check_loads(const char *host_path, struct preload_check *c)
 		probe_child(host_path, pipefd[1]);
 	}
 	close(pipefd[1]);
-
-	for (;;) {
-		struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
-		long left = deadline - now_ms();
-		char buf[256];
-		ssize_t n;
-
-		if (left <= 0) {
-			timed_out = true;
-			break;
-		}
-		if (poll(&pfd, 1, left) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (!pfd.revents)
-			continue;
-		n = read(pipefd[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (err_len < sizeof(err) - 1) {
-			size_t take = MIN((size_t)n, sizeof(err) - 1 - err_len);
-
-			memcpy(err + err_len, buf, take);
-			err_len += take;
-		} else {
-			err_len++; /* keep counting: any output is a failure */
-		}
-	}
-	close(pipefd[0]);
-	/* EOF on stderr is no exit: a constructor may close fd 2 and then hang. */
-	if (!timed_out) {
-		int r = wait_until(pid, &status, deadline);
-
-		if (r < 0) {
-			set_why(c, "waitpid: %s", strerror(-r));
-			kill(pid, SIGKILL);
-			timed_out = true;
-		} else {
-			timed_out = r == 0;
-		}
-	}
-	if (timed_out) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0)
-			if (errno != EINTR)
-				break;
-	}
-
-	err[MIN(err_len, sizeof(err) - 1)] = '\0';
-	err[strcspn(err, "\n")] = '\0';
-	if (timed_out) {
+	r = check_child_collect(pid, pipefd[0], PROBE_TIMEOUT_MS, &err, &err_len, &status);
+	if (err)
+		err[strcspn(err, "\n")] = '\0';
+	if (r == -ETIMEDOUT) {
 		set_why(c, "%s with %s preloaded did not finish within %d s", PROBE_PROGRAM,
 			host_path, PROBE_TIMEOUT_MS / 1000);
+		return false;
+	}
+	if (r < 0) {
+		set_why(c, "%s with %s preloaded: %s", PROBE_PROGRAM, host_path, strerror(-r));
 		return false;
 	}
 	if (WIFSIGNALED(status)) {
@@ -249,16 +178,18 @@ static bool check_loads(const char *host_path, struct preload_check *c)
 	return true;
 }
 
-void preload_check_library(const char *root, const char *host_path, struct preload_check *c)
+void preload_check_library(const char *root, const char *path, struct preload_check *c)
 {
-	struct stat st;
+	_cleanup_free_ char *host_path = NULL;
+	int r;
 
 	*c = (struct preload_check){};
-	c->exists = stat(host_path, &st) == 0;
+	r = preload_host_path(root, path, &host_path);
+	c->exists = r == 0;
 	if (!c->exists) {
-		set_why(c, "%s: %m", host_path);
+		set_why(c, "%s%s: %s", root && strcmp(root, "/") ? root : "", path, strerror(-r));
 		return;
 	}
 	c->safe = check_safe(root, host_path, c);
-	c->loads = check_loads(host_path, c);
+	c->loads = preload_check_loads(host_path, c);
 }

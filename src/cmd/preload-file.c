@@ -3,7 +3,10 @@
  * <root>/etc/ld.so.preload, read and replaced so that every process starting at any moment
  * sees either the old file or the new one, complete: the new text goes to a temporary file in
  * the same directory, is fsync()ed, and rename()d over the old one. Any failure before the
- * rename leaves the old file as it was. Concurrent runs serialise on a flock() of <root>/etc.
+ * rename leaves the old file as it was. Concurrent runs serialise on a flock() of the directory.
+ * Everything is found inside <root>: an absolute symlink (etc itself, or ld.so.preload pointing
+ * elsewhere) is followed as on that system, never out to this host's files. A symlinked
+ * ld.so.preload stays a symlink: its target is what gets replaced.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +20,9 @@
 
 #include "cmd/fileio.h"
 #include "cmd/preload.h"
+#include "cmd/rules-spec.h"
 #include "core/macro.h"
+#include "core/procctx.h"
 
 /* Our temporary files: "<prefix><random>". A killed run can leave one; the next run removes it. */
 #define TEMP_PREFIX ".ld.so.preload.kmodaudit-"
@@ -78,61 +83,115 @@ static void remove_stale_temps(int etc_fd)
 	closedir(d);
 }
 
+/* Points F at the directory and name of the file <root>/etc/ld.so.preload resolves to. */
+static int locate(struct preload_file *f, const char *root)
+{
+	_cleanup_free_ char *real = NULL, *dir_path = NULL;
+	struct stat st;
+	char *slash;
+	int r;
+
+	f->dir_fd = rules_open_in_root(root, "/etc", O_RDONLY | O_DIRECTORY);
+	if (f->dir_fd < 0)
+		return f->dir_fd;
+	f->name = strdup(PRELOAD_FILE_NAME);
+	if (!f->name)
+		return -ENOMEM;
+	if (fstatat(f->dir_fd, PRELOAD_FILE_NAME, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISLNK(st.st_mode))
+		return 0;
+
+	/* A symlink: its target, found inside root, is the file ld.so reads there. */
+	f->via_link = true;
+	r = rules_resolve_in_root(root, "/etc/" PRELOAD_FILE_NAME, &real);
+	if (r == -ENOENT)
+		return -EMEDIUMTYPE; /* dangling: we would have to invent where it points */
+	if (r < 0)
+		return r;
+	slash = strrchr(real, '/');
+	if (!slash || !slash[1])
+		return -EMEDIUMTYPE;
+	free(f->name);
+	f->name = strdup(slash + 1);
+	dir_path = strndup(real, slash == real ? 1 : (size_t)(slash - real));
+	if (!f->name || !dir_path)
+		return -ENOMEM;
+	close(f->dir_fd);
+	f->dir_fd = rules_open_in_root(root, dir_path, O_RDONLY | O_DIRECTORY);
+	return f->dir_fd < 0 ? f->dir_fd : 0;
+}
+
 int preload_file_open(struct preload_file *f, const char *root, bool lock)
 {
+	_cleanup_free_ char *dir = NULL;
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	*f = (struct preload_file){.etc_fd = -1};
-	f->etc_path = preload_host_path(root, "/etc");
-	if (!f->etc_path)
+	*f = (struct preload_file){.dir_fd = -1};
+	r = locate(f, root);
+	if (r < 0)
+		goto out_path;
+	r = procctx_fd_path(0, f->dir_fd, &dir);
+	if (r < 0)
+		return r;
+	if (asprintf(&f->path, "%s/%s", strcmp(dir, "/") ? dir : "", f->name) < 0) {
+		f->path = NULL;
 		return -ENOMEM;
-	f->etc_fd = open(f->etc_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->etc_fd < 0)
-		return -errno;
+	}
 	if (lock) {
-		while (flock(f->etc_fd, LOCK_EX) < 0)
+		while (flock(f->dir_fd, LOCK_EX) < 0)
 			if (errno != EINTR)
 				return -errno;
-		remove_stale_temps(f->etc_fd);
+		remove_stale_temps(f->dir_fd);
 	}
 
-	if (fstatat(f->etc_fd, PRELOAD_FILE_NAME, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (fstatat(f->dir_fd, f->name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			return -errno;
 		f->text = strdup("");
 		return f->text ? 0 : -ENOMEM;
 	}
-	/* A symlink or anything else we would silently replace by a regular file: refuse. */
+	/* Anything else we would silently replace by a regular file: refuse. */
 	if (!S_ISREG(f->st.st_mode))
 		return -EMEDIUMTYPE;
 	f->exists = true;
-	fd = openat(f->etc_fd, PRELOAD_FILE_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(f->dir_fd, f->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	r = read_all(fd, &f->text, &f->len);
+	return r;
+
+out_path:
+	/* For the message: where the file was looked for. */
+	if (asprintf(&f->path, "%s/etc/" PRELOAD_FILE_NAME, root && strcmp(root, "/") ? root : "") <
+	    0)
+		f->path = NULL;
 	return r;
 }
 
 void preload_file_close(struct preload_file *f)
 {
-	if (f->etc_fd >= 0)
-		close(f->etc_fd); /* releases the lock */
-	free(f->etc_path);
+	if (f->dir_fd >= 0)
+		close(f->dir_fd); /* releases the lock */
+	free(f->name);
+	free(f->path);
 	free(f->text);
-	*f = (struct preload_file){.etc_fd = -1};
+	*f = (struct preload_file){.dir_fd = -1};
 }
 
 int preload_file_replace(struct preload_file *f, const char *text, size_t len)
 {
+	/* Through a link the file stays, empty: removing it would leave the link dangling. */
+	if (!text && f->via_link)
+		text = "";
 	if (!text) {
-		if (unlinkat(f->etc_fd, PRELOAD_FILE_NAME, 0) < 0 && errno != ENOENT)
+		if (unlinkat(f->dir_fd, f->name, 0) < 0 && errno != ENOENT)
 			return -errno;
-		fsync(f->etc_fd);
+		fsync(f->dir_fd);
 		return 0;
 	}
 	/* The file keeps its mode and owner; a new one is 0644 root:root, as packages ship it. */
-	return fileio_replace_at(f->etc_fd, PRELOAD_FILE_NAME, TEMP_PREFIX, text, len,
+	return fileio_replace_at(f->dir_fd, f->name, TEMP_PREFIX, text, len,
 				 f->exists ? (f->st.st_mode & 07777) : 0644,
 				 f->exists ? f->st.st_uid : 0, f->exists ? f->st.st_gid : 0);
 }

@@ -43,7 +43,8 @@ static void usage(FILE *out)
 		"List the kmodaudit shim in /etc/ld.so.preload (every new process loads it),\n"
 		"take it out again, or show the state.\n\n"
 		"  -l, --library PATH  the library (default " KMODAUDIT_SHIM_PATH ")\n"
-		"  -r, --root DIR      edit DIR/etc/ld.so.preload; PATH is inside DIR\n"
+		"  -r, --root DIR      edit DIR/etc/ld.so.preload; PATH is inside DIR (symlinks\n"
+		"                      resolve inside DIR, as on that system)\n"
 		"  -j, --json          status as one JSON object\n"
 		"  -q, --quiet         no messages except errors\n"
 		"  -h, --help          this text\n\n"
@@ -63,35 +64,34 @@ static bool match_library(const char *entry, size_t len, void *userdata)
 	if (!m->have_stat)
 		return false;
 	name = strndup(entry, len);
-	host = name ? preload_host_path(m->root, name) : NULL;
-	return host && stat(host, &st) == 0 && st.st_dev == m->st.st_dev &&
-	       st.st_ino == m->st.st_ino;
+	return name && preload_host_path(m->root, name, &host) == 0 && stat(host, &st) == 0 &&
+	       st.st_dev == m->st.st_dev && st.st_ino == m->st.st_ino;
 }
 
 static void match_init(struct match_ctx *m, const struct options *o)
 {
-	_cleanup_free_ char *host = preload_host_path(o->root, o->library);
+	_cleanup_free_ char *host = NULL;
 
 	*m = (struct match_ctx){.root = o->root, .library = o->library};
-	m->have_stat = host && stat(host, &m->st) == 0;
+	m->have_stat =
+		preload_host_path(o->root, o->library, &host) == 0 && stat(host, &m->st) == 0;
 }
 
 static int file_error(const struct preload_file *f, const char *what, int r)
 {
 	if (r == -EMEDIUMTYPE)
 		fprintf(stderr,
-			"kmodaudit preload: %s/" PRELOAD_FILE_NAME
-			" is not a regular file (a symlink?); not touching it\n",
-			f->etc_path ? f->etc_path : "etc");
+			"kmodaudit preload: %s is neither a regular file nor a symlink to one; "
+			"not touching it\n",
+			f->path ? f->path : "/etc/" PRELOAD_FILE_NAME);
 	else
-		fprintf(stderr, "kmodaudit preload: %s %s/" PRELOAD_FILE_NAME ": %s\n", what,
-			f->etc_path ? f->etc_path : "etc", strerror(-r));
+		fprintf(stderr, "kmodaudit preload: %s %s: %s\n", what,
+			f->path ? f->path : "/etc/" PRELOAD_FILE_NAME, strerror(-r));
 	return EXIT_FAILURE;
 }
 
 static int do_enable(const struct options *o)
 {
-	_cleanup_free_ char *host = preload_host_path(o->root, o->library);
 	_cleanup_free_ char *text = NULL;
 	struct preload_file f;
 	struct preload_check c;
@@ -99,10 +99,8 @@ static int do_enable(const struct options *o)
 	size_t len;
 	int r;
 
-	if (!host)
-		return EXIT_FAILURE;
 	/* Everything about the library first: nothing is touched unless it is fit. */
-	preload_check_library(o->root, host, &c);
+	preload_check_library(o->root, o->library, &c);
 	if (!c.exists || !c.safe || !c.loads) {
 		fprintf(stderr, "kmodaudit preload: not enabling %s: %s\n", o->library, c.why);
 		return EXIT_FAILURE;
@@ -117,8 +115,7 @@ static int do_enable(const struct options *o)
 		goto fail_write;
 	if (!text) {
 		if (!o->quiet)
-			printf("%s is already listed in %s/" PRELOAD_FILE_NAME "\n", o->library,
-			       f.etc_path);
+			printf("%s is already listed in %s\n", o->library, f.path);
 		preload_file_close(&f);
 		return EXIT_SUCCESS;
 	}
@@ -126,10 +123,10 @@ static int do_enable(const struct options *o)
 	if (r < 0)
 		goto fail_write;
 	if (!o->quiet)
-		printf("enabled: %s added to %s/" PRELOAD_FILE_NAME "\n"
+		printf("enabled: %s added to %s\n"
 		       "New processes load it; running processes keep what they had until "
 		       "restarted.\n",
-		       o->library, f.etc_path);
+		       o->library, f.path);
 	preload_file_close(&f);
 	return EXIT_SUCCESS;
 
@@ -166,8 +163,7 @@ static int do_disable(const struct options *o)
 	r = preload_text_remove(f.text, f.len, match_library, &m, &text, &len);
 	if (r == 0 && !text) {
 		if (!o->quiet)
-			printf("%s is not listed in %s/" PRELOAD_FILE_NAME "\n", o->library,
-			       f.etc_path);
+			printf("%s is not listed in %s\n", o->library, f.path);
 		preload_file_close(&f);
 		return EXIT_SUCCESS;
 	}
@@ -179,9 +175,9 @@ static int do_disable(const struct options *o)
 		return EXIT_FAILURE;
 	}
 	if (!o->quiet)
-		printf("disabled: %s taken out of %s/" PRELOAD_FILE_NAME "\n"
+		printf("disabled: %s taken out of %s\n"
 		       "Running processes keep it loaded until they are restarted.\n",
-		       o->library, f.etc_path);
+		       o->library, f.path);
 	preload_file_close(&f);
 	return EXIT_SUCCESS;
 }
@@ -197,10 +193,10 @@ static void note_missing(const char *entry, size_t len, void *userdata)
 {
 	struct missing_ctx *mc = userdata;
 	_cleanup_free_ char *name = strndup(entry, len);
-	_cleanup_free_ char *host = name ? preload_host_path(mc->root, name) : NULL;
+	_cleanup_free_ char *host = NULL;
 	struct stat st;
 
-	if (!host || stat(host, &st) == 0)
+	if (!name || (preload_host_path(mc->root, name, &host) == 0 && stat(host, &st) == 0))
 		return;
 	if (mc->json)
 		json_object_array_add(mc->array, json_object_new_string(name));
@@ -211,15 +207,12 @@ static void note_missing(const char *entry, size_t len, void *userdata)
 
 static int do_status(const struct options *o)
 {
-	_cleanup_free_ char *host = preload_host_path(o->root, o->library);
 	struct preload_file f;
 	struct preload_check c;
 	struct match_ctx m;
 	size_t listed;
 	int r, ret;
 
-	if (!host)
-		return EXIT_FAILURE;
 	match_init(&m, o);
 	r = preload_file_open(&f, o->root, false);
 	if (r < 0) {
@@ -228,7 +221,7 @@ static int do_status(const struct options *o)
 		return EXIT_FAILURE;
 	}
 	listed = preload_count(f.text, f.len, match_library, &m);
-	preload_check_library(o->root, host, &c);
+	preload_check_library(o->root, o->library, &c);
 	/* Unsafe counts as broken: anyone who can write it runs code in every process. */
 	if (!listed)
 		ret = EXIT_STATUS_NOT_LISTED;
@@ -241,12 +234,8 @@ static int do_status(const struct options *o)
 		json_object *j = json_object_new_object();
 		struct missing_ctx mc = {
 			.root = o->root, .array = json_object_new_array(), .json = true};
-		_cleanup_free_ char *file = NULL;
-
-		if (asprintf(&file, "%s/" PRELOAD_FILE_NAME, f.etc_path) < 0)
-			file = NULL;
 		preload_foreach(f.text, f.len, note_missing, &mc);
-		json_object_object_add(j, "file", json_object_new_string(file ? file : "?"));
+		json_object_object_add(j, "file", json_object_new_string(f.path ? f.path : "?"));
 		json_object_object_add(j, "file_exists", json_object_new_boolean(f.exists));
 		json_object_object_add(j, "library", json_object_new_string(o->library));
 		json_object_object_add(j, "listed", json_object_new_boolean(listed > 0));
@@ -262,7 +251,7 @@ static int do_status(const struct options *o)
 	} else if (!o->quiet) {
 		struct missing_ctx mc = {.root = o->root};
 
-		printf("%s/" PRELOAD_FILE_NAME ": %s\n", f.etc_path,
+		printf("%s: %s\n", f.path,
 		       !f.exists ? "does not exist"
 		       : listed	 ? "lists the library"
 				 : "does not list the library");

@@ -3,7 +3,8 @@
  * kmodaudit preload: the pieces behind enable|disable|status.
  *
  * preload-list.c  edits the text of ld.so.preload (pure functions, unit-tested)
- * preload-file.c  reads and replaces <root>/etc/ld.so.preload safely (lock, temp file, rename)
+ * preload-file.c  reads and replaces <root>/etc/ld.so.preload safely, inside root (lock, temp
+ *                 file, rename)
  * preload-check.c decides whether a library is safe to list (owner, mode, it really loads)
  * preload.c       the command line
  */
@@ -53,22 +54,29 @@ bool preload_text_blank(const char *text, size_t len);
 /* --- preload-file.c: <root>/etc/ld.so.preload --- */
 
 struct preload_file {
-	int etc_fd;	/* <root>/etc, flock()ed while we edit */
-	char *etc_path; /* for messages */
+	int dir_fd;    /* the directory holding the file, flock()ed while we edit */
+	char *name;    /* the file's name in it: ld.so.preload, or a symlink's target */
+	char *path;    /* the file as a path on this system, for messages */
+	bool via_link; /* <root>/etc/ld.so.preload is a symlink to it */
 	bool exists;
 	struct stat st; /* of the file, when it exists */
 	char *text;
 	size_t len;
 };
 
-/* Opens <root>/etc, takes the lock when `lock`, reads the file (missing = empty). */
+/*
+ * Finds <root>/etc/ld.so.preload with every symlink resolved inside root (an absolute link
+ * never leads out of the tree), opens its directory, takes the lock when `lock`, reads the file
+ * (missing = empty). -EMEDIUMTYPE when it is neither a regular file nor a link to one.
+ */
 int preload_file_open(struct preload_file *f, const char *root, bool lock);
 void preload_file_close(struct preload_file *f);
 
 /*
  * Replaces the file by `text` (temp file in the same directory, fsync, rename, fsync of the
  * directory), keeping its mode and owner (0644 root:root for a new file). `text == NULL`
- * removes the file. On failure the old file is untouched and no temp file remains.
+ * removes the file (empties it when reached through a symlink, which then stays valid). On failure
+ * the old file is untouched and no temp file remains.
  */
 int preload_file_replace(struct preload_file *f, const char *text, size_t len);
 
@@ -82,8 +90,21 @@ struct preload_check {
 	char why[512]; /* the first problem found, for messages */
 };
 
-/* `path` is the library as listed; `host_path` the same file as seen from here (root prefix). */
-void preload_check_library(const char *root, const char *host_path, struct preload_check *c);
+/*
+ * `path` is the library as listed in <root>/etc/ld.so.preload: it is found inside `root` (every
+ * symlink, absolute ones included, resolved there, as ld.so on that system would).
+ */
+void preload_check_library(const char *root, const char *path, struct preload_check *c);
 
-/* The path as seen from here: root + path ("/" root: path itself). Returns NULL on ENOMEM. */
-char *preload_host_path(const char *root, const char *path);
+/*
+ * Only whether it loads: /bin/true run with HOST_PATH (a path on this system) in LD_PRELOAD must
+ * exit 0 within 10 s, silent on stderr; a child still running then is killed. Sets c->why when
+ * not. Shared by `kmodaudit preload` and `kmodaudit check`.
+ */
+bool preload_check_loads(const char *host_path, struct preload_check *c);
+
+/*
+ * *host: PATH as seen from `root` (NULL or "/": this system), as a path on this system with
+ * every symlink resolved inside `root`. Returns 0 or -errno (-ENOENT: no such file).
+ */
+int preload_host_path(const char *root, const char *path, char **host);

@@ -180,13 +180,83 @@ expect_fail_unchanged "directory writable by group" "$r" "$before" ka enable -r 
 chmod 0755 "$r/usr/lib/kmodaudit-test"
 expect_fail_unchanged "relative library path" "$r" "$before" ka enable -r "$r" -l libpreload-test-ok.so
 expect_fail_unchanged "library path with a blank" "$r" "$before" ka enable -r "$r" -l "/usr/lib/a b.so"
-# A symlinked ld.so.preload would silently become a regular file: refuse to touch it.
+
+# --- symlinks resolve inside the root, as on that system, never out to this host's files. The
+# host side of each absolute link is a real scratch file or directory here, watched for changes.
+H=$(mktemp -d /tmp/kmodaudit-preload-host.XXXXXX)
+trap 'rm -rf "$W" "$H"' EXIT
+host_state() { find "$H" -printf '%p %i %m %s %T@\n' | sort; find "$H" -type f -exec sha256sum {} + | sort; }
+printf '# host file: must not change\n' >"$H/preload"
+host_was=$(host_state)
+# etc/ld.so.preload -> $H/preload (absolute): the file is <root>$H/preload.
+r=$(newroot)
+mkdir -p "$r$H"
+printf '/usr/lib/other.so\n' >"$r$H/preload"
+ln -s "$H/preload" "$r/etc/ld.so.preload"
+ka enable -q -r "$r" -l $LIB || fail "absolute ld.so.preload link: enable failed"
+[ "$(host_state)" = "$host_was" ] && pass "absolute link: the host file is untouched by enable" ||
+	fail "absolute link: enable changed the host's $H"
+printf '/usr/lib/other.so\n%s\n' $LIB >"$W/want"
+cmp -s "$W/want" "$r$H/preload" && pass "absolute link: the tree's file got the line" ||
+	fail "absolute link: tree file $(cat -A "$r$H/preload")"
+[ "$(readlink "$r/etc/ld.so.preload")" = "$H/preload" ] && pass "absolute link: the link stays" ||
+	fail "absolute link replaced: $(ls -l "$r/etc/ld.so.preload")"
+ka status -r "$r" -l $LIB >"$W/out" && grep -q "^$r$H/preload: lists the library" "$W/out" &&
+	pass "absolute link: status reads the tree's file" || fail "status: $(cat "$W/out")"
+ka disable -q -r "$r" -l $LIB || fail "absolute ld.so.preload link: disable failed"
+[ "$(host_state)" = "$host_was" ] && pass "absolute link: the host file is untouched by disable" ||
+	fail "absolute link: disable changed the host's $H"
+[ "$(cat "$r$H/preload")" = /usr/lib/other.so ] && [ -L "$r/etc/ld.so.preload" ] &&
+	pass "absolute link: disable took the line out of the tree's file" ||
+	fail "absolute link: disable left $(cat -A "$r$H/preload")"
+# Nothing else left: through a link the file is emptied, not removed (the link would dangle).
+printf '%s\n' $LIB >"$r$H/preload"
+ka disable -q -r "$r" -l $LIB || true
+[ -f "$r$H/preload" ] && [ ! -s "$r$H/preload" ] && [ "$(host_state)" = "$host_was" ] &&
+	pass "link: last entry out, target emptied, link valid" || fail "link: last entry out"
+# A relative link: the same.
 r=$(newroot)
 printf '/usr/lib/other.so\n' >"$r/etc/real-preload"
 ln -s real-preload "$r/etc/ld.so.preload"
+ka enable -q -r "$r" -l $LIB || true
+printf '/usr/lib/other.so\n%s\n' $LIB >"$W/want"
+cmp -s "$W/want" "$r/etc/real-preload" && [ -L "$r/etc/ld.so.preload" ] &&
+	pass "relative link: its target got the line" || fail "relative link: $(cat -A "$r/etc/real-preload")"
+# A dangling link: where the file should be is unknown: refuse, change nothing.
+r=$(newroot)
+ln -s "$H/missing" "$r/etc/ld.so.preload"
 before=$(snapshot "$r")
-expect_fail_unchanged "symlinked ld.so.preload (enable)" "$r" "$before" ka enable -r "$r" -l $LIB
-expect_fail_unchanged "symlinked ld.so.preload (disable)" "$r" "$before" ka disable -r "$r" -l $LIB
+expect_fail_unchanged "dangling ld.so.preload link (enable)" "$r" "$before" ka enable -r "$r" -l $LIB
+[ "$(host_state)" = "$host_was" ] || fail "dangling link: the host's $H changed"
+# etc itself an absolute link -> $H/etc: <root>$H/etc on that system, not this host's $H/etc.
+mkdir "$H/etc"
+host_was=$(host_state)
+r=$(newroot)
+rm -r "$r/etc"
+mkdir -p "$r$H/etc"
+ln -s "$H/etc" "$r/etc"
+ka enable -q -r "$r" -l $LIB || fail "absolute etc link: enable failed"
+printf '%s\n' $LIB >"$W/want"
+cmp -s "$W/want" "$r$H/etc/ld.so.preload" && pass "absolute etc link: the tree's etc got the file" ||
+	fail "absolute etc link: tree has $(ls -A "$r$H/etc")"
+[ "$(host_state)" = "$host_was" ] && pass "absolute etc link: the host's $H/etc untouched" ||
+	fail "absolute etc link: enable wrote to the host's $H/etc: $(ls -A "$H/etc")"
+ka disable -q -r "$r" -l $LIB || true
+[ ! -e "$r$H/etc/ld.so.preload" ] && [ "$(host_state)" = "$host_was" ] &&
+	pass "absolute etc link: disable removed the tree's file only" || fail "absolute etc link: disable"
+# And the library: an absolute link inside the tree to a host path that is not fit is followed
+# inside the tree (the tree's copy is fine), not to the host.
+r=$(newroot)
+mkdir -p "$r$H/lib"
+cp "$LIBDIR/libpreload-test-ok.so" "$r$H/lib/"
+chmod 0755 "$r$H" "$r$H/lib"
+chmod 0644 "$r$H/lib/libpreload-test-ok.so"
+mkdir "$H/lib"
+cp "$LIBDIR/libpreload-test-exit.so" "$H/lib/libpreload-test-ok.so"
+ln -s "$H/lib/libpreload-test-ok.so" "$r/usr/lib/kmodaudit-test/linked.so"
+ka enable -q -r "$r" -l /usr/lib/kmodaudit-test/linked.so &&
+	pass "absolute library link: resolved inside the tree" ||
+	fail "absolute library link: enable refused"
 
 # --- read-only /etc (bind mount, read-only, in a private mount namespace)
 r=$(newroot)
