@@ -45,8 +45,8 @@ KERNEL_EXPECT = {
                  ('load', 'crc_itu_t', False), ('unload', 'crc_itu_t', True),
                  ('unload', 'ts_bm', True)],
 }
-# EBUSY needs a module without an exit function: the 'busy' scenario (vrf) has it.
-TRANSPARENCY_ERRNOS = ['EFAULT', 'EBADF', 'EINVAL', 'ENOEXEC', 'EEXIST', 'ENOENT']
+# EBUSY: the transparency scenarios delete vrf (no exit function), loaded by the busy scenario.
+TRANSPARENCY_ERRNOS = ['EFAULT', 'EBADF', 'EINVAL', 'ENOEXEC', 'EEXIST', 'ENOENT', 'EBUSY']
 
 FIELD_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)')
 HEAD_RE = re.compile(r'^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+\.\d+):(\d+)\): ?(.*)$')
@@ -267,16 +267,31 @@ MUTATIONS = {
 }
 
 
-def self_test(args):
-    """Run the checker on mutated copies of the log; each mutation must be caught."""
+def run_mutated(args, edit):
+    """check() on a copy of the VM's output that edit(out_dir) changed: (rc, first error)."""
     import contextlib
     import io
     import shutil
     import tempfile
     global errors
+    with tempfile.TemporaryDirectory() as tmp:
+        vm = os.path.join(tmp, 'vm')
+        shutil.copytree(args.vm, vm, ignore=shutil.ignore_patterns('root', '*.cpio.gz', '*.out',
+                                                                    'console.log'))
+        edit(os.path.join(vm, 'out'))
+        errors = []
+        with contextlib.redirect_stdout(io.StringIO()):
+            rc = check(argparse.Namespace(vm=vm, build=args.build))
+        caught = errors[0] if errors else None
+        errors = []
+    return rc, caught
+
+
+def self_test(args):
+    """Run the checker on mutated copies of the VM's output; each mutation must be caught."""
     log = os.path.join(args.vm, 'out', 'audit.log')
     lines = open(log, 'rb').read().decode('utf-8', 'replace').split('\n')
-    bad = 0
+    cases = {}
     for what, (pattern, repl) in MUTATIONS.items():
         rx = re.compile(pattern)
         idx = next((i for i, l in enumerate(lines) if rx.search(l)), None)
@@ -288,17 +303,17 @@ def self_test(args):
             del mutated[idx]
         else:
             mutated[idx] = rx.sub(repl, mutated[idx], count=1)
-        with tempfile.TemporaryDirectory() as tmp:
-            vm = os.path.join(tmp, 'vm')
-            shutil.copytree(args.vm, vm, ignore=shutil.ignore_patterns('root', '*.cpio.gz', '*.out',
-                                                                        'console.log'))
-            with open(os.path.join(vm, 'out', 'audit.log'), 'w') as f:
-                f.write('\n'.join(mutated))
-            errors = []
-            with contextlib.redirect_stdout(io.StringIO()):
-                rc = check(argparse.Namespace(vm=vm, build=args.build))
-            caught = errors[0] if errors else None
-            errors = []
+        cases[what] = ('audit.log', 'w', '\n'.join(mutated))
+    # The VM's own set-up: a fallback taken although the component was built, a rule not loaded.
+    cases['a rules fallback'] = ('fallback', 'a', 'rules\n')
+    cases['a preload fallback'] = ('fallback', 'a', 'preload\n')
+    cases['a rule not loaded'] = ('rules-not-loaded', 'a', '-w /x: error\n')
+    bad = 0
+    for what, (name, mode, text) in cases.items():
+        def edit(out, name=name, mode=mode, text=text):
+            with open(os.path.join(out, name), mode) as f:
+                f.write(text)
+        rc, caught = run_mutated(args, edit)
         if rc == 0:
             bad += 1
             print(f'FAIL: self-test: {what}: the checker did not notice')
@@ -319,6 +334,30 @@ def main():
     return check(args)
 
 
+def check_setup(vm, out):
+    """The VM's /init set things up with the project's own tools whenever they were built."""
+    components = set()
+    with open(os.path.join(vm, 'components')) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and parts[1] == 'yes':
+                components.add(parts[0])
+    # the fallback taken -> the component that should have made it unnecessary
+    owner = {'rules': 'rules', 'preload': 'preload'}
+    path = os.path.join(out, 'fallback')
+    if os.path.exists(path):
+        for what in open(path).read().split():
+            if owner.get(what, what) in components:
+                fail(f'the VM fell back to a hand-made {what} setup although the component '
+                     f'{owner.get(what, what)} was built')
+            else:
+                print(f'note: the VM used a hand-made {what} setup (component missing)')
+    path = os.path.join(out, 'rules-not-loaded')
+    if os.path.exists(path):
+        for line in open(path).read().splitlines():
+            fail(f'audit rule not loaded in the VM: {line}')
+
+
 def check(args):
     out = os.path.join(args.vm, 'out')
     log = os.path.join(out, 'audit.log')
@@ -327,6 +366,7 @@ def check(args):
         return 1
     kernel, ours, markers = parse_log(log)
     files = Files(args.vm, args.build)
+    check_setup(args.vm, out)
 
     runs = []  # (scenario, emitter)
     with open(os.path.join(out, 'scenarios')) as f:
