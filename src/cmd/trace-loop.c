@@ -53,9 +53,9 @@ struct tracee {
 struct held_call {
 	struct tracee *caller;
 	struct trace_call *call;
-	unsigned int waiting; /* interrupted threads whose stop has not been seen */
-	bool in_flight;	      /* the kernel is running it: next stop is syscall exit */
-	bool refused;	      /* fail-closed: the syscall is skipped, -EPERM at exit */
+	unsigned int waiting;	 /* interrupted threads whose stop has not been seen */
+	bool in_flight;		 /* the kernel is running it: next stop is syscall exit */
+	bool refused;		 /* fail-closed: the syscall is skipped, -EPERM at exit */
 	long long wait_since_ms; /* when the loop began polling for the interrupt stops */
 	struct held_call *next;
 };
@@ -68,9 +68,9 @@ struct tracer {
 	pid_t cmd;
 	bool cmd_done;
 	int cmd_status;
-	bool detaching; /* the trace is ending: every tracee is let go at its next stop */
-	long long seen_ms[NSIG];  /* when CMD last stopped for this signal (signal-delivery-stop) */
-	long long owed_ms[NSIG];  /* when the loop first saw this signal owed, 0: not yet */
+	bool detaching;		 /* the trace is ending: every tracee is let go at its next stop */
+	long long seen_ms[NSIG]; /* when CMD last stopped for this signal (signal-delivery-stop) */
+	long long owed_ms[NSIG]; /* when the loop first saw this signal owed, 0: not yet */
 	unsigned int forwarded[NSIG]; /* sent by us, CMD's stop for it not seen yet */
 };
 
@@ -156,15 +156,16 @@ static bool forward_owed(struct tracer *t)
 			continue;
 		if (!t->owed_ms[sig])
 			t->owed_ms[sig] = now;
-		if (!t->cmd_done && !(t->seen_ms[sig] &&
-				      t->seen_ms[sig] >= t->owed_ms[sig] - FORWARD_GRACE_MS) &&
+		if (!t->cmd_done &&
+		    !(t->seen_ms[sig] && t->seen_ms[sig] >= t->owed_ms[sig] - FORWARD_GRACE_MS) &&
 		    now - t->owed_ms[sig] < FORWARD_GRACE_MS) {
 			waiting = true;
 			continue;
 		}
 		owed_signal[sig] = 0;
 		if (t->cmd_done) {
-			stop_following = 1; /* CMD is gone: --follow ends, the others go on untraced */
+			stop_following =
+				1; /* CMD is gone: --follow ends, the others go on untraced */
 		} else if (t->seen_ms[sig] >= t->owed_ms[sig] - FORWARD_GRACE_MS) {
 			t->seen_ms[sig] = 0; /* CMD got this one itself */
 		} else if (kill(t->cmd, sig) == 0) {
@@ -461,8 +462,7 @@ static void on_stop(struct tracer *t, struct tracee *u, int status)
 	if (event == 0) {
 		u->resume_sig = sig; /* signal-delivery-stop: deliver it when resumed */
 		note_cmd_signal(t, u, sig);
-	}
-	else if (event == PTRACE_EVENT_STOP)
+	} else if (event == PTRACE_EVENT_STOP)
 		u->listen = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 	else
 		on_event(t, u, event);
@@ -579,7 +579,8 @@ static void hold_sleepers(struct tracer *t)
 			if (now - h->wait_since_ms < STOP_WAIT_MAX_MS)
 				continue;
 			fprintf(stderr,
-				"kmodaudit trace: thread %d did not stop in %d ms; the module call of "
+				"kmodaudit trace: thread %d did not stop in %d ms; the module call "
+				"of "
 				"%d goes on without it held\n",
 				u->tid, STOP_WAIT_MAX_MS, h->caller ? h->caller->tid : 0);
 		}
