@@ -42,8 +42,7 @@ static void load_impl(void)
 	if (!handle) {
 		const char *e = dlerror();
 
-		snprintf(load_error, sizeof(load_error), "cannot load the core: %s",
-			 e ? e : path);
+		snprintf(load_error, sizeof(load_error), "cannot load the core: %s", e ? e : path);
 		return;
 	}
 	get = (kmodaudit_impl_get_fn)dlsym(handle, KMODAUDIT_IMPL_SYMBOL);
@@ -78,7 +77,7 @@ int core_get(struct shim_core *core, const char **why)
 	if (atomic_load_explicit(&ctx_pid, memory_order_acquire) != pid) {
 		pthread_mutex_lock(&ctx_lock);
 		if (atomic_load_explicit(&ctx_pid, memory_order_relaxed) != pid) {
-			struct kma_ctx_opts opts = { .secure = getauxval(AT_SECURE) != 0 };
+			struct kma_ctx_opts opts = {.secure = getauxval(AT_SECURE) != 0};
 			struct kma_ctx *c = NULL;
 
 			/* Inherited across fork: the parent's sockets are not ours to share. */

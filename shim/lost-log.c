@@ -12,7 +12,7 @@
 
 void lost_log(const char *fmt, ...)
 {
-	static const struct sockaddr_un dev_log = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	static const struct sockaddr_un dev_log = {.sun_family = AF_UNIX, .sun_path = "/dev/log"};
 	char head[64], body[768], line[896];
 	va_list ap;
 	int fd, n, pri = LOG_AUTHPRIV | LOG_ERR;

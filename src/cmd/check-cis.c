@@ -40,7 +40,7 @@
 
 #define FIX_RULES "run `kmodaudit rules --install` (or add the lines `kmodaudit rules` prints)"
 #define FIX_RUNNING                                                                                \
-	"load the on-disk rules: `augenrules --load` (reboot instead if the rules are immutable, "  \
+	"load the on-disk rules: `augenrules --load` (reboot instead if the rules are immutable, " \
 	"-e 2)"
 
 /* The module syscalls ARCH's table has (auditctl refuses the others). */
@@ -66,7 +66,8 @@ static bool cis_syscall_line(const struct check_rule *r, const struct check_ctx 
 {
 	return r->exit_always_literal && r->arch && r->auid_set && r->has_syscall_option &&
 	       r->syscalls && r->key_last && !r->narrowed &&
-	       (r->auid_min < 0 || (ctx->uid_min_known && (unsigned long)r->auid_min <= ctx->uid_min));
+	       (r->auid_min < 0 ||
+		(ctx->uid_min_known && (unsigned long)r->auid_min <= ctx->uid_min));
 }
 
 static bool cis_exec_line(const struct check_rule *r, const struct check_ctx *ctx,
@@ -209,8 +210,8 @@ static void cis_symlinks(struct check_ctx *ctx, struct check_result *res)
 		check_set(res, CHECK_WARN,
 			  "none needed: the kmodaudit package diverts them on purpose; show the "
 			  "auditor `dpkg-divert --list '*sbin*'`",
-			  "%s run the kmodaudit front end %s, the rest %s", diverted, ctx->front_end,
-			  kmod);
+			  "%s run the kmodaudit front end %s, the rest %s", diverted,
+			  ctx->front_end, kmod);
 	else
 		check_set(res, CHECK_PASS, NULL, "the six tools resolve to %s", kmod);
 }
@@ -223,7 +224,7 @@ static bool ssg_syscall_line(const struct check_rule *r, int bits, unsigned sysc
 
 static void ssg_syscalls(struct check_ctx *ctx, struct check_result *res)
 {
-	static const char *const wanted[] = { "init_module", "finit_module", "delete_module" };
+	static const char *const wanted[] = {"init_module", "finit_module", "delete_module"};
 	_cleanup_free_ char *why = NULL;
 
 	if (ctx->disk_err < 0) {
@@ -250,7 +251,8 @@ static void ssg_syscalls(struct check_ctx *ctx, struct check_result *res)
 	if (why)
 		check_set(res, CHECK_FAIL, FIX_RULES, "%s", why);
 	else
-		check_set(res, CHECK_PASS, NULL, "init_module, finit_module, delete_module with a key");
+		check_set(res, CHECK_PASS, NULL,
+			  "init_module, finit_module, delete_module with a key");
 }
 
 /* A watch (or path rule) on DIR/TOOL where DIR is the same directory as /sbin. */
@@ -298,10 +300,10 @@ static void ssg_watches(struct check_ctx *ctx, struct check_result *res)
 }
 
 const struct check_item check_items_cis[] = {
-	{ "CIS 6.2.3.19 on-disk rules", cis_disk },
-	{ "CIS 6.2.3.19 running rules", cis_running },
-	{ "CIS 6.2.3.19 kmod symlinks", cis_symlinks },
-	{ "SSG audit_rules_kernel_module_loading syscalls", ssg_syscalls },
-	{ "SSG audit_rules_privileged_commands insmod/rmmod/modprobe", ssg_watches },
+	{"CIS 6.2.3.19 on-disk rules", cis_disk},
+	{"CIS 6.2.3.19 running rules", cis_running},
+	{"CIS 6.2.3.19 kmod symlinks", cis_symlinks},
+	{"SSG audit_rules_kernel_module_loading syscalls", ssg_syscalls},
+	{"SSG audit_rules_privileged_commands insmod/rmmod/modprobe", ssg_watches},
 };
 const unsigned check_items_cis_count = ARRAY_SIZE(check_items_cis);

@@ -29,17 +29,17 @@ struct check_ctx {
 	unsigned arches;  /* RULES_ARCH_* this machine runs */
 	bool uid_min_known;
 	unsigned long uid_min;
-	char *tool_dir;     /* where modprobe lives, NULL if none */
-	char **exec_paths;  /* what the kmod tools run */
-	char *kmod;         /* /bin/kmod resolved, NULL if there is none */
-	int disk_err;       /* loading rules.d: 0 or -errno */
+	char *tool_dir;	   /* where modprobe lives, NULL if none */
+	char **exec_paths; /* what the kmod tools run */
+	char *kmod;	   /* /bin/kmod resolved, NULL if there is none */
+	int disk_err;	   /* loading rules.d: 0 or -errno */
 	struct check_rules disk;
 	bool running_loaded;
 	int running_err;
 	struct check_rules running;
-	char *shim_entry;      /* the ld.so.preload entry naming the shim, NULL if none */
-	char *front_end;       /* the kmodaudit front end the tools run, NULL if not */
-	char *front_end_file;  /* where the front end is installed, NULL if not */
+	char *shim_entry;     /* the ld.so.preload entry naming the shim, NULL if none */
+	char *front_end;      /* the kmodaudit front end the tools run, NULL if not */
+	char *front_end_file; /* where the front end is installed, NULL if not */
 };
 
 struct check_item {

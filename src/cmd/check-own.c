@@ -36,13 +36,15 @@ static void shim_listed(struct check_ctx *ctx, struct check_result *res)
 	if (ctx->shim_entry)
 		check_set(res, CHECK_PASS, NULL, "/etc/ld.so.preload lists %s", ctx->shim_entry);
 	else if (ctx->front_end)
-		check_set(res, CHECK_WARN, "kmodaudit preload enable",
-			  "not in /etc/ld.so.preload: only the kmod tools are recorded by us, other "
-			  "loaders only by the kernel");
+		check_set(
+			res, CHECK_WARN, "kmodaudit preload enable",
+			"not in /etc/ld.so.preload: only the kmod tools are recorded by us, other "
+			"loaders only by the kernel");
 	else
-		check_set(res, CHECK_FAIL, "kmodaudit preload enable",
-			  "not in /etc/ld.so.preload and no front end: module loads are recorded by "
-			  "the kernel only");
+		check_set(
+			res, CHECK_FAIL, "kmodaudit preload enable",
+			"not in /etc/ld.so.preload and no front end: module loads are recorded by "
+			"the kernel only");
 }
 
 /* ELF header of FILE (inside ctx->root): a shared object for the machine this program runs on. */
@@ -58,7 +60,8 @@ static int elf_fits(const struct check_ctx *ctx, const char *file, const char **
 	if (self < 0)
 		return -errno;
 	/* e_type and e_machine sit at the same offsets in 32- and 64-bit headers. */
-	if (pread(fd, &h, sizeof(h), 0) < EI_NIDENT + 4 || pread(self, &mine, sizeof(mine), 0) < 20) {
+	if (pread(fd, &h, sizeof(h), 0) < EI_NIDENT + 4 ||
+	    pread(self, &mine, sizeof(mine), 0) < 20) {
 		*why = "too short for ELF";
 		return -ENOEXEC;
 	}
@@ -119,7 +122,8 @@ static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 		}
 	}
 	check_set(res, CHECK_PASS, NULL, "%s %s", ctx->shim_entry,
-		  live(ctx) ? "loads (preloaded into /bin/true)" : "is a shared object for this machine");
+		  live(ctx) ? "loads (preloaded into /bin/true)"
+			    : "is a shared object for this machine");
 }
 
 static void front_end(struct check_ctx *ctx, struct check_result *res)
@@ -150,7 +154,8 @@ static bool auditd_enabled_at_boot(const struct check_ctx *ctx)
 
 	for (unsigned i = 0; i < ARRAY_SIZE(links); i++) {
 		/* The link itself (its target may be absent from a partial tree). */
-		_cleanup_close_ int fd = rules_open_in_root(ctx->root, links[i], O_PATH | O_NOFOLLOW);
+		_cleanup_close_ int fd =
+			rules_open_in_root(ctx->root, links[i], O_PATH | O_NOFOLLOW);
 
 		if (fd >= 0)
 			return true;
@@ -320,15 +325,15 @@ static void failure_running(struct check_ctx *ctx, struct check_result *res)
 }
 
 const struct check_item check_items_own[] = {
-	{ "kmodaudit shim in /etc/ld.so.preload", shim_listed },
-	{ "kmodaudit shim loadable", shim_loadable },
-	{ "kmodaudit front end", front_end },
-	{ "CIS 6.2.1.2 auditd enabled", auditd_enabled },
-	{ "CIS 6.2.1.2 auditd active", auditd_active },
-	{ "kmodaudit audit enabled", audit_enabled },
-	{ "kmodaudit backlog limit (rules.d)", backlog_disk },
-	{ "kmodaudit backlog limit (running)", backlog_running },
-	{ "kmodaudit failure mode (rules.d)", failure_disk },
-	{ "kmodaudit failure mode (running)", failure_running },
+	{"kmodaudit shim in /etc/ld.so.preload", shim_listed},
+	{"kmodaudit shim loadable", shim_loadable},
+	{"kmodaudit front end", front_end},
+	{"CIS 6.2.1.2 auditd enabled", auditd_enabled},
+	{"CIS 6.2.1.2 auditd active", auditd_active},
+	{"kmodaudit audit enabled", audit_enabled},
+	{"kmodaudit backlog limit (rules.d)", backlog_disk},
+	{"kmodaudit backlog limit (running)", backlog_running},
+	{"kmodaudit failure mode (rules.d)", failure_disk},
+	{"kmodaudit failure mode (running)", failure_running},
 };
 const unsigned check_items_own_count = ARRAY_SIZE(check_items_own);

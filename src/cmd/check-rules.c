@@ -27,7 +27,7 @@ void check_rules_free(struct check_rules *set)
 		free(r->key);
 	}
 	free(set->rules);
-	*set = (struct check_rules){ .backlog = -1, .failure = -1 };
+	*set = (struct check_rules){.backlog = -1, .failure = -1};
 }
 
 static int replace_str(char **dst, const char *src)
@@ -67,7 +67,7 @@ static bool is_unset_auid(const char *v)
 
 static int parse_field(struct check_rule *r, const char *f, unsigned pos, unsigned *key_pos)
 {
-	static const char *const ops[] = { "!=", ">=", "<=", "&=", "=", ">", "<", "&" };
+	static const char *const ops[] = {"!=", ">=", "<=", "&=", "=", ">", "<", "&"};
 	const char *op = NULL, *val;
 	size_t namelen = 0;
 
@@ -131,7 +131,7 @@ static int control_value(const char *tok, long long *dst)
 static int parse_line(const char *line, const char *origin, struct check_rules *set)
 {
 	_cleanup_free_ char *copy = strdup(line);
-	struct check_rule r = { .auid_min = -1 };
+	struct check_rule r = {.auid_min = -1};
 	char *tok[64], *save = NULL, *p;
 	unsigned n = 0, key_pos = 0, last_opt = 0;
 	bool is_rule = false;

@@ -8,22 +8,22 @@
 #include <stdbool.h>
 
 struct check_rule {
-	char *text; /* the line as written, for messages */
-	char *origin; /* file:line or "auditctl -l" */
-	bool watch; /* -w PATH */
-	bool exit_always; /* -a/-A with the exit list and the always action, either order */
+	char *text;		  /* the line as written, for messages */
+	char *origin;		  /* file:line or "auditctl -l" */
+	bool watch;		  /* -w PATH */
+	bool exit_always;	  /* -a/-A with the exit list and the always action, either order */
 	bool exit_always_literal; /* written "always,exit", as the CIS patterns want */
-	int arch; /* 0 none, 32 or 64 */
-	unsigned syscalls; /* bit i: rules_module_syscalls[i] */
-	bool has_syscall_option; /* some -S */
-	bool syscall_all; /* -S all */
-	char *path; /* -F path= or -w */
-	char *perm; /* -F perm= or -p */
-	long long auid_min; /* -F auid>=N, -1 if none */
-	bool auid_set; /* -F auid!=unset (or -1, 4294967295) */
-	char *key; /* -k or -F key= */
-	bool key_last; /* the key is the last option of the line */
-	bool narrowed; /* another filter (uid=, success=, exit=, ...): it selects less */
+	int arch;		  /* 0 none, 32 or 64 */
+	unsigned syscalls;	  /* bit i: rules_module_syscalls[i] */
+	bool has_syscall_option;  /* some -S */
+	bool syscall_all;	  /* -S all */
+	char *path;		  /* -F path= or -w */
+	char *perm;		  /* -F perm= or -p */
+	long long auid_min;	  /* -F auid>=N, -1 if none */
+	bool auid_set;		  /* -F auid!=unset (or -1, 4294967295) */
+	char *key;		  /* -k or -F key= */
+	bool key_last;		  /* the key is the last option of the line */
+	bool narrowed;		  /* another filter (uid=, success=, exit=, ...): it selects less */
 };
 
 struct check_rules {
@@ -31,7 +31,7 @@ struct check_rules {
 	unsigned count;
 	long long backlog; /* last -b N, -1 if none */
 	long long failure; /* last -f N, -1 if none */
-	unsigned files; /* rules.d files read */
+	unsigned files;	   /* rules.d files read */
 };
 
 void check_rules_free(struct check_rules *set);

@@ -45,7 +45,7 @@ void check_set(struct check_result *res, enum check_status status, const char *r
 
 bool check_load_running(struct check_ctx *ctx, struct check_result *res)
 {
-	char *const argv[] = { "auditctl", "-l", NULL };
+	char *const argv[] = {"auditctl", "-l", NULL};
 	_cleanup_free_ char *out = NULL;
 	int status = 0;
 
@@ -59,7 +59,8 @@ bool check_load_running(struct check_ctx *ctx, struct check_result *res)
 		if (ctx->running_err == 0 && status != 0)
 			ctx->running_err = -EPERM;
 		if (ctx->running_err == 0)
-			ctx->running_err = check_rules_parse_text(out, "auditctl -l", &ctx->running);
+			ctx->running_err =
+				check_rules_parse_text(out, "auditctl -l", &ctx->running);
 	}
 	if (ctx->running_err == -ENOENT) {
 		check_set(res, CHECK_FAIL, "apt-get install auditd", "auditctl is not installed");
@@ -129,13 +130,13 @@ static char *find_shim_entry(const char *root)
 
 static void ctx_init(struct check_ctx *ctx, const char *root)
 {
-	static const char *const front_end_files[] = { "/usr/sbin/kmodaudit-kmod",
-						       "/usr/local/sbin/kmodaudit-kmod" };
+	static const char *const front_end_files[] = {"/usr/sbin/kmodaudit-kmod",
+						      "/usr/local/sbin/kmodaudit-kmod"};
 
 	*ctx = (struct check_ctx){
 		.root = root,
-		.disk = { .backlog = -1, .failure = -1 },
-		.running = { .backlog = -1, .failure = -1 },
+		.disk = {.backlog = -1, .failure = -1},
+		.running = {.backlog = -1, .failure = -1},
 	};
 	ctx->arches = rules_native_arches();
 	ctx->uid_min_known = rules_login_defs_uid_min(root, &ctx->uid_min) == 0;
@@ -207,17 +208,17 @@ static void usage(FILE *out)
 int cmd_check(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		{"root", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	const struct {
 		const struct check_item *items;
 		unsigned count;
 	} groups[] = {
-		{ check_items_cis, check_items_cis_count },
-		{ check_items_own, check_items_own_count },
+		{check_items_cis, check_items_cis_count},
+		{check_items_own, check_items_own_count},
 	};
 	_cleanup_free_ char *root = NULL;
 	struct check_ctx ctx;
@@ -257,7 +258,7 @@ int cmd_check(int argc, char *argv[])
 	ctx_init(&ctx, root);
 	for (unsigned g = 0; g < ARRAY_SIZE(groups); g++)
 		for (unsigned i = 0; i < groups[g].count; i++) {
-			struct check_result res = { .status = CHECK_SKIP };
+			struct check_result res = {.status = CHECK_SKIP};
 
 			groups[g].items[i].run(&ctx, &res);
 			print_result(groups[g].items[i].title, &res, json);

@@ -12,12 +12,12 @@ static const struct {
 	int (*run)(int argc, char *argv[]);
 	const char *help;
 } commands[] = {
-	{ "inspect", cmd_inspect, "print what the kernel will see in module files" },
-	{ "trace", cmd_trace, "run a command and record every module syscall it makes" },
-	{ "report", cmd_report, "hold kmodaudit records against the kernel's in audit logs" },
-	{ "check", cmd_check, "check audit configuration against CIS / SSG controls" },
-	{ "rules", cmd_rules, "print (or install) the audit rules the benchmarks expect" },
-	{ "preload", cmd_preload, "enable, disable or show the shim in /etc/ld.so.preload" },
+	{"inspect", cmd_inspect, "print what the kernel will see in module files"},
+	{"trace", cmd_trace, "run a command and record every module syscall it makes"},
+	{"report", cmd_report, "hold kmodaudit records against the kernel's in audit logs"},
+	{"check", cmd_check, "check audit configuration against CIS / SSG controls"},
+	{"rules", cmd_rules, "print (or install) the audit rules the benchmarks expect"},
+	{"preload", cmd_preload, "enable, disable or show the shim in /etc/ld.so.preload"},
 };
 
 static void usage(FILE *out)

@@ -131,12 +131,12 @@ static int intent_cmp(const void *a, const void *b)
 
 static struct intent_key intent_key_of(const struct rep_user *u, size_t idx)
 {
-	return (struct intent_key){ .node = u->node,
-				    .via = u->via,
-				    .sender_pid = u->sender_pid,
-				    .seq = u->seq,
-				    .t = tsec(&u->t),
-				    .idx = idx };
+	return (struct intent_key){.node = u->node,
+				   .via = u->via,
+				   .sender_pid = u->sender_pid,
+				   .seq = u->seq,
+				   .t = tsec(&u->t),
+				   .idx = idx};
 }
 
 static bool is_intent(const struct rep_user *u)
@@ -201,10 +201,10 @@ static int pair_calls(struct rep_log *log, struct call **calls, size_t *ncalls)
 		if (best)
 			best->used = true;
 		res->used = true;
-		out[n++] = (struct call){ .result = res,
-					  .intent = best,
-					  .start = tsec(best ? &best->t : &res->t),
-					  .end = tsec(&res->t) };
+		out[n++] = (struct call){.result = res,
+					 .intent = best,
+					 .start = tsec(best ? &best->t : &res->t),
+					 .end = tsec(&res->t)};
 	}
 	for (size_t i = 0; i < log->nuser; i++) {
 		struct rep_user *in = &log->user[i];
@@ -212,7 +212,7 @@ static int pair_calls(struct rep_log *log, struct call **calls, size_t *ncalls)
 		if (in->used)
 			continue;
 		in->used = true;
-		out[n++] = (struct call){ .intent = in, .start = tsec(&in->t), .end = tsec(&in->t) };
+		out[n++] = (struct call){.intent = in, .start = tsec(&in->t), .end = tsec(&in->t)};
 	}
 	*calls = out;
 	*ncalls = n;
@@ -245,7 +245,8 @@ static void row_from_call(struct rep_row *row, const struct call *c)
 		row->flags |= REP_FLAG_NO_RESULT;
 	if (has_word(u->anomaly, "name_mismatch"))
 		row->flags |= REP_FLAG_NAME_MISMATCH;
-	if (!row->unload && ((u->sig && !strcmp(u->sig, "none")) || has_word(u->anomaly, "unsigned")))
+	if (!row->unload &&
+	    ((u->sig && !strcmp(u->sig, "none")) || has_word(u->anomaly, "unsigned")))
 		row->flags |= REP_FLAG_UNSIGNED;
 }
 
@@ -298,12 +299,12 @@ static struct call_key call_key_of(const struct call *c, size_t idx)
 {
 	const struct rep_user *u = call_info(c);
 
-	return (struct call_key){ .node = u->node,
-				  .syscall = u->syscall,
-				  .name = u->name,
-				  .pid = u->loader_pid,
-				  .start = c->start,
-				  .idx = idx };
+	return (struct call_key){.node = u->node,
+				 .syscall = u->syscall,
+				 .name = u->name,
+				 .pid = u->loader_pid,
+				 .start = c->start,
+				 .idx = idx};
 }
 
 /* A kernel event by node, pid, syscall, then time. */
@@ -332,8 +333,8 @@ static int kernel_cmp(const void *a, const void *b)
  * sources it does not share. Only calls of the same key starting within the window and the
  * group's longest call can be such a row: the search looks there alone.
  */
-static int merge_calls(const struct call *calls, size_t ncalls, double window,
-		       struct rep_row *out, double *spans, size_t *nrows)
+static int merge_calls(const struct call *calls, size_t ncalls, double window, struct rep_row *out,
+		       double *spans, size_t *nrows)
 {
 	_cleanup_free_ struct call_key *keys = calloc(ncalls + 1, sizeof(*keys));
 	_cleanup_free_ size_t *row_of = calloc(ncalls + 1, sizeof(*row_of)); /* row + 1, 0: none */
@@ -369,7 +370,8 @@ static int merge_calls(const struct call *calls, size_t ncalls, double window,
 		row_from_call(&row, &calls[i]);
 		p = lower_bound(keys, ncalls, sizeof(*keys), &probe, call_cmp);
 		if (row.pid >= 0 && p < ncalls) {
-			/* The search bounds are a second wider than needed: the test below decides. */
+			/* The search bounds are a second wider than needed: the test below decides.
+			 */
 			double lo = calls[i].start - window - keys[p].longest - 1,
 			       hi = calls[i].end + window + 1;
 
@@ -414,8 +416,8 @@ static int merge_calls(const struct call *calls, size_t ncalls, double window,
  * unused events of the row's node, pid and syscall within its span widened by the window, the
  * one naming the row's module, then the nearest, then the first in the log.
  */
-static int join_kernel(struct rep_log *log, double window, struct rep_row *out,
-		       const double *spans, size_t n)
+static int join_kernel(struct rep_log *log, double window, struct rep_row *out, const double *spans,
+		       size_t n)
 {
 	_cleanup_free_ struct kernel_key *keys = calloc(log->nkernel + 1, sizeof(*keys));
 
@@ -424,9 +426,11 @@ static int join_kernel(struct rep_log *log, double window, struct rep_row *out,
 	for (size_t i = 0; i < log->nkernel; i++) {
 		const struct rep_kernel *k = &log->kernel[i];
 
-		keys[i] = (struct kernel_key){
-			.node = k->node, .syscall = k->syscall, .pid = k->pid, .t = tsec(&k->t), .idx = i
-		};
+		keys[i] = (struct kernel_key){.node = k->node,
+					      .syscall = k->syscall,
+					      .pid = k->pid,
+					      .t = tsec(&k->t),
+					      .idx = i};
 	}
 	qsort(keys, log->nkernel, sizeof(*keys), kernel_cmp);
 
@@ -435,9 +439,11 @@ static int join_kernel(struct rep_log *log, double window, struct rep_row *out,
 		struct rep_kernel *best = NULL;
 		double best_dist = 0, lo = spans[2 * j] - window, hi = spans[2 * j + 1] + window;
 		bool best_named = false;
-		struct kernel_key probe = {
-			.node = row->node, .syscall = row->syscall, .pid = row->pid, .t = lo, .idx = 0
-		};
+		struct kernel_key probe = {.node = row->node,
+					   .syscall = row->syscall,
+					   .pid = row->pid,
+					   .t = lo,
+					   .idx = 0};
 
 		for (size_t p = lower_bound(keys, log->nkernel, sizeof(*keys), &probe, kernel_cmp);
 		     p < log->nkernel; p++) {
@@ -452,9 +458,9 @@ static int join_kernel(struct rep_log *log, double window, struct rep_row *out,
 			if (k->used || t < lo)
 				continue;
 			named = k->name && row->name && !strcmp(k->name, row->name);
-			dist = t > spans[2 * j + 1] ? t - spans[2 * j + 1] :
-			       t < spans[2 * j]     ? spans[2 * j] - t :
-						      0;
+			dist = t > spans[2 * j + 1] ? t - spans[2 * j + 1]
+			       : t < spans[2 * j]   ? spans[2 * j] - t
+						    : 0;
 			if (!best || (named && !best_named) ||
 			    (named == best_named &&
 			     (dist < best_dist || (dist == best_dist && k < best)))) {

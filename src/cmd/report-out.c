@@ -29,8 +29,8 @@ static char *safe_str(const char *s)
 		return NULL;
 	p = out;
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		p += *c >= 0x20 && *c < 0x7f && *c != '\\' ? sprintf(p, "%c", *c) :
-							      sprintf(p, "\\x%02X", *c);
+		p += *c >= 0x20 && *c < 0x7f && *c != '\\' ? sprintf(p, "%c", *c)
+							   : sprintf(p, "\\x%02X", *c);
 	*p = '\0';
 	return out;
 }
@@ -114,8 +114,20 @@ static char *loader_str(const struct rep_row *r)
 	return asprintf(&s, "%s", exe) < 0 ? NULL : s;
 }
 
-enum { COL_TIME, COL_OP, COL_SYSCALL, COL_MODULE, COL_SIGNER, COL_SHA, COL_EXE, COL_PID, COL_AUID,
-       COL_OUTCOME, COL_SOURCES, COL_FLAGS };
+enum {
+	COL_TIME,
+	COL_OP,
+	COL_SYSCALL,
+	COL_MODULE,
+	COL_SIGNER,
+	COL_SHA,
+	COL_EXE,
+	COL_PID,
+	COL_AUID,
+	COL_OUTCOME,
+	COL_SOURCES,
+	COL_FLAGS
+};
 
 static int print_one_table(const struct rep_row *rows, size_t n, const char *node)
 {
@@ -124,18 +136,18 @@ static int print_one_table(const struct rep_row *rows, size_t n, const char *nod
 		double whint;
 		int flags;
 	} cols[] = {
-		[COL_TIME] = { "TIME", 23, 0 },
-		[COL_OP] = { "OP", 6, 0 },
-		[COL_SYSCALL] = { "SYSCALL", 13, 0 },
-		[COL_MODULE] = { "MODULE", 16, 0 },
-		[COL_SIGNER] = { "SIGNER", 20, SCOLS_FL_TRUNC },
-		[COL_SHA] = { "SHA256", SHA_SHORT, 0 },
-		[COL_EXE] = { "EXE", 20, SCOLS_FL_TRUNC },
-		[COL_PID] = { "PID", 6, SCOLS_FL_RIGHT },
-		[COL_AUID] = { "AUID", 5, SCOLS_FL_RIGHT },
-		[COL_OUTCOME] = { "OUTCOME", 14, 0 },
-		[COL_SOURCES] = { "SOURCES", 14, 0 },
-		[COL_FLAGS] = { "FLAGS", 14, 0 },
+		[COL_TIME] = {"TIME", 23, 0},
+		[COL_OP] = {"OP", 6, 0},
+		[COL_SYSCALL] = {"SYSCALL", 13, 0},
+		[COL_MODULE] = {"MODULE", 16, 0},
+		[COL_SIGNER] = {"SIGNER", 20, SCOLS_FL_TRUNC},
+		[COL_SHA] = {"SHA256", SHA_SHORT, 0},
+		[COL_EXE] = {"EXE", 20, SCOLS_FL_TRUNC},
+		[COL_PID] = {"PID", 6, SCOLS_FL_RIGHT},
+		[COL_AUID] = {"AUID", 5, SCOLS_FL_RIGHT},
+		[COL_OUTCOME] = {"OUTCOME", 14, 0},
+		[COL_SOURCES] = {"SOURCES", 14, 0},
+		[COL_FLAGS] = {"FLAGS", 14, 0},
 	};
 	struct libscols_table *tb = scols_new_table();
 	int r = 0;
@@ -259,11 +271,12 @@ int rep_print_json(const struct rep_row *rows, size_t n)
 		format_time(&r->t, t, sizeof(t));
 		snprintf(epoch, sizeof(epoch), "%lld.%03u", r->t.sec, r->t.ms);
 		json_object_object_add(o, "time", json_object_new_string(t));
-		json_object_object_add(o, "epoch",
-				       json_object_new_double_s(r->t.sec + r->t.ms / 1000.0, epoch));
+		json_object_object_add(
+			o, "epoch", json_object_new_double_s(r->t.sec + r->t.ms / 1000.0, epoch));
 		json_object_object_add(o, "serial", json_object_new_int64((int64_t)r->t.serial));
 		add_str(o, "node", r->node);
-		json_object_object_add(o, "op", json_object_new_string(r->unload ? "unload" : "load"));
+		json_object_object_add(o, "op",
+				       json_object_new_string(r->unload ? "unload" : "load"));
 		add_str(o, "syscall", r->syscall);
 		add_str(o, "module", r->name);
 		if (r->kernel_name)
@@ -273,11 +286,12 @@ int rep_print_json(const struct rep_row *rows, size_t n)
 		add_str(o, "sha256", r->sha256);
 		add_str(o, "exe", r->exe);
 		add_str(o, "comm", r->comm);
-		json_object_object_add(o, "pid", r->pid >= 0 ? json_object_new_int64(r->pid) : NULL);
+		json_object_object_add(o, "pid",
+				       r->pid >= 0 ? json_object_new_int64(r->pid) : NULL);
 		json_object_object_add(o, "auid",
-				       r->auid >= 0 && r->auid != AUID_UNSET ?
-					       json_object_new_int64(r->auid) :
-					       NULL);
+				       r->auid >= 0 && r->auid != AUID_UNSET
+					       ? json_object_new_int64(r->auid)
+					       : NULL);
 		json_object_object_add(o, "exit",
 				       r->exit_known ? json_object_new_int64(r->exit) : NULL);
 		add_str(o, "outcome", out);

@@ -168,8 +168,9 @@ static int read_user(const struct fields *f, const struct rep_time *t, const cha
 	u.syscall = decode_str(field(f, "syscall"));
 	u.name = decode_str(field(f, "name"));
 	u.signer = decode_str(field(f, "signer"));
-	u.sha256 = field(f, "sha256") && strcmp(field(f, "sha256"), "?") ? strdup(field(f, "sha256"))
-								      : NULL; /* hex by contract */
+	u.sha256 = field(f, "sha256") && strcmp(field(f, "sha256"), "?")
+			   ? strdup(field(f, "sha256"))
+			   : NULL; /* hex by contract */
 	u.sig = decode_str(field(f, "sig"));
 	u.anomaly = decode_str(field(f, "anomaly"));
 	u.comm = decode_str(field(f, "comm"));
@@ -194,19 +195,19 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 {
 	const au_event_t *e = auparse_get_timestamp(au);
 	_cleanup_free_ char *node = NULL;
-	struct rep_kernel k = { .pid = -1, .auid = -1 };
+	struct rep_kernel k = {.pid = -1, .auid = -1};
 	struct rep_time t;
 	bool kernel = false;
 	int r = 0;
 
 	if (!e || !rep_in_span(flt, e->sec))
 		return 0;
-	t = (struct rep_time){ .sec = e->sec, .ms = e->milli, .serial = e->serial };
+	t = (struct rep_time){.sec = e->sec, .ms = e->milli, .serial = e->serial};
 	node = (char *)auparse_get_node(au);
 	if (auparse_first_record(au) <= 0)
 		return 0;
 	do {
-		struct fields f = { .n = 0 };
+		struct fields f = {.n = 0};
 		int type = auparse_get_type(au);
 		const char *op;
 
@@ -285,5 +286,5 @@ void rep_log_free(struct rep_log *log)
 	}
 	free(log->kernel);
 	free(log->user);
-	*log = (struct rep_log){ 0 };
+	*log = (struct rep_log){0};
 }

@@ -24,24 +24,28 @@ static void usage(FILE *out)
 		"Usage: kmodaudit report [OPTIONS] [--input FILE...]\n"
 		"Hold kmodaudit's records against the kernel's in audit logs: one row per module\n"
 		"event, with the sources that saw it and what is worth a look.\n\n"
-		"  --input FILE          read FILE (repeatable; more FILEs may follow the options);\n"
+		"  --input FILE          read FILE (repeatable; more FILEs may follow the "
+		"options);\n"
 		"                        default: the system's audit logs, rotated ones included\n"
-		"  --since T, --until T  only events in this span: YYYY-MM-DD[ HH:MM[:SS]], @EPOCH,\n"
+		"  --since T, --until T  only events in this span: YYYY-MM-DD[ HH:MM[:SS]], "
+		"@EPOCH,\n"
 		"                        now, recent (10 minutes ago), today, yesterday\n"
 		"  --json                one JSON object per event\n"
-		"  --window SECONDS      how far apart the kernel's and our records may be (default 3)\n"
+		"  --window SECONDS      how far apart the kernel's and our records may be "
+		"(default 3)\n"
 		"  --trusted-signers L   comma list of trusted signers (default: [report]\n"
 		"                        trusted_signers= of the configuration)\n"
 		"  --config FILE         configuration file to read\n"
-		"Flags: kernel-only, userspace-only, name_mismatch, unsigned, unknown_signer, failed,\n"
+		"Flags: kernel-only, userspace-only, name_mismatch, unsigned, unknown_signer, "
+		"failed,\n"
 		"no_result (an intent record and no result: the call never came back).\n");
 }
 
 /* Parse T (local time). Returns -EINVAL when it is not one of the forms usage() lists. */
 static int parse_time(const char *s, long long *out)
 {
-	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-					       "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
+	static const char *const formats[] = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+					      "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"};
 	time_t now = time(NULL);
 	struct tm tm;
 	char *end;
@@ -149,21 +153,21 @@ int cmd_report(int argc, char *argv[])
 {
 	enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_JSON, OPT_WINDOW, OPT_TRUSTED, OPT_CONFIG };
 	static const struct option options[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "window", required_argument, NULL, OPT_WINDOW },
-		{ "trusted-signers", required_argument, NULL, OPT_TRUSTED },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "help", no_argument, NULL, 'h' },
+		{"input", required_argument, NULL, 'i'},
+		{"since", required_argument, NULL, OPT_SINCE},
+		{"until", required_argument, NULL, OPT_UNTIL},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"window", required_argument, NULL, OPT_WINDOW},
+		{"trusted-signers", required_argument, NULL, OPT_TRUSTED},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	_cleanup_free_ const char **files = calloc(argc + 1, sizeof(*files));
-	struct rep_filter filter = { 0 }, read_span;
-	struct rep_match_opts mopts = { .window = DEFAULT_WINDOW };
+	struct rep_filter filter = {0}, read_span;
+	struct rep_match_opts mopts = {.window = DEFAULT_WINDOW};
 	const char *trusted = NULL, *config = NULL;
-	struct rep_log log = { 0 };
+	struct rep_log log = {0};
 	struct rep_row *rows = NULL;
 	struct kma_conf conf;
 	size_t nfiles = 0, nrows = 0;
@@ -179,8 +183,10 @@ int cmd_report(int argc, char *argv[])
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
-			if (parse_time(optarg, c == OPT_SINCE ? &filter.since : &filter.until) < 0) {
-				fprintf(stderr, "kmodaudit report: cannot read the time '%s'\n", optarg);
+			if (parse_time(optarg, c == OPT_SINCE ? &filter.since : &filter.until) <
+			    0) {
+				fprintf(stderr, "kmodaudit report: cannot read the time '%s'\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			*(c == OPT_SINCE ? &filter.has_since : &filter.has_until) = true;
@@ -213,7 +219,8 @@ int cmd_report(int argc, char *argv[])
 		}
 	}
 	if (optind < argc && !nfiles) {
-		fprintf(stderr, "kmodaudit report: unexpected argument '%s' (files go after --input)\n",
+		fprintf(stderr,
+			"kmodaudit report: unexpected argument '%s' (files go after --input)\n",
 			argv[optind]);
 		return EXIT_USAGE;
 	}

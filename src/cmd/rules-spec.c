@@ -34,9 +34,9 @@ bool rules_kmod_tool_watched(const char *tool)
  * sbin first: SSG names /sbin/insmod literally, and on a merged-/usr system /sbin/modprobe and
  * /usr/sbin/modprobe are the same file.
  */
-static const char *const tool_dirs[] = { "/sbin", "/usr/sbin", "/bin", "/usr/bin" };
+static const char *const tool_dirs[] = {"/sbin", "/usr/sbin", "/bin", "/usr/bin"};
 
-static const char *const arch_names[] = { [0] = "b32", [1] = "b64" };
+static const char *const arch_names[] = {[0] = "b32", [1] = "b64"};
 
 unsigned rules_native_arches(void)
 {
@@ -86,7 +86,8 @@ int rules_login_defs_uid_min(const char *root, unsigned long *uid_min)
 	f = rules_fopen_in_root(root, "/etc/login.defs");
 	if (!f)
 		return -errno;
-	/* The same reading as the benchmark's `awk '/^\s*UID_MIN/{print $2}'`: the last one wins. */
+	/* The same reading as the benchmark's `awk '/^\s*UID_MIN/{print $2}'`: the last one wins.
+	 */
 	while (getline(&line, &cap, f) > 0) {
 		char *p = line, *end;
 		unsigned long v;
@@ -201,8 +202,8 @@ static int find_tool_dir(const char *root, char **tool_dir)
 
 int rules_find_tools(const char *root, char **tool_dir, char ***exec_paths)
 {
-	static const char *const order[] = { "modprobe", "insmod", "rmmod",
-					     "lsmod",    "modinfo", "depmod" };
+	static const char *const order[] = {"modprobe", "insmod",  "rmmod",
+					    "lsmod",	"modinfo", "depmod"};
 	_cleanup_free_ char *dir = NULL;
 	char **paths;
 	unsigned n = 0;
@@ -277,7 +278,7 @@ int rules_spec_write(const struct rules_spec *spec, FILE *out)
 	if (spec->tool_dir)
 		for (unsigned i = 0; i < rules_kmod_tools_count; i++)
 			if (rules_kmod_tool_watched(rules_kmod_tools[i]))
-				fprintf(out, "-w %s/%s -p x -k %s\n", spec->tool_dir, rules_kmod_tools[i],
-					spec->key);
+				fprintf(out, "-w %s/%s -p x -k %s\n", spec->tool_dir,
+					rules_kmod_tools[i], spec->key);
 	return 0;
 }

@@ -34,7 +34,7 @@ struct rules_spec {
 	bool auid_filter;
 	unsigned long uid_min;
 	char *const *exec_paths; /* NULL-terminated: binaries the kmod tools run, exec rules */
-	const char *tool_dir;    /* where insmod/rmmod/modprobe live (for the SSG watches) */
+	const char *tool_dir;	 /* where insmod/rmmod/modprobe live (for the SSG watches) */
 };
 
 /* Architectures this machine runs: b64 and b32 on a 64-bit host with a compat table. */

@@ -21,16 +21,15 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: kmodaudit rules [OPTIONS]\n"
-		"Print the audit rules for kernel module loading and unloading\n"
-		"(CIS 6.2.3.19, SSG audit_rules_kernel_module_loading).\n\n"
-		"  --arch LIST        b32,b64 (default: the architectures this machine runs)\n"
-		"  --key NAME         audit key (default " RULES_DEFAULT_KEY ")\n"
-		"  --uid-min N        auid filter bound (default UID_MIN of /etc/login.defs)\n"
-		"  --no-auid-filter   record every auid, daemons and boot included\n"
-		"  --install          write " RULES_FILE " and run augenrules --load\n"
-		"  -h, --help         this text\n");
+	fprintf(out, "Usage: kmodaudit rules [OPTIONS]\n"
+		     "Print the audit rules for kernel module loading and unloading\n"
+		     "(CIS 6.2.3.19, SSG audit_rules_kernel_module_loading).\n\n"
+		     "  --arch LIST        b32,b64 (default: the architectures this machine runs)\n"
+		     "  --key NAME         audit key (default " RULES_DEFAULT_KEY ")\n"
+		     "  --uid-min N        auid filter bound (default UID_MIN of /etc/login.defs)\n"
+		     "  --no-auid-filter   record every auid, daemons and boot included\n"
+		     "  --install          write " RULES_FILE " and run augenrules --load\n"
+		     "  -h, --help         this text\n");
 }
 
 static bool key_valid(const char *key)
@@ -86,8 +85,8 @@ static int audit_enabled_state(void)
 
 	if (fd < 0)
 		return -1;
-	if (audit_request_status(fd) > 0 &&
-	    audit_get_reply(fd, &rep, GET_REPLY_BLOCKING, 0) > 0 && rep.type == AUDIT_GET)
+	if (audit_request_status(fd) > 0 && audit_get_reply(fd, &rep, GET_REPLY_BLOCKING, 0) > 0 &&
+	    rep.type == AUDIT_GET)
 		r = rep.status->enabled;
 	audit_close(fd);
 	return r;
@@ -95,7 +94,7 @@ static int audit_enabled_state(void)
 
 static int install(const char *content, size_t len)
 {
-	char *const augenrules[] = { "augenrules", "--load", NULL };
+	char *const augenrules[] = {"augenrules", "--load", NULL};
 	int before, after, r;
 
 	before = audit_enabled_state();
@@ -106,7 +105,8 @@ static int install(const char *content, size_t len)
 	}
 	printf("wrote %s\n", RULES_FILE);
 	if (before == 2) {
-		printf("the running audit rules are immutable (-e 2): reboot to load the new rules\n");
+		printf("the running audit rules are immutable (-e 2): reboot to load the new "
+		       "rules\n");
 		return 0;
 	}
 	r = run_command(augenrules);
@@ -117,7 +117,8 @@ static int install(const char *content, size_t len)
 	after = audit_enabled_state();
 	printf("loaded with augenrules --load\n");
 	if (after == 2)
-		printf("the audit configuration is now immutable (-e 2): any later rule change needs "
+		printf("the audit configuration is now immutable (-e 2): any later rule change "
+		       "needs "
 		       "a reboot\n");
 	return 0;
 }
@@ -126,12 +127,12 @@ int cmd_rules(int argc, char *argv[])
 {
 	enum { OPT_ARCH = 0x100, OPT_KEY, OPT_UID_MIN, OPT_NO_AUID, OPT_INSTALL };
 	static const struct option options[] = {
-		{ "arch", required_argument, NULL, OPT_ARCH },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "uid-min", required_argument, NULL, OPT_UID_MIN },
-		{ "no-auid-filter", no_argument, NULL, OPT_NO_AUID },
-		{ "install", no_argument, NULL, OPT_INSTALL },
-		{ "help", no_argument, NULL, 'h' },
+		{"arch", required_argument, NULL, OPT_ARCH},
+		{"key", required_argument, NULL, OPT_KEY},
+		{"uid-min", required_argument, NULL, OPT_UID_MIN},
+		{"no-auid-filter", no_argument, NULL, OPT_NO_AUID},
+		{"install", no_argument, NULL, OPT_INSTALL},
+		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	struct rules_spec spec = {
@@ -150,7 +151,8 @@ int cmd_rules(int argc, char *argv[])
 		switch (c) {
 		case OPT_ARCH:
 			if (rules_parse_arches(optarg, &spec.arches) < 0) {
-				fprintf(stderr, "kmodaudit rules: --arch wants b32, b64 or b32,b64\n");
+				fprintf(stderr,
+					"kmodaudit rules: --arch wants b32, b64 or b32,b64\n");
 				return EXIT_USAGE;
 			}
 			break;
@@ -168,7 +170,8 @@ int cmd_rules(int argc, char *argv[])
 			spec.uid_min = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || optarg[0] == '-' ||
 			    spec.uid_min >= 4294967295UL) {
-				fprintf(stderr, "kmodaudit rules: invalid --uid-min '%s'\n", optarg);
+				fprintf(stderr, "kmodaudit rules: invalid --uid-min '%s'\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			uid_min_given = true;
@@ -193,7 +196,8 @@ int cmd_rules(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (!spec.arches) {
-		fprintf(stderr, "kmodaudit rules: libaudit knows no architecture of this machine\n");
+		fprintf(stderr,
+			"kmodaudit rules: libaudit knows no architecture of this machine\n");
 		return 1;
 	}
 	if (spec.auid_filter && !uid_min_given) {

@@ -22,15 +22,15 @@
 #define CONF_MAX_IMAGE_SIZE (1ULL << 30)
 
 struct kma_conf {
-	int record_type;          /* [record] type= user | trusted_app | 1100-1199 | 2100-2999 */
-	bool intent;              /* [record] intent= yes|no */
-	unsigned history_depth;   /* [record] history_depth= 1..16 */
-	bool fallback_syslog;     /* [sinks] fallback= syslog|none */
-	char *file_sink;          /* [sinks] file= absolute path of a JSON-lines file, or NULL */
-	char *syslog_socket;      /* [sinks] syslog_socket= (default /dev/log) */
+	int record_type;	   /* [record] type= user | trusted_app | 1100-1199 | 2100-2999 */
+	bool intent;		   /* [record] intent= yes|no */
+	unsigned history_depth;	   /* [record] history_depth= 1..16 */
+	bool fallback_syslog;	   /* [sinks] fallback= syslog|none */
+	char *file_sink;	   /* [sinks] file= absolute path of a JSON-lines file, or NULL */
+	char *syslog_socket;	   /* [sinks] syslog_socket= (default /dev/log) */
 	unsigned audit_timeout_ms; /* [sinks] audit_timeout_ms= 1..10000 */
-	bool fail_closed;         /* [policy] mode= fail-open|fail-closed */
-	char *trusted_signers;    /* [report] trusted_signers= comma list, or NULL */
+	bool fail_closed;	   /* [policy] mode= fail-open|fail-closed */
+	char *trusted_signers;	   /* [report] trusted_signers= comma list, or NULL */
 	unsigned long long max_image_size; /* [limits] max_image_size= bytes (K/M/G suffix) */
 };
 

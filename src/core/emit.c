@@ -45,8 +45,7 @@ struct kma_pending {
 	enum modimage_compression compression;
 	enum modimage_sig sig;
 	unsigned char sha256[32];
-	char *signer, *sig_key, *sig_hashalgo, *vermagic, *srcversion, *version, *license,
-		*intree;
+	char *signer, *sig_key, *sig_hashalgo, *vermagic, *srcversion, *version, *license, *intree;
 
 	struct record rec;
 };
@@ -86,7 +85,7 @@ static void collect_warning(void *data, const char *msg)
 int kma_ctx_new(const struct kma_ctx_opts *opts, struct kma_ctx **out)
 {
 	static const struct kma_ctx_opts no_opts;
-	struct conf_warnings warnings = { .n = 0 };
+	struct conf_warnings warnings = {.n = 0};
 	struct kma_ctx *ctx;
 
 	if (!out)
@@ -137,9 +136,9 @@ static void pending_free(struct kma_pending *p)
 	if (!p)
 		return;
 	procctx_release(&p->proc);
-	char **strs[] = { &p->name,    &p->modinfo_name, &p->path,	&p->args,
-			  &p->signer,  &p->sig_key,	 &p->sig_hashalgo, &p->vermagic,
-			  &p->srcversion, &p->version,	 &p->license,	   &p->intree };
+	char **strs[] = {&p->name,	 &p->modinfo_name, &p->path,	     &p->args,
+			 &p->signer,	 &p->sig_key,	   &p->sig_hashalgo, &p->vermagic,
+			 &p->srcversion, &p->version,	   &p->license,	     &p->intree};
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
 		free(*strs[i]);
 	free(p);
@@ -147,13 +146,16 @@ static void pending_free(struct kma_pending *p)
 
 static struct file_id file_id_of(int fd)
 {
-	struct file_id id = { .valid = false };
+	struct file_id id = {.valid = false};
 	struct stat st;
 
 	if (fd >= 0 && fstat(fd, &st) == 0)
-		id = (struct file_id){ .valid = true, .dev = st.st_dev, .ino = st.st_ino,
-				       .size = st.st_size, .mtime = st.st_mtim,
-				       .ctime = st.st_ctim };
+		id = (struct file_id){.valid = true,
+				      .dev = st.st_dev,
+				      .ino = st.st_ino,
+				      .size = st.st_size,
+				      .mtime = st.st_mtim,
+				      .ctime = st.st_ctim};
 	return id;
 }
 
@@ -184,7 +186,7 @@ static bool modname_equal(const char *a, size_t alen, const char *b)
 /* The module name a path stands for: basename without a .ko[.xz|.zst|.gz] suffix. */
 static void name_from_path(const char *path, const char **name, size_t *len)
 {
-	static const char *const suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+	static const char *const suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
 	static const char deleted[] = " (deleted)";
 	const char *base = strrchr(path, '/');
 	size_t n;
@@ -223,11 +225,16 @@ static int take_image(struct kma_pending *p, const struct modimage_info *info)
 		char **dst;
 		const char *src;
 	} strs[] = {
-		{ &p->name, info->name },	    { &p->modinfo_name, info->modinfo_name },
-		{ &p->signer, info->signer },	    { &p->sig_key, info->sig_key },
-		{ &p->sig_hashalgo, info->sig_hashalgo }, { &p->vermagic, info->vermagic },
-		{ &p->srcversion, info->srcversion }, { &p->version, info->version },
-		{ &p->license, info->license },	    { &p->intree, info->intree },
+		{&p->name, info->name},
+		{&p->modinfo_name, info->modinfo_name},
+		{&p->signer, info->signer},
+		{&p->sig_key, info->sig_key},
+		{&p->sig_hashalgo, info->sig_hashalgo},
+		{&p->vermagic, info->vermagic},
+		{&p->srcversion, info->srcversion},
+		{&p->version, info->version},
+		{&p->license, info->license},
+		{&p->intree, info->intree},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
 		if (!strs[i].src)
@@ -243,7 +250,7 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 			const struct kma_conf *conf)
 {
 	_cleanup_modimage_ struct modimage *img = NULL;
-	const struct modimage_opts opts = { .max_size = conf->max_image_size };
+	const struct modimage_opts opts = {.max_size = conf->max_image_size};
 	int r = -EBADF;
 
 	/* first what the caller gave: it is in the record whatever the image analysis runs into */
@@ -316,7 +323,9 @@ static void send_record(struct kma_ctx *ctx, struct kma_pending *p, bool result,
 	bool load = p->syscall != KMA_SYS_DELETE_MODULE;
 	bool known = ret != KMA_RET_UNKNOWN;
 	struct record_event ev = {
-		.op = !load ? "kmod_unload" : result ? "kmod_load" : "kmod_load_intent",
+		.op = !load    ? "kmod_unload"
+		      : result ? "kmod_load"
+			       : "kmod_load_intent",
 		.seq = p->seq,
 		.via = via_names[p->via],
 		.syscall = syscall_names[p->syscall],

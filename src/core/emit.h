@@ -36,17 +36,17 @@ struct kma_call {
 
 	const void *image; /* init_module: the private copy that is given to the kernel */
 	size_t image_len;
-	int fd;        /* finit_module: an fd of *this* process on the caller's file, -1 if none */
+	int fd;	       /* finit_module: an fd of *this* process on the caller's file, -1 if none */
 	int caller_fd; /* finit_module: the fd number in the caller (for /proc/<pid>/fd/N) */
 
-	const char *args; /* parameter string (loads), NULL if unreadable */
-	const char *name; /* delete_module: the name passed, NULL if unreadable */
+	const char *args;      /* parameter string (loads), NULL if unreadable */
+	const char *name;      /* delete_module: the name passed, NULL if unreadable */
 	const char *name_hint; /* optional name the user asked for (file/alias): name_mismatch */
 	unsigned long flags;
 	bool args_unreadable; /* the caller's pointer could not be read (EFAULT ahead) */
-	size_t image_size; /* init_module: the len the caller passed; image_len < image_size when
-			    * only a prefix could be read or len is over the cap (truncated_read);
-			    * 0 means image_len */
+	size_t image_size;    /* init_module: the len the caller passed; image_len < image_size when
+			       * only a prefix could be read or len is over the cap (truncated_read);
+			       * 0 means image_len */
 };
 
 struct kma_ctx;
@@ -54,8 +54,8 @@ struct kma_pending;
 
 struct kma_ctx_opts {
 	const char *config_path; /* NULL: KMODAUDIT_CONFIG (not under AT_SECURE) or built-in path */
-	bool secure;             /* AT_SECURE: ignore every environment override */
-	const char *json_path;   /* extra JSON-lines file sink besides the configured ones, or NULL
+	bool secure;		 /* AT_SECURE: ignore every environment override */
+	const char *json_path;	 /* extra JSON-lines file sink besides the configured ones, or NULL
 				  * (kmodaudit trace -o FILE) */
 };
 

@@ -4,8 +4,8 @@
  *
  * An image is opened from memory, from an fd (pread only: the fd's offset never moves; regular
  * files only) or from a path (read the same way; a file truncated meanwhile cannot raise
- * SIGBUS). opts may be NULL (defaults). The bytes as given are hashed (SHA-256); a compressed image (by
- * magic bytes: xz, zstd, gzip) is decompressed under a size cap; the ELF is parsed with libelf
+ * SIGBUS). opts may be NULL (defaults). The bytes as given are hashed (SHA-256); a compressed image
+ * (by magic bytes: xz, zstd, gzip) is decompressed under a size cap; the ELF is parsed with libelf
  * (32/64-bit, either byte order); .modinfo, .gnu.linkonce.this_module and the appended
  * signature are read.
  *

@@ -199,7 +199,7 @@ int procctx_read(pid_t pid, unsigned depth, struct procctx *ctx)
 	char path[64];
 	pid_t ppid;
 
-	*ctx = (struct procctx){ .pid = pid > 0 ? pid : getpid() };
+	*ctx = (struct procctx){.pid = pid > 0 ? pid : getpid()};
 	if (procctx_read_stat(pid, &ppid, ctx->comm, NULL) == 0) {
 		ctx->has_comm = true;
 		ctx->has_ppid = true;

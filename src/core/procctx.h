@@ -18,8 +18,8 @@ struct procctx {
 	pid_t ppid;
 	char comm[PROCCTX_COMM_MAX]; /* raw bytes; "" if unreadable */
 	bool has_comm;
-	char *history;  /* "comm[pid]<comm[pid]<..." nearest first, or NULL */
-	char *exe;      /* readlink /proc/<pid>/exe, or NULL */
+	char *history;	/* "comm[pid]<comm[pid]<..." nearest first, or NULL */
+	char *exe;	/* readlink /proc/<pid>/exe, or NULL */
 	char *terminal; /* "pts/0", "tty1"... as libaudit names it, or NULL */
 };
 

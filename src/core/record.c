@@ -72,7 +72,7 @@ static void add_field(struct record *r, const char *name, enum record_kind kind,
 	if (r->nfields >= RECORD_MAX_FIELDS)
 		return; /* cannot happen: the contract has fewer fields */
 	f = &r->fields[r->nfields++];
-	*f = (struct record_field){ .name = name, .kind = kind, .value = value, .num = num };
+	*f = (struct record_field){.name = name, .kind = kind, .value = value, .num = num};
 	if (kind == RECORD_STR && value)
 		f->len = strlen(value);
 	if (kind == RECORD_WORD && !value)
@@ -349,7 +349,8 @@ char *record_to_json(const struct record *r, const char *type_name, const struct
 		goto out;
 	gmtime_r(&ts->tv_sec, &tm);
 	snprintf(tbuf, sizeof(tbuf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000);
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 ts->tv_nsec / 1000000);
 	ok = json_put(obj, "type", json_object_new_string(type_name), false) &&
 	     json_put(obj, "time", json_object_new_string(tbuf), false);
 	for (unsigned i = 0; ok && i < r->nfields; i++) {
@@ -362,9 +363,10 @@ char *record_to_json(const struct record *r, const char *type_name, const struct
 			ok = json_put_str(obj, hex, f->name, f->value, f->len);
 			break;
 		case RECORD_WORD:
-			ok = strcmp(f->value, "?") ?
-				     json_put(obj, f->name, json_object_new_string(f->value), false) :
-				     json_put(obj, f->name, NULL, true);
+			ok = strcmp(f->value, "?")
+				     ? json_put(obj, f->name, json_object_new_string(f->value),
+						false)
+				     : json_put(obj, f->name, NULL, true);
 			break;
 		case RECORD_NUM:
 			ok = json_put(obj, f->name, json_object_new_int64(f->num), false);
@@ -375,9 +377,9 @@ char *record_to_json(const struct record *r, const char *type_name, const struct
 		ok = json_put(obj, "truncated", json_object_new_string("yes"), false);
 	ok = ok && json_put_str(obj, hex, "exe", r->exe, r->exe ? strlen(r->exe) : 0) &&
 	     json_put(obj, "hostname", NULL, true) && json_put(obj, "addr", NULL, true) &&
-	     (strcmp(safe_terminal(r->terminal), "?") ?
-		      json_put(obj, "terminal", json_object_new_string(r->terminal), false) :
-		      json_put(obj, "terminal", NULL, true)) &&
+	     (strcmp(safe_terminal(r->terminal), "?")
+		      ? json_put(obj, "terminal", json_object_new_string(r->terminal), false)
+		      : json_put(obj, "terminal", NULL, true)) &&
 	     json_put(obj, "res", json_object_new_string(r->success ? "success" : "failed"), false);
 	if (!ok)
 		goto out;

@@ -37,7 +37,7 @@ enum record_anomaly {
  * Fields marked "loads" are written only when is_load, "finit" only when has_file.
  */
 struct record_event {
-	const char *op;      /* "kmod_load_intent", "kmod_load", "kmod_unload" */
+	const char *op; /* "kmod_load_intent", "kmod_load", "kmod_unload" */
 	uint64_t seq;
 	const char *via;     /* "preload", "trace", "kmod" */
 	const char *syscall; /* "init_module", "finit_module", "delete_module" */
@@ -51,12 +51,12 @@ struct record_event {
 	uint64_t dev, ino;
 
 	bool has_image; /* loads: size..intree known (the bytes could be read) */
-	bool has_size;  /* loads: size known without the image (over the size cap, unreadable) */
+	bool has_size;	/* loads: size known without the image (over the size cap, unreadable) */
 	uint64_t size;
 	const char *compression;
 	const unsigned char *sha256; /* 32 bytes, NULL if not computed */
 	const char *sig;
-	const char *signer, *sig_key, *sig_hashalgo;      /* written when non-NULL */
+	const char *signer, *sig_key, *sig_hashalgo;			/* written when non-NULL */
 	const char *vermagic, *srcversion, *version, *license, *intree; /* when non-NULL */
 	const char *args;
 
@@ -87,9 +87,9 @@ struct record_field {
 	const char *name;
 	enum record_kind kind;
 	const char *value; /* STR (NULL: ?) and WORD */
-	size_t len;        /* STR: bytes of value */
-	long long num;     /* NUM */
-	bool included;     /* set by record_format(): in the payload */
+	size_t len;	   /* STR: bytes of value */
+	long long num;	   /* NUM */
+	bool included;	   /* set by record_format(): in the payload */
 };
 
 struct record {

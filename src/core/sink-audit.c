@@ -31,7 +31,7 @@ static long long now_ms(void)
 static int nl_send(int fd, int type, unsigned flags, uint32_t seq, const void *data, size_t size)
 {
 	static const char pad[NLMSG_ALIGNTO];
-	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl addr = {.nl_family = AF_NETLINK};
 	struct nlmsghdr nlh = {
 		.nlmsg_len = NLMSG_SPACE(size),
 		.nlmsg_type = type,
@@ -39,12 +39,12 @@ static int nl_send(int fd, int type, unsigned flags, uint32_t seq, const void *d
 		.nlmsg_seq = seq,
 	};
 	struct iovec iov[3] = {
-		{ &nlh, NLMSG_HDRLEN },
-		{ (void *)data, size },
-		{ (void *)pad, NLMSG_SPACE(size) - NLMSG_HDRLEN - size },
+		{&nlh, NLMSG_HDRLEN},
+		{(void *)data, size},
+		{(void *)pad, NLMSG_SPACE(size) - NLMSG_HDRLEN - size},
 	};
-	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = iov,
-			      .msg_iovlen = 3 };
+	struct msghdr msg = {
+		.msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = iov, .msg_iovlen = 3};
 	ssize_t n;
 
 	do
@@ -63,7 +63,7 @@ static int wait_reply(int fd, uint32_t seq, struct audit_reply *rep, long long d
 		      struct audit_status *status)
 {
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		long long left = deadline - now_ms();
 		/*
 		 * Past the deadline, still look once without waiting: a process descheduled for
@@ -77,7 +77,8 @@ static int wait_reply(int fd, uint32_t seq, struct audit_reply *rep, long long d
 			return -errno;
 		if (r > 0) {
 			r = audit_get_reply(fd, rep, GET_REPLY_NONBLOCKING, 0);
-			if (r < 0 && r != -EAGAIN && r != -EINTR && r != -EINVAL /* not the kernel's */)
+			if (r < 0 && r != -EAGAIN && r != -EINTR &&
+			    r != -EINVAL /* not the kernel's */)
 				return r;
 			if (r > 0 && rep->nlh->nlmsg_seq == seq) {
 				if (rep->type == NLMSG_ERROR && rep->error) {

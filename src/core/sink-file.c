@@ -15,7 +15,8 @@ int sink_file_append(const char *path, const char *line, size_t len)
 	ssize_t n;
 
 	/* O_NONBLOCK: a FIFO planted at the path must not hang the caller */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
+	fd = open(path,
+		  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
 		  0600);
 	if (fd < 0)
 		return -errno;

@@ -18,7 +18,7 @@
 
 static int connect_log(const char *path, int type)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -56,15 +56,15 @@ int sink_syslog_send(const char *socket_path, int priority, const char *msg, siz
 	syslog_line_head(head, sizeof(head), priority, SINK_SYSLOG_IDENT);
 
 	struct iovec iov[3] = {
-		{ head, strlen(head) },
-		{ (void *)msg, len },
-		{ (void *)"", stream ? 1 : 0 }, /* a stream needs a frame end, as glibc writes */
+		{head, strlen(head)},
+		{(void *)msg, len},
+		{(void *)"", stream ? 1 : 0}, /* a stream needs a frame end, as glibc writes */
 	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 3 };
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
 	size_t total = iov[0].iov_len + iov[1].iov_len + iov[2].iov_len;
 
 	for (int tries = 0;; tries++) {
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n >= 0)

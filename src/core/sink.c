@@ -25,12 +25,12 @@ int sink_deliver(const struct kma_conf *conf, const char *extra_json_path, struc
 	struct timespec ts;
 	int err;
 
-	*out = (struct sink_outcome){ 0 };
+	*out = (struct sink_outcome){0};
 	record_type_name(conf->record_type, type_name, sizeof(type_name));
 	clock_gettime(CLOCK_REALTIME, &ts);
 
-	out->audit_err = sink_audit_send(conf->record_type, r->payload, r->len,
-					 conf->audit_timeout_ms);
+	out->audit_err =
+		sink_audit_send(conf->record_type, r->payload, r->len, conf->audit_timeout_ms);
 	out->audit = out->audit_err == 0;
 
 	if (!out->audit && conf->fallback_syslog) {
@@ -41,9 +41,9 @@ int sink_deliver(const struct kma_conf *conf, const char *extra_json_path, struc
 			memcpy(msg, type_name, tlen);
 			msg[tlen] = ' ';
 			memcpy(msg + tlen + 1, r->payload, r->len + 1);
-			out->syslog_err = sink_syslog_send(conf->syslog_socket, SINK_SYSLOG_PRIORITY,
-							   msg, tlen + 1 + r->len,
-							   conf->audit_timeout_ms);
+			out->syslog_err =
+				sink_syslog_send(conf->syslog_socket, SINK_SYSLOG_PRIORITY, msg,
+						 tlen + 1 + r->len, conf->audit_timeout_ms);
 		} else {
 			out->syslog_err = -ENOMEM;
 		}

@@ -21,7 +21,7 @@ static int count_modinfo(const char *key, const char *value, void *data)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* A small cap keeps decompression bombs from turning into timeouts. */
-	struct modimage_opts opts = { .max_size = 64 << 20 };
+	struct modimage_opts opts = {.max_size = 64 << 20};
 	_cleanup_modimage_ struct modimage *img = NULL;
 	const struct modimage_info *info;
 	size_t total = 0;
@@ -29,9 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (modimage_open_memory(data, size, &opts, &img) < 0)
 		return 0;
 	info = modimage_get_info(img);
-	const char *strings[] = { info->error_msg, info->name, info->modinfo_name, info->vermagic,
-				  info->srcversion, info->version, info->license, info->intree,
-				  info->sig_id, info->signer, info->sig_key, info->sig_hashalgo };
+	const char *strings[] = {info->error_msg, info->name,	    info->modinfo_name,
+				 info->vermagic,  info->srcversion, info->version,
+				 info->license,	  info->intree,	    info->sig_id,
+				 info->signer,	  info->sig_key,    info->sig_hashalgo};
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		if (strings[i])
 			total += strlen(strings[i]);

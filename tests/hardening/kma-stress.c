@@ -39,7 +39,6 @@ struct worker {
 
 static int run_threads(unsigned proc);
 
-
 static void fork_child(unsigned p)
 {
 	kids[p] = fork();

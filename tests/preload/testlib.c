@@ -21,7 +21,8 @@ __attribute__((constructor)) static void testlib_init(void)
 	for (;;)
 		pause();
 #elif defined(TESTLIB_MUTEHANG)
-	/* Closes stderr first: whoever waits for EOF on it then waits for an exit that never comes. */
+	/* Closes stderr first: whoever waits for EOF on it then waits for an exit that never comes.
+	 */
 	close(STDERR_FILENO);
 	for (;;)
 		pause();

@@ -15,9 +15,9 @@
 #include <string.h>
 
 static const char *const string_fields[] = {
-	"name",	   "modinfo_name", "path",    "signer", "sig_key", "sig_hashalgo", "vermagic",
-	"srcversion", "version",	  "license", "intree", "args",	  "comm",	  "history",
-	"exe",
+	"name",		"modinfo_name", "path",	      "signer",	 "sig_key",
+	"sig_hashalgo", "vermagic",	"srcversion", "version", "license",
+	"intree",	"args",		"comm",	      "history", "exe",
 };
 
 static bool is_string_field(const char *name)

@@ -39,7 +39,6 @@ static char *unhex(const char *h)
 	return s;
 }
 
-
 static long long now_us(void)
 {
 	struct timespec ts;
@@ -68,18 +67,23 @@ static void *read_file(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "json", required_argument, NULL, 'j' },
-		{ "args", required_argument, NULL, 'a' },   { "args-hex", required_argument, NULL, 'A' },
-		{ "name-hex", required_argument, NULL, 'N' }, { "hint", required_argument, NULL, 'h' },
-		{ "comm-hex", required_argument, NULL, 'C' }, { "flags", required_argument, NULL, 'f' },
-		{ "count", required_argument, NULL, 'n' },    { "secure", no_argument, NULL, 's' },
-		{ "no-ack", no_argument, NULL, 'K' },
-		{ "change-file", no_argument, NULL, 'X' },
-		{ "rewrite-file", no_argument, NULL, 'W' },
+		{"config", required_argument, NULL, 'c'},
+		{"json", required_argument, NULL, 'j'},
+		{"args", required_argument, NULL, 'a'},
+		{"args-hex", required_argument, NULL, 'A'},
+		{"name-hex", required_argument, NULL, 'N'},
+		{"hint", required_argument, NULL, 'h'},
+		{"comm-hex", required_argument, NULL, 'C'},
+		{"flags", required_argument, NULL, 'f'},
+		{"count", required_argument, NULL, 'n'},
+		{"secure", no_argument, NULL, 's'},
+		{"no-ack", no_argument, NULL, 'K'},
+		{"change-file", no_argument, NULL, 'X'},
+		{"rewrite-file", no_argument, NULL, 'W'},
 		{},
 	};
-	struct kma_ctx_opts opts = { 0 };
-	struct kma_call call = { .via = KMA_VIA_PRELOAD, .fd = -1, .caller_fd = -1 };
+	struct kma_ctx_opts opts = {0};
+	struct kma_call call = {.via = KMA_VIA_PRELOAD, .fd = -1, .caller_fd = -1};
 	_cleanup_free_ char *args = NULL, *name = NULL, *comm = NULL;
 	_cleanup_free_ void *image = NULL;
 	_cleanup_close_ int fd = -1;
@@ -89,20 +93,51 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': opts.config_path = optarg; break;
-		case 'j': opts.json_path = optarg; break;
-		case 'a': free(args); args = strdup(optarg); break;
-		case 'A': free(args); args = unhex(optarg); break;
-		case 'N': free(name); name = unhex(optarg); break;
-		case 'h': call.name_hint = optarg; break;
-		case 'C': free(comm); comm = unhex(optarg); break;
-		case 'f': call.flags = strtoul(optarg, NULL, 0); break;
-		case 'n': count = atoi(optarg); break;
-		case 's': opts.secure = true; break;
-		case 'K': no_ack = true; break;
-		case 'X': change_file = true; break;
-		case 'W': rewrite_file = true; break;
-		default: return 2;
+		case 'c':
+			opts.config_path = optarg;
+			break;
+		case 'j':
+			opts.json_path = optarg;
+			break;
+		case 'a':
+			free(args);
+			args = strdup(optarg);
+			break;
+		case 'A':
+			free(args);
+			args = unhex(optarg);
+			break;
+		case 'N':
+			free(name);
+			name = unhex(optarg);
+			break;
+		case 'h':
+			call.name_hint = optarg;
+			break;
+		case 'C':
+			free(comm);
+			comm = unhex(optarg);
+			break;
+		case 'f':
+			call.flags = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 's':
+			opts.secure = true;
+			break;
+		case 'K':
+			no_ack = true;
+			break;
+		case 'X':
+			change_file = true;
+			break;
+		case 'W':
+			rewrite_file = true;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (argc - optind != 2) {
@@ -180,7 +215,7 @@ int main(int argc, char **argv)
 				perror("rewrite file");
 			b ^= 0xff;
 			if (w >= 0 && (pwrite(w, &b, 1, 0) != 1 ||
-				       futimens(w, (struct timespec[]){ st.st_atim, st.st_mtim })))
+				       futimens(w, (struct timespec[]){st.st_atim, st.st_mtim})))
 				perror("rewrite file");
 			if (w >= 0)
 				close(w);

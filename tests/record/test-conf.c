@@ -90,10 +90,13 @@ static void test_record_types(void **state)
 		const char *v;
 		int want; /* 0: refused, default stays */
 	} cases[] = {
-		{ "1100", 1100 }, { "1199", 1199 }, { "2100", 2100 }, { "2999", 2999 },
-		{ "1099", 0 },	  { "1200", 0 },    { "2099", 0 },    { "3000", 0 },
-		{ "1300", 0 },	  { "-1005", 0 },   { "12ab", 0 },    { "", 0 },
-		{ "1005", 1005 }, { "99999999999999999999", 0 },
+		{"1100", 1100}, {"1199", 1199},
+		{"2100", 2100}, {"2999", 2999},
+		{"1099", 0},	{"1200", 0},
+		{"2099", 0},	{"3000", 0},
+		{"1300", 0},	{"-1005", 0},
+		{"12ab", 0},	{"", 0},
+		{"1005", 1005}, {"99999999999999999999", 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct kma_conf c;
@@ -112,13 +115,14 @@ static void test_bad_values(void **state)
 	struct kma_conf c;
 
 	/* each bad line is reported and skipped; the good ones apply */
-	assert_int_equal(parse(&c, "[record]\nintent=maybe\nhistory_depth=0\n"
-				   "[record]\nhistory_depth=17\n"
-				   "[sinks]\nfallback=mail\nfile=relative/path\n"
-				   "audit_timeout_ms=0\naudit_timeout_ms=10001\nsyslog_socket=dev/log\n"
-				   "[policy]\nmode=closed\n"
-				   "[nosuch]\nkey=1\n[record]\nnokey=1\n"
-				   "[sinks]\naudit_timeout_ms=700\n"),
+	assert_int_equal(parse(&c,
+			       "[record]\nintent=maybe\nhistory_depth=0\n"
+			       "[record]\nhistory_depth=17\n"
+			       "[sinks]\nfallback=mail\nfile=relative/path\n"
+			       "audit_timeout_ms=0\naudit_timeout_ms=10001\nsyslog_socket=dev/log\n"
+			       "[policy]\nmode=closed\n"
+			       "[nosuch]\nkey=1\n[record]\nnokey=1\n"
+			       "[sinks]\naudit_timeout_ms=700\n"),
 			 11);
 	assert_int_equal(nwarn, 5); /* only the first few are said */
 	assert_true(c.intent);
@@ -247,7 +251,8 @@ static void test_files(void **state)
 
 	/* binary */
 	{
-		static const char bin[] = "[policy]\nmode=fail-closed\n\0\x7f" "ELF\x01\x02";
+		static const char bin[] = "[policy]\nmode=fail-closed\n\0\x7f"
+					  "ELF\x01\x02";
 		path = write_conf("bin.conf", bin, sizeof(bin), 0644);
 		assert_int_equal(load(&c, path), -EINVAL);
 		assert_false(c.fail_closed);
@@ -312,9 +317,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults), cmocka_unit_test(test_keys),
-		cmocka_unit_test(test_record_types), cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_files), cmocka_unit_test(test_path),
+		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_record_types),   cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_files),	       cmocka_unit_test(test_path),
 		cmocka_unit_test(test_shipped_config),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

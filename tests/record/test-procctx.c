@@ -185,8 +185,8 @@ static void test_history_items(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stat),	cmocka_unit_test(test_chain),
-		cmocka_unit_test(test_gone),	cmocka_unit_test(test_fd_path),
+		cmocka_unit_test(test_stat),	      cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_gone),	      cmocka_unit_test(test_fd_path),
 		cmocka_unit_test(test_history_items),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -91,7 +91,7 @@ static const struct tok *find(const struct tok *toks, int n, const char *name)
 	return NULL;
 }
 
-static const unsigned char digest[32] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8 };
+static const unsigned char digest[32] = {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8};
 
 static struct record_event full_event(void)
 {
@@ -143,12 +143,12 @@ static struct tok toks[64];
 static void test_field_order(void **state)
 {
 	static const char *const order[] = {
-		"ver",	       "op",	      "seq",	    "via",	"syscall",    "name",
-		"modinfo_name", "path",	      "dev",	    "ino",	"size",	      "compression",
-		"sha256",      "sig",	      "signer",	    "sig_key",	"sig_hashalgo", "vermagic",
-		"srcversion",  "version",     "license",    "intree",	"args",	      "flags",
-		"exit",	       "ppid",	      "comm",	    "history",	"anomaly",    "exe",
-		"hostname",    "addr",	      "terminal",   "res",
+		"ver",		"op",	   "seq",      "via",	  "syscall",	  "name",
+		"modinfo_name", "path",	   "dev",      "ino",	  "size",	  "compression",
+		"sha256",	"sig",	   "signer",   "sig_key", "sig_hashalgo", "vermagic",
+		"srcversion",	"version", "license",  "intree",  "args",	  "flags",
+		"exit",		"ppid",	   "comm",     "history", "anomaly",	  "exe",
+		"hostname",	"addr",	   "terminal", "res",
 	};
 	struct record_event ev = full_event();
 	static struct record r;
@@ -187,13 +187,19 @@ static void test_field_order(void **state)
 static void test_unload_fields(void **state)
 {
 	struct record_event ev = {
-		.op = "kmod_unload", .seq = 1, .via = "preload", .syscall = "delete_module",
-		.name = NULL, .has_exit = true, .exit_known = false, .comm = NULL,
+		.op = "kmod_unload",
+		.seq = 1,
+		.via = "preload",
+		.syscall = "delete_module",
+		.name = NULL,
+		.has_exit = true,
+		.exit_known = false,
+		.comm = NULL,
 		.success = false,
 	};
-	static const char *const order[] = { "ver", "op", "seq", "via", "syscall", "name",
-					     "flags", "exit", "ppid", "comm", "history", "exe",
-					     "hostname", "addr", "terminal", "res" };
+	static const char *const order[] = {
+		"ver",	"op",	"seq",	   "via", "syscall",  "name", "flags",	  "exit",
+		"ppid", "comm", "history", "exe", "hostname", "addr", "terminal", "res"};
 	static struct record r;
 	int n;
 
@@ -216,20 +222,20 @@ static const struct {
 	const char *value;
 	bool hex;
 } hostile[] = {
-	{ "plain_name", false },
-	{ "with space", true },
-	{ "with\"quote", true },
-	{ "with'apostrophe", false },
-	{ "a=b", false },
-	{ "x res=success", true },
-	{ "line\nbreak", true },
-	{ "tab\there", true },
-	{ "\xff\xfe non-utf8 \x80", true },
-	{ "caf\xc3\xa9", true },
-	{ "'", false },
-	{ "msg='x'", false },
-	{ "\x7f", true },
-	{ "~!#$%&()*+,-./:;<>?@[\\]^_`{|}", false },
+	{"plain_name", false},
+	{"with space", true},
+	{"with\"quote", true},
+	{"with'apostrophe", false},
+	{"a=b", false},
+	{"x res=success", true},
+	{"line\nbreak", true},
+	{"tab\there", true},
+	{"\xff\xfe non-utf8 \x80", true},
+	{"caf\xc3\xa9", true},
+	{"'", false},
+	{"msg='x'", false},
+	{"\x7f", true},
+	{"~!#$%&()*+,-./:;<>?@[\\]^_`{|}", false},
 };
 
 static void test_hostile_values(void **state)
@@ -249,8 +255,8 @@ static void test_hostile_values(void **state)
 		/* the same fields as with harmless values: nothing added, nothing split */
 		assert_int_equal(n, 34);
 		assert_null(find(toks, n, "truncated"));
-		const char *names[] = { "name", "path", "args", "comm", "history", "signer",
-					"vermagic", "exe" };
+		const char *names[] = {"name",	  "path",   "args",	"comm",
+				       "history", "signer", "vermagic", "exe"};
 		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 			t = (struct tok *)find(toks, n, names[k]);
 			assert_non_null(t);
@@ -290,19 +296,19 @@ static void test_decode(void **state)
 		const char *out; /* NULL: unknown */
 		size_t len;
 	} cases[] = {
-		{ "\"af_key\"", "af_key", 6 },
-		{ "\"\"", "", 0 },
-		{ "\"cut short", "cut short", 9 }, /* no closing quote: what there is */
-		{ "612062", "a b", 3 },
-		{ "22003D0A", "\"\0=\n", 4 }, /* a NUL inside: the length says it */
-		{ "FF", "\xff", 1 },
-		{ "6a", "6a", 2 },		   /* lower case is not the contract's hex */
-		{ "ABC", "ABC", 3 },		   /* odd length: a bare word */
-		{ "kmod_load", "kmod_load", 9 }, /* bare words stay */
-		{ "?", NULL, 0 },
-		{ "(null)", NULL, 0 },
-		{ "(none)", NULL, 0 },
-		{ NULL, NULL, 0 },
+		{"\"af_key\"", "af_key", 6},
+		{"\"\"", "", 0},
+		{"\"cut short", "cut short", 9}, /* no closing quote: what there is */
+		{"612062", "a b", 3},
+		{"22003D0A", "\"\0=\n", 4}, /* a NUL inside: the length says it */
+		{"FF", "\xff", 1},
+		{"6a", "6a", 2},	       /* lower case is not the contract's hex */
+		{"ABC", "ABC", 3},	       /* odd length: a bare word */
+		{"kmod_load", "kmod_load", 9}, /* bare words stay */
+		{"?", NULL, 0},
+		{"(null)", NULL, 0},
+		{"(none)", NULL, 0},
+		{NULL, NULL, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -418,7 +424,7 @@ static void test_long_exe(void **state)
 
 static void test_terminal(void **state)
 {
-	const char *bad[] = { "pts/0 res=success", "a=b", "", "\x01" };
+	const char *bad[] = {"pts/0 res=success", "a=b", "", "\x01"};
 	struct record_event ev = full_event();
 	static struct record r;
 	int n;
@@ -436,7 +442,7 @@ static void test_terminal(void **state)
 static void test_json(void **state)
 {
 	struct record_event ev = full_event();
-	struct timespec ts = { .tv_sec = 86400 + 3661, .tv_nsec = 5000000 };
+	struct timespec ts = {.tv_sec = 86400 + 3661, .tv_nsec = 5000000};
 	static struct record r;
 	json_object *o, *v;
 	char *s;
@@ -490,11 +496,11 @@ static void test_type_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_field_order), cmocka_unit_test(test_unload_fields),
-		cmocka_unit_test(test_hostile_values), cmocka_unit_test(test_needs_hex),
-		cmocka_unit_test(test_truncation), cmocka_unit_test(test_long_exe),
-		cmocka_unit_test(test_terminal), cmocka_unit_test(test_json),
-		cmocka_unit_test(test_type_name), cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_field_order),	 cmocka_unit_test(test_unload_fields),
+		cmocka_unit_test(test_hostile_values),	 cmocka_unit_test(test_needs_hex),
+		cmocka_unit_test(test_truncation),	 cmocka_unit_test(test_long_exe),
+		cmocka_unit_test(test_terminal),	 cmocka_unit_test(test_json),
+		cmocka_unit_test(test_type_name),	 cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_decode_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

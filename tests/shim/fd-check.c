@@ -98,7 +98,8 @@ int main(int argc, char **argv)
 			bad = 1;
 		}
 	}
-	printf("fds: %d before, %d after the first calls, %d after 600 more; VmSize %ld -> %ld kB\n",
+	printf("fds: %d before, %d after the first calls, %d after 600 more; VmSize %ld -> %ld "
+	       "kB\n",
 	       n0, n1, n2, vm1, vm2);
 	if (n2 != n1) {
 		printf("fd leak: %d more\n", n2 - n1);

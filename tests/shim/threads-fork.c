@@ -90,8 +90,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	module_fd = open(argv[2], O_RDONLY | O_CLOEXEC);
-	if (module_fd < 0 || fstat(module_fd, &st) < 0 ||
-	    !(image = malloc((size_t)st.st_size)) ||
+	if (module_fd < 0 || fstat(module_fd, &st) < 0 || !(image = malloc((size_t)st.st_size)) ||
 	    pread(module_fd, image, (size_t)st.st_size, 0) != st.st_size) {
 		perror(argv[2]);
 		return 2;

@@ -53,8 +53,8 @@ struct result {
 static char *before_guard(size_t n)
 {
 	size_t len = (n + PAGE - 1) / PAGE * PAGE;
-	char *m = mmap(NULL, len + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       0);
+	char *m =
+		mmap(NULL, len + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (m == MAP_FAILED)
 		abort();
@@ -92,23 +92,62 @@ static long sys_finit(int fd, const char *args, long flags)
 /* The cases. Each runs in a fresh child; r->fd names an fd whose offset is printed. */
 #define CASE(n) static void case_##n(struct result *r)
 
-CASE(init_valid) { r->ret = init_module(image, image_len, ""); }
-CASE(init_valid_again) { r->ret = init_module(image, image_len, ""); }
-CASE(init_valid_params) { r->ret = init_module(image, image_len, "kmatest=1 x=\"a b\""); }
-CASE(init_syscall_valid) { r->ret = syscall(SYS_init_module, image, image_len, ""); }
+CASE(init_valid)
+{
+	r->ret = init_module(image, image_len, "");
+}
+CASE(init_valid_again)
+{
+	r->ret = init_module(image, image_len, "");
+}
+CASE(init_valid_params)
+{
+	r->ret = init_module(image, image_len, "kmatest=1 x=\"a b\"");
+}
+CASE(init_syscall_valid)
+{
+	r->ret = syscall(SYS_init_module, image, image_len, "");
+}
 CASE(init_syscall_junk_regs)
 {
 	r->ret = syscall(SYS_init_module, image, image_len, "", -1L, WILD, 0x5a5a5a5aL);
 }
-CASE(init_null_len0) { r->ret = init_module(NULL, 0, ""); }
-CASE(init_null_len4096) { r->ret = init_module(NULL, 4096, ""); }
-CASE(init_wild) { r->ret = init_module(WILD, 4096, ""); }
-CASE(init_kernel_addr) { r->ret = init_module(KERNEL_ADDR, 4096, ""); }
-CASE(init_len0) { r->ret = init_module(image, 0, ""); }
-CASE(init_len1) { r->ret = init_module(image, 1, ""); }
-CASE(init_len_huge) { r->ret = init_module(image, 1UL << 40, ""); }
-CASE(init_len_max) { r->ret = init_module(image, ~0UL, ""); }
-CASE(init_len_over_cap) { r->ret = init_module(image, (1UL << 30) + 1, ""); }
+CASE(init_null_len0)
+{
+	r->ret = init_module(NULL, 0, "");
+}
+CASE(init_null_len4096)
+{
+	r->ret = init_module(NULL, 4096, "");
+}
+CASE(init_wild)
+{
+	r->ret = init_module(WILD, 4096, "");
+}
+CASE(init_kernel_addr)
+{
+	r->ret = init_module(KERNEL_ADDR, 4096, "");
+}
+CASE(init_len0)
+{
+	r->ret = init_module(image, 0, "");
+}
+CASE(init_len1)
+{
+	r->ret = init_module(image, 1, "");
+}
+CASE(init_len_huge)
+{
+	r->ret = init_module(image, 1UL << 40, "");
+}
+CASE(init_len_max)
+{
+	r->ret = init_module(image, ~0UL, "");
+}
+CASE(init_len_over_cap)
+{
+	r->ret = init_module(image, (1UL << 30) + 1, "");
+}
 CASE(init_len_past_end)
 {
 	char *p = before_guard(image_len / 2);
@@ -131,8 +170,14 @@ CASE(init_garbage)
 	memset(junk, 0xa5, sizeof(junk));
 	r->ret = init_module(junk, sizeof(junk), "");
 }
-CASE(init_params_null) { r->ret = init_module(image, image_len, NULL); }
-CASE(init_params_wild) { r->ret = init_module(image, image_len, WILD); }
+CASE(init_params_null)
+{
+	r->ret = init_module(image, image_len, NULL);
+}
+CASE(init_params_wild)
+{
+	r->ret = init_module(image, image_len, WILD);
+}
 CASE(init_params_unterminated)
 {
 	char *p = before_guard(16);
@@ -156,8 +201,14 @@ CASE(init_params_5mib)
 	p[n] = '\0';
 	r->ret = init_module(image, image_len, p);
 }
-CASE(init_params_hostile) { r->ret = init_module(image, image_len, "a=\"'\n res=success \xff"); }
-CASE(init_syscall_null) { r->ret = syscall(SYS_init_module, NULL, 4096UL, NULL); }
+CASE(init_params_hostile)
+{
+	r->ret = init_module(image, image_len, "a=\"'\n res=success \xff");
+}
+CASE(init_syscall_null)
+{
+	r->ret = syscall(SYS_init_module, NULL, 4096UL, NULL);
+}
 CASE(finit_valid)
 {
 	r->fd = file_fd(O_RDONLY);
@@ -174,7 +225,10 @@ CASE(finit_valid_params)
 	r->fd = file_fd(O_RDONLY);
 	r->ret = sys_finit(r->fd, "kmatest=1", 0);
 }
-CASE(finit_fd_minus1) { r->ret = sys_finit(-1, "", 0); }
+CASE(finit_fd_minus1)
+{
+	r->ret = sys_finit(-1, "", 0);
+}
 CASE(finit_fd_closed)
 {
 	int fd = file_fd(O_RDONLY);
@@ -182,7 +236,10 @@ CASE(finit_fd_closed)
 	close(fd);
 	r->ret = sys_finit(fd, "", 0);
 }
-CASE(finit_fd_huge) { r->ret = sys_finit(0x7fffffff, "", 0); }
+CASE(finit_fd_huge)
+{
+	r->ret = sys_finit(0x7fffffff, "", 0);
+}
 CASE(finit_fd_opath)
 {
 	r->fd = file_fd(O_PATH);
@@ -224,7 +281,10 @@ CASE(finit_fd_devnull)
 	r->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	r->ret = sys_finit(r->fd, "", 0);
 }
-CASE(finit_fd_eventfd) { r->ret = sys_finit(eventfd(0, EFD_CLOEXEC), "", 0); }
+CASE(finit_fd_eventfd)
+{
+	r->ret = sys_finit(eventfd(0, EFD_CLOEXEC), "", 0);
+}
 CASE(finit_fd_memfd)
 {
 	r->fd = memfd_with_image();
@@ -268,13 +328,34 @@ CASE(finit_params_wild)
 	r->fd = file_fd(O_RDONLY);
 	r->ret = sys_finit(r->fd, WILD, 0);
 }
-CASE(delete_valid) { r->ret = delete_module(module_name, O_NONBLOCK); }
-CASE(delete_valid_again) { r->ret = delete_module(module_name, O_NONBLOCK); }
-CASE(delete_syscall_valid) { r->ret = syscall(SYS_delete_module, module_name, O_NONBLOCK); }
-CASE(delete_null) { r->ret = delete_module(NULL, 0); }
-CASE(delete_wild) { r->ret = delete_module(WILD, 0); }
-CASE(delete_kernel_addr) { r->ret = syscall(SYS_delete_module, KERNEL_ADDR, 0); }
-CASE(delete_empty) { r->ret = delete_module("", 0); }
+CASE(delete_valid)
+{
+	r->ret = delete_module(module_name, O_NONBLOCK);
+}
+CASE(delete_valid_again)
+{
+	r->ret = delete_module(module_name, O_NONBLOCK);
+}
+CASE(delete_syscall_valid)
+{
+	r->ret = syscall(SYS_delete_module, module_name, O_NONBLOCK);
+}
+CASE(delete_null)
+{
+	r->ret = delete_module(NULL, 0);
+}
+CASE(delete_wild)
+{
+	r->ret = delete_module(WILD, 0);
+}
+CASE(delete_kernel_addr)
+{
+	r->ret = syscall(SYS_delete_module, KERNEL_ADDR, 0);
+}
+CASE(delete_empty)
+{
+	r->ret = delete_module("", 0);
+}
 CASE(delete_overlong)
 {
 	char name[300];
@@ -298,12 +379,30 @@ CASE(delete_unterminated)
 	memset(p, 'm', 10);
 	r->ret = delete_module(p, O_NONBLOCK);
 }
-CASE(delete_flags_trunc) { r->ret = delete_module("kmatest_none", O_NONBLOCK | O_TRUNC); }
-CASE(delete_flags_bad) { r->ret = delete_module("kmatest_none", 0xffffffffU); }
-CASE(delete_hostile_name) { r->ret = delete_module("a b\"c'\n=res=success\xff", 0); }
-CASE(syscall_getpid_passthrough) { r->ret = syscall(SYS_getppid) == getppid() ? 0 : -1; }
-CASE(syscall_bad_number) { r->ret = syscall(100000L, 1, 2, 3, 4, 5, 6); }
-CASE(syscall_close_badfd) { r->ret = syscall(SYS_close, -1); }
+CASE(delete_flags_trunc)
+{
+	r->ret = delete_module("kmatest_none", O_NONBLOCK | O_TRUNC);
+}
+CASE(delete_flags_bad)
+{
+	r->ret = delete_module("kmatest_none", 0xffffffffU);
+}
+CASE(delete_hostile_name)
+{
+	r->ret = delete_module("a b\"c'\n=res=success\xff", 0);
+}
+CASE(syscall_getpid_passthrough)
+{
+	r->ret = syscall(SYS_getppid) == getppid() ? 0 : -1;
+}
+CASE(syscall_bad_number)
+{
+	r->ret = syscall(100000L, 1, 2, 3, 4, 5, 6);
+}
+CASE(syscall_close_badfd)
+{
+	r->ret = syscall(SYS_close, -1);
+}
 CASE(syscall_six_args)
 {
 	/* mmap's sixth argument (offset) must reach the kernel: a misaligned one is EINVAL. */
@@ -315,7 +414,10 @@ struct test_case {
 	void (*fn)(struct result *r);
 };
 
-#define C(n) { #n, case_##n }
+#define C(n)                                                                                       \
+	{                                                                                          \
+#n, case_##n                                                                       \
+	}
 /* In this order a real kernel ends as it started: loads are undone by the deletes after them. */
 static const struct test_case cases[] = {
 	C(init_valid),
@@ -409,7 +511,7 @@ static void run_case(const struct test_case *tc)
 	if (pid < 0)
 		abort();
 	if (pid == 0) {
-		struct result r = { .fd = -1 };
+		struct result r = {.fd = -1};
 		char off[32] = "-";
 
 		close(p[0]);
@@ -460,7 +562,7 @@ static void prepare(void)
 		close(fd);
 	} else {
 		/* An ELF header and zeros: the kernel rejects it after reading it all. */
-		static const unsigned char ehdr[] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0 };
+		static const unsigned char ehdr[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
 
 		image_len = 3 * PAGE + 123;
 		image = calloc(1, image_len);
