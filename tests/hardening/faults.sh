@@ -25,7 +25,8 @@ dir=$(mktemp -d)
 chmod 755 "$dir"
 kma_on_exit "rm -rf '$dir'"
 syslog_listen "$dir"
-NOACK=$HBIN/kma-noack
+# No acknowledgement ever: every receive fails with EAGAIN.
+NOACK=("$KMODAUDIT_BUILD/tests/kma-deny" recvfrom,recvmsg,recvmmsg:EAGAIN)
 FAILMALLOC=$HBIN/libkma-failmalloc.so
 openssl req -new -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
 	-keyout "$dir/key.pem" -out "$dir/cert.pem" -subj "/CN=kmodaudit fault tests" 2>/dev/null ||
@@ -121,7 +122,7 @@ for t in 100 default; do
 		$([ "$t" = default ] || echo "audit_timeout_ms=$t"))
 	limit=$([ "$t" = default ] && echo 300 || echo "$t")
 	start=$(date +%s%N)
-	KMODAUDIT_CONFIG=$c load "noack$t" "$NOACK"
+	KMODAUDIT_CONFIG=$c load "noack$t" "${NOACK[@]}"
 	ms=$((($(date +%s%N) - start) / 1000000))
 	echo "no acknowledgement, audit_timeout_ms=$t: the call took $ms ms (2 records)"
 	went_on "noack$t"
@@ -130,7 +131,7 @@ for t in 100 default; do
 	[ "$ms" -le $((2 * limit + 3000)) ] || fail "noack$t: $ms ms: the wait is not bounded"
 done
 KMODAUDIT_CONFIG=$(conf fc-noack "[policy]" "mode=fail-closed" "[sinks]" "fallback=none" \
-	"syslog_socket=$dir/log") load fc-noack "$NOACK"
+	"syslog_socket=$dir/log") load fc-noack "${NOACK[@]}"
 refused fc-noack
 in_syslog fc-noack "fail-closed: refused finit_module .*audit: Connection timed out"
 

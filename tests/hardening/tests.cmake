@@ -25,11 +25,9 @@ set(KMODAUDIT_HARDENING_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_executable(kma-secure ${CMAKE_CURRENT_LIST_DIR}/kma-secure.c)
 add_executable(kma-stress ${CMAKE_CURRENT_LIST_DIR}/kma-stress.c)
 target_link_libraries(kma-stress PRIVATE pthread)
-add_executable(kma-noack ${CMAKE_CURRENT_LIST_DIR}/kma-noack.c)
-target_link_libraries(kma-noack PRIVATE PkgConfig::LIBSECCOMP)
 add_library(kma-failmalloc SHARED ${CMAKE_CURRENT_LIST_DIR}/failmalloc.c)
 target_link_libraries(kma-failmalloc PRIVATE ${CMAKE_DL_LIBS})
-set_target_properties(kma-secure kma-stress kma-noack kma-failmalloc PROPERTIES
+set_target_properties(kma-secure kma-stress kma-failmalloc PROPERTIES
 	RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening
 	LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/hardening)
 

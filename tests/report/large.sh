@@ -19,7 +19,7 @@ check() {
 	"$KMA" report --json --input "$work/big.log" >"$work/rows.json"
 	python3 - "$log" "$work/rows.json" "$copies" "$groups" \
 		"$KMODAUDIT_SRC/tests/vm/scenarios.sh" <<'PY' || fail "$(basename "$log") x $copies"
-import collections, json, re, sys
+import collections, json, os, re, sys
 PID_STEP, TIME_STEP, SERIAL_STEP = 100000, 1000, 1000000  # as tests/report/replicate has them
 text = open(sys.argv[1], errors="replace").read().splitlines()
 rows = [json.loads(l) for l in open(sys.argv[2])]
@@ -34,27 +34,15 @@ assert kernel, "no kernel events in the fixture"
 
 # The scenarios of the qemu bed's log (see vm.sh); a log without markers is one scenario whose
 # emitters are the vias of its records.
-emitter = {m.group(1): m.group(2) for m in
-           (re.match(r"\s*begin (\S+) (\S+)\s*$", l) for l in open(sys.argv[5])) if m}
-via_of = {"shim": "preload", "trace": "trace", "frontend": "kmod"}
-spans, open_ = [], {}
-for l in text:
-    m = re.search(r"msg=audit\([\d.]+:(\d+)\).*kmodaudit-vm scenario=(\S+) (begin|end)", l)
-    if m and m.group(3) == "begin":
-        open_[m.group(2)] = int(m.group(1))
-    elif m:
-        spans.append((m.group(2), open_.pop(m.group(2)), int(m.group(1))))
-scenario = lambda serial: next(n for n, a, b in spans if a < serial < b)
-logged = collections.defaultdict(set)  # the vias of our records in each scenario
-for l in ours:
-    m = re.search(r"msg=audit\([\d.]+:(\d+)\).*via=(\w+)", l)
-    if spans:
-        logged[scenario(int(m.group(1)))].add(m.group(2))
+sys.path.insert(0, os.path.join(os.environ["KMODAUDIT_SRC"], "tests/report"))
+import vmlog
+emitter = vmlog.emitters(sys.argv[5])
+scenarios = vmlog.Scenarios(text)
 def vias_of(serial):
-    if not spans:
+    if not scenarios.spans:
         return None
-    sc = scenario(serial)
-    return set() if emitter[sc] == "none" else {via_of[emitter[sc]]} | logged[sc]
+    sc = scenarios.at(serial)
+    return set() if emitter[sc] == "none" else {vmlog.VIA_OF[emitter[sc]]}
 
 assert len(rows) == copies * len(kernel), (len(rows), copies, len(kernel))
 per_copy = collections.defaultdict(list)
@@ -71,7 +59,7 @@ for r in rows:
         assert len(r["sources"]) == 2 and r["sources"][0] == "kernel", r
     elif not vias:
         assert r["sources"] == ["kernel"] and "kernel-only" in r["flags"], r
-    else:  # the scenario's emitter (or the one the log shows, see vm.sh)
+    else:  # the scenario's emitter
         assert len(r["sources"]) == 2 and r["sources"][0] == "kernel", r
         assert r["sources"][1] in vias and "kernel-only" not in r["flags"], r
     per_copy[c].append((r["serial"] - c * SERIAL_STEP, round(r["epoch"] - dt, 3),

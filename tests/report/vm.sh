@@ -13,7 +13,7 @@ command -v python3 >/dev/null || kma_skip "python3 missing"
 "$KMA" report --json --input "$log" >"${TMPDIR:-/tmp}/vm-rows.$$"
 kma_on_exit "rm -f '${TMPDIR:-/tmp}/vm-rows.$$'"
 python3 - "$log" "${TMPDIR:-/tmp}/vm-rows.$$" "$KMODAUDIT_SRC/tests/vm/scenarios.sh" <<'PY'
-import json, re, sys
+import json, os, re, sys
 text = open(sys.argv[1], errors="replace").read().splitlines()
 rows = [json.loads(l) for l in open(sys.argv[2])]
 calls = {"c000003e": {"175": "init_module", "313": "finit_module", "176": "delete_module"}}
@@ -47,32 +47,14 @@ assert ours == 0 or paired, "our records never meet the kernel's"
 # are in it. Only the scenarios without an emitter (a static loader the shim cannot see, the
 # plain transparency run) may give kernel-only rows; no row may be userspace-only or no_result,
 # and every other row is the kernel's event joined by that emitter's record.
-via_of = {"shim": "preload", "trace": "trace", "frontend": "kmod"}
-emitter = {}
-for l in open(sys.argv[3]):
-    m = re.match(r"\s*begin (\S+) (\S+)\s*$", l)
-    if m:
-        emitter[m.group(1)] = m.group(2)
-spans, open_ = [], {}
-for l in text:
-    m = re.search(r"msg=audit\([\d.]+:(\d+)\).*kmodaudit-vm scenario=(\S+) (begin|end)", l)
-    if m and m.group(3) == "begin":
-        open_[m.group(2)] = int(m.group(1))
-    elif m:
-        spans.append((m.group(2), open_.pop(m.group(2)), int(m.group(1))))
-assert spans and not open_, (spans, open_)
-def scenario(serial):
-    return next((n for n, a, b in spans if a < serial < b), None)
-def logged_vias(sc):
-    out = set()
-    for l in text:
-        m = re.search(r"msg=audit\([\d.]+:(\d+)\).* op=kmod_\S+ .*via=(\w+)", l)
-        if m and scenario(int(m.group(1))) == sc:
-            out.add(m.group(2))
-    return out
+sys.path.insert(0, os.path.join(os.environ["KMODAUDIT_SRC"], "tests/report"))
+import vmlog
+emitter = vmlog.emitters(sys.argv[3])
+scenarios = vmlog.Scenarios(text)
+assert scenarios.spans, "no scenario markers in the log"
 seen_none = set()
 for r in rows:
-    sc = scenario(r["serial"])
+    sc = scenarios.at(r["serial"])
     assert sc in emitter, ("row outside the scenarios of tests/vm/scenarios.sh", sc, r)
     bad = {"userspace-only", "no_result"} & set(r["flags"])
     assert not bad, (sc, r)
@@ -80,12 +62,11 @@ for r in rows:
         assert r["sources"] == ["kernel"] and "kernel-only" in r["flags"], (sc, r)
         seen_none.add(sc)
     else:
-        # The emitter's records, or (for trace-and-shim, where which emitter records has changed
-        # over time) the one the log shows in the scenario.
+        # The kernel's event joined by the record of the scenario's emitter.
         assert len(r["sources"]) == 2 and r["sources"][0] == "kernel", (sc, r)
-        assert r["sources"][1] in {via_of[emitter[sc]]} | logged_vias(sc), (sc, r)
+        assert r["sources"][1] == vmlog.VIA_OF[emitter[sc]], (sc, r)
         assert "kernel-only" not in r["flags"], (sc, r)
 assert "static-unseen" in seen_none, "the raw busybox loads left no kernel-only row"
-print(f"{len(spans)} scenarios; kernel-only only in {sorted(seen_none)}")
+print(f"{len(scenarios.spans)} scenarios; kernel-only only in {sorted(seen_none)}")
 PY
 echo PASS
