@@ -27,7 +27,8 @@ copies, groups = int(sys.argv[3]), int(sys.argv[4])
 
 # From the raw log: the kernel's module syscall events, our result records, the first time.
 calls = {"175": "init_module", "313": "finit_module", "176": "delete_module"}
-kernel = [l for l in text if re.search(r"type=SYSCALL .*syscall=(175|176|313) ", l)]
+kernel = [l for l in text if re.search(r"type=SYSCALL .*syscall=(175|176|313) ", l) or
+          re.search(r"type=SYSCALL .*arch=40000003 syscall=(128|129|350) ", l)]  # i386
 ours = [l for l in text if re.search(r"msg='ver=\d+ op=kmod_(load|unload) ", l)]
 t0 = min(int(m.group(1)) for m in (re.search(r"msg=audit\((\d+)\.", l) for l in text) if m)
 assert kernel, "no kernel events in the fixture"

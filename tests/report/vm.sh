@@ -16,7 +16,8 @@ python3 - "$log" "${TMPDIR:-/tmp}/vm-rows.$$" "$KMODAUDIT_SRC/tests/vm/scenarios
 import json, os, re, sys
 text = open(sys.argv[1], errors="replace").read().splitlines()
 rows = [json.loads(l) for l in open(sys.argv[2])]
-calls = {"c000003e": {"175": "init_module", "313": "finit_module", "176": "delete_module"}}
+calls = {"c000003e": {"175": "init_module", "313": "finit_module", "176": "delete_module"},
+         "40000003": {"128": "init_module", "350": "finit_module", "129": "delete_module"}}
 kernel, ok, names = 0, 0, set()
 for l in text:
     m = re.search(r"type=SYSCALL .*arch=(\w+) syscall=(\d+) .*exit=(-?\d+)", l)

@@ -8,7 +8,9 @@ emitter of ours, every such event must have exactly one result record of ours wi
 syscall, module name and outcome, and every result record of ours must have its kernel event.
 Load records must carry sha256/signer/sig_key equal to `kmodaudit inspect --json` (and to
 sha256 of the file and kmod's modinfo) of the file, and anomaly=name_mismatch exactly when the
-file's name is not the module's.
+file's name is not the module's. Two scenarios have their own promises: trace-race (every
+record's sha256 is the state of the image the kernel's answer says it got) and trace-i386 (the
+kernel saw the loader's calls as i386 ones).
 
 Usage: check.py --vm BUILD/vm --build BUILD
 """
@@ -21,7 +23,11 @@ import re
 import subprocess
 import sys
 
-SYSCALLS_X86_64 = {175: 'init_module', 176: 'delete_module', 313: 'finit_module'}
+# The module syscalls by audit arch (AUDIT_ARCH_X86_64, AUDIT_ARCH_I386) and number.
+SYSCALLS = {
+    'c000003e': ('x86_64', {175: 'init_module', 176: 'delete_module', 313: 'finit_module'}),
+    '40000003': ('i386', {128: 'init_module', 129: 'delete_module', 350: 'finit_module'}),
+}
 VIA_OF_EMITTER = {'shim': 'preload', 'trace': 'trace', 'frontend': 'kmod'}
 
 # What the real kmod/busybox and the real kernel do in each scenario (op, kernel's module name or
@@ -44,7 +50,16 @@ KERNEL_EXPECT = {
     'frontend': [('load', 'ts_bm', True), ('load', 'crc_itu_t', True),
                  ('load', 'crc_itu_t', False), ('unload', 'crc_itu_t', True),
                  ('unload', 'ts_bm', True)],
+    'trace-i386': [('load', 'crc64', True), ('unload', 'crc64', True),
+                   ('load', 'crc64', True), ('unload', 'crc64', True)],
 }
+# trace-race (scenarios.sh): kma-trace-mt-loader's init_module calls on crc16's image (state A)
+# rewritten by a second thread to its complement (state B, no ELF magic). The kernel's answers:
+# A loads (0, then EEXIST), B is not an ELF file (ENOEXEC).
+RACE_MODULE, RACE_ROUNDS = 'crc16', 8
+ENOEXEC, EEXIST = 8, 17
+# trace-i386: kma-trace-loader32's calls, in order, all made with int $0x80.
+I386_CALLS = ['init_module', 'delete_module', 'finit_module', 'delete_module']
 # EBUSY: the transparency scenarios delete vrf (no exit function), loaded by the busy scenario.
 TRANSPARENCY_ERRNOS = ['EFAULT', 'EBADF', 'EINVAL', 'ENOEXEC', 'EEXIST', 'ENOENT', 'EBUSY']
 
@@ -90,11 +105,12 @@ def parse_log(path):
             serial = int(serial)
             if rtype == 'SYSCALL':
                 f_ = fields(rest)
-                if f_.get('arch') != 'c000003e' or int(f_.get('syscall', -1)) not in SYSCALLS_X86_64:
+                arch, numbers = SYSCALLS.get(f_.get('arch'), (None, {}))
+                if int(f_.get('syscall', -1)) not in numbers:
                     continue
                 syscalls[serial] = {
-                    'serial': serial, 'time': float(stamp), 'node': node,
-                    'syscall': SYSCALLS_X86_64[int(f_['syscall'])], 'exit': int(f_['exit']),
+                    'serial': serial, 'time': float(stamp), 'node': node, 'arch': arch,
+                    'syscall': numbers[int(f_['syscall'])], 'exit': int(f_['exit']),
                     'pid': int(f_['pid']), 'comm': decode('comm', f_.get('comm', '?')),
                     'exe': decode('exe', f_.get('exe', '?')), 'name': None}
             elif rtype == 'KERN_MODULE':
@@ -210,6 +226,74 @@ class Files:
         return facts
 
 
+def loader_account(path):
+    """The test loaders' own lines "pid=P syscall=S ret=R": [(P, S, R)]."""
+    if not os.path.exists(path):
+        return []
+    return [(int(p), s, int(r)) for p, s, r in
+            re.findall(r'^pid=(\d+) syscall=(\S+) ret=(-?\d+)$', open(path).read(), re.M)]
+
+
+def race_states(files):
+    """sha256 of the race's state A (crc16's file) and B (its complement), computed here."""
+    data = open(files.by_name[RACE_MODULE], 'rb').read()
+    return (hashlib.sha256(data).hexdigest().upper(),
+            hashlib.sha256(bytes(b ^ 0xff for b in data)).hexdigest().upper())
+
+
+def check_race(scenario, pairs, intents, files, out):
+    """Each record's sha256 is the image the kernel got: A exactly when the kernel took A (0 or
+    EEXIST), B exactly when it answered ENOEXEC; never another hash, never the other state's."""
+    sha = dict(zip('AB', race_states(files)))
+    loads = [(k, r) for k, r in pairs if k is not None and k['syscall'] == 'init_module']
+    if len(loads) != RACE_ROUNDS:
+        fail(f'{scenario}: {len(loads)} init_module calls in the kernel\'s log, '
+             f'{RACE_ROUNDS} made')
+    account = loader_account(os.path.join(out, 'trace-race.txt'))
+    if [(p, r) for p, _, r in account] != [(k['pid'], k['exit']) for k, _ in loads]:
+        fail(f'{scenario}: the loader saw {account}, the kernel '
+             f'{[(k["pid"], k["exit"]) for k, _ in loads]}')
+    m = re.search(r'^rewrites=(\d+)$', open(os.path.join(out, 'trace-race.txt')).read()
+                  if os.path.exists(os.path.join(out, 'trace-race.txt')) else '', re.M)
+    if not m or int(m.group(1)) <= RACE_ROUNDS:
+        fail(f'{scenario}: the writer thread did not run (rewrites={m and m.group(1)})')
+    seen = []
+    for k, r in loads:
+        if r is None:
+            continue  # reported already
+        state = {0: 'A', -EEXIST: 'A', -ENOEXEC: 'B'}.get(k['exit'])
+        got = (r.get('sha256') or '').upper()
+        got_state = next((s for s, h in sha.items() if h == got), 'neither state')
+        seen.append(f'{k["exit"]}:{got_state}')
+        if state is None:
+            fail(f'{scenario}: the kernel answered {k["exit"]}: neither state A\'s outcome '
+                 f'(0, -{EEXIST}) nor B\'s (-{ENOEXEC})')
+        elif got != sha[state]:
+            fail(f'{scenario}: seq={r.get("seq")}: the kernel answered {k["exit"]} (state '
+                 f'{state}) but our sha256 is {got_state}\'s ({got})')
+        intent = next((i for i in intents if i['_sender'] == r['_sender'] and
+                       i.get('seq') == r.get('seq')), None)
+        if intent is not None and (intent.get('sha256') or '').upper() != got:
+            fail(f'{scenario}: seq={r.get("seq")}: intent sha256 {intent.get("sha256")}, '
+                 f'result {got}')
+    print(f'{scenario}: kernel exit:state of our sha256 per call: {" ".join(seen)} '
+          f'(A={sha["A"][:12]}.., B={sha["B"][:12]}..)')
+
+
+def check_i386(scenario, K, out):
+    """The kernel saw the loader's int $0x80 calls as i386 ones, from the loader's pid."""
+    if [k['syscall'] for k in K] != I386_CALLS:
+        fail(f'{scenario}: the kernel saw {[k["syscall"] for k in K]}, the loader made '
+             f'{I386_CALLS}')
+    for k in K:
+        if k['arch'] != 'i386':
+            fail(f'{scenario}: {k["syscall"]} of pid {k["pid"]}: arch {k["arch"]}, not i386')
+    account = loader_account(os.path.join(out, 'trace-i386.txt'))
+    if account != [(k['pid'], k['syscall'], k['exit']) for k in K]:
+        fail(f'{scenario}: the loader saw {account}, the kernel '
+             f'{[(k["pid"], k["syscall"], k["exit"]) for k in K]}')
+
+
 def check_load_fields(rec, files, scenario, kernel_named):
     """sha256, signer, sig_key against the file; name_mismatch against the file name.
 
@@ -264,7 +348,27 @@ MUTATIONS = {
     'change a sha256': (r"(msg='ver=\d+ op=kmod_load .* sha256=)[0-9A-Fa-f]", r"\g<1>0"),
     'drop name_mismatch': (r"(msg='ver=\d+ op=kmod_load .*innocent\.ko.*) anomaly=\S+", r"\1"),
     'change a signer': (r"(msg='ver=\d+ op=kmod_load .* signer=)[0-9A-F]{2}", r"\g<1>58"),
+    # the kernel's SYSCALL record of the loader's int $0x80 init_module made an x86_64 one
+    'an i386 call as x86_64': (r'(type=SYSCALL .*)arch=40000003 syscall=128 ',
+                               r'\1arch=c000003e syscall=175 '),
 }
+
+
+def race_mutations(files):
+    """trace-race: a record that hashed the other state than the one the kernel took."""
+    try:
+        sha_a, sha_b = race_states(files)
+    except (KeyError, OSError):
+        return {}
+    result = r"(msg='ver=\d+ op=kmod_(?:load|load_intent) .* sha256=)"
+    return {
+        'race: ENOEXEC with state A\'s hash': (result.replace('|load_intent', '') + sha_b,
+                                               r'\g<1>' + sha_a),
+        'race: a result hash unlike its intent': (result.replace('load|', '') + sha_b,
+                                                  r'\g<1>' + sha_a),
+        'race: neither state\'s hash': (result.replace('|load_intent', '') + sha_b,
+                                        r'\g<1>' + sha_b[:-1] + ('0' if sha_b[-1] != '0' else '1')),
+    }
 
 
 def run_mutated(args, edit):
@@ -292,7 +396,8 @@ def self_test(args):
     log = os.path.join(args.vm, 'out', 'audit.log')
     lines = open(log, 'rb').read().decode('utf-8', 'replace').split('\n')
     cases = {}
-    for what, (pattern, repl) in MUTATIONS.items():
+    mutations = dict(MUTATIONS, **race_mutations(Files(args.vm, args.build)))
+    for what, (pattern, repl) in mutations.items():
         rx = re.compile(pattern)
         idx = next((i for i, l in enumerate(lines) if rx.search(l)), None)
         if idx is None:
@@ -440,7 +545,7 @@ def check(args):
             pairs.append((None, r))
 
         print(f'{"kernel name":<14} {"our name":<14} {"pid":>5} {"kernel exit":>11} '
-              f'{"our exit":>8} {"syscall":<14} source')
+              f'{"our exit":>8} {"syscall":<14} {"arch":<6} source')
         for k, r in pairs:
             kname = '-' if k is None else (cell(k['name']) if k['name'] is not None else '(unnamed)')
             rname = '-' if r is None else cell(r.get('name'))
@@ -449,8 +554,9 @@ def check(args):
             rexit = '-' if r is None else str(r.get('exit'))
             sysc = (k or {}).get('syscall') or r.get('syscall')
             src = ('kernel' if k else '') + ('+' + str(r.get('via')) if r else '')
+            arch = '-' if k is None else k['arch']
             print(f'{kname:<14} {rname:<14} {pid:>5} {kexit:>11} {rexit:>8} {sysc:<14} '
-                  f'{src.lstrip("+")}')
+                  f'{arch:<6} {src.lstrip("+")}')
 
         if via is None:
             for r in R:
@@ -490,6 +596,10 @@ def check(args):
                     fail(f'{scenario}: no intent record before the result seq={r.get("seq")} '
                          f'of {r.get("name")}')
                 check_load_fields(r, files, scenario, k['name'] is not None)
+        if scenario == 'trace-race':
+            check_race(scenario, pairs, I, files, out)
+        if scenario == 'trace-i386':
+            check_i386(scenario, K, out)
 
     # The transparency matrix: the same answers with and without the shim.
     tdir = {s: os.path.join(out, f'transparency-{s}.txt') for s in ('shim', 'plain')}

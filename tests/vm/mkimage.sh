@@ -106,7 +106,8 @@ add_module() { # RELPATH under kernel/
 	printf '%s\t%s\n' "$(basename "${1%.ko}" | tr - _)" "$MODDIR/kernel/$1" >>"$out/names.tsv"
 }
 for m in net/key/af_key.ko net/xfrm/xfrm_algo.ko lib/crc7.ko lib/crc-itu-t.ko \
-	lib/ts_kmp.ko lib/ts_bm.ko lib/ts_fsm.ko lib/crc8.ko lib/crc16.ko drivers/net/vrf.ko; do
+	lib/ts_kmp.ko lib/ts_bm.ko lib/ts_fsm.ko lib/crc8.ko lib/crc16.ko lib/crc64.ko \
+	drivers/net/vrf.ko; do
 	add_module "$m"
 done
 # dummy ships uncompressed; the tree holds it xz-compressed (CRC32, as the kernel's own
@@ -194,6 +195,8 @@ test_program() { # COMPONENT NAME AREA
 }
 test_program loader kma-load loaders
 test_program transparency transparency shim
+test_program mt-loader kma-trace-mt-loader trace
+test_program loader32 kma-trace-loader32 trace
 cp "$out/components" "$root/kma/components"
 printf 'KVER=%s\nSHIM=%s\n' "$KVER" "$shim_path" >"$root/kma/env"
 

@@ -114,6 +114,34 @@ else
 	skip trace-and-shim trace
 fi
 
+# Two threads, one buffer: the main thread calls init_module on it 8 times while the other keeps
+# rewriting it between crc16's signed bytes (A) and their complement (B: no ELF magic, so the
+# kernel answers ENOEXEC). kmodaudit trace holds the writer still from its copy of the image until
+# the call returns: each record's sha256 must be A's exactly when the kernel loaded crc16 (or
+# answered EEXIST), B's exactly when it answered ENOEXEC. The loader's own account goes to
+# /out/trace-race.txt. Then crc16 is unloaded (ENOENT if no call ever got A).
+if has trace && has mt-loader; then
+	begin trace-race trace
+	run kmodaudit trace -- /kma/bin/kma-trace-mt-loader "$mods"/lib/crc16.ko 8 >/out/trace-race.txt
+	run kmodaudit trace -- busybox rmmod crc16
+	end
+else
+	skip trace-race mt-loader
+fi
+
+# A static i386 loader (int $0x80: init_module 128, delete_module 129, finit_module 350) under the
+# tracer: the kernel's SYSCALL records say arch=i386; ours must match them as for x86_64 calls.
+if has trace && has loader32; then
+	begin trace-i386 trace
+	run kmodaudit trace -- /kma/bin/kma-trace-loader32 init "$mods"/lib/crc64.ko >/out/trace-i386.txt
+	run kmodaudit trace -- /kma/bin/kma-trace-loader32 delete crc64 >>/out/trace-i386.txt
+	run kmodaudit trace -- /kma/bin/kma-trace-loader32 finit "$mods"/lib/crc64.ko >>/out/trace-i386.txt
+	run kmodaudit trace -- /kma/bin/kma-trace-loader32 delete crc64 >>/out/trace-i386.txt
+	end
+else
+	skip trace-i386 loader32
+fi
+
 if has frontend; then
 	begin frontend frontend
 	run /kma/fe/modprobe ts_bm
