@@ -133,10 +133,12 @@ fi
 # tracer: the kernel's SYSCALL records say arch=i386; ours must match them as for x86_64 calls.
 if has trace && has loader32; then
 	begin trace-i386 trace
-	run kmodaudit trace -- /kma/bin/kma-trace-loader32 init "$mods"/lib/crc64.ko >/out/trace-i386.txt
-	run kmodaudit trace -- /kma/bin/kma-trace-loader32 delete crc64 >>/out/trace-i386.txt
-	run kmodaudit trace -- /kma/bin/kma-trace-loader32 finit "$mods"/lib/crc64.ko >>/out/trace-i386.txt
-	run kmodaudit trace -- /kma/bin/kma-trace-loader32 delete crc64 >>/out/trace-i386.txt
+	{
+		run kmodaudit trace -- /kma/bin/kma-trace-loader32 init "$mods"/lib/crc64.ko
+		run kmodaudit trace -- /kma/bin/kma-trace-loader32 delete crc64
+		run kmodaudit trace -- /kma/bin/kma-trace-loader32 finit "$mods"/lib/crc64.ko
+		run kmodaudit trace -- /kma/bin/kma-trace-loader32 delete crc64
+	} >/out/trace-i386.txt
 	end
 else
 	skip trace-i386 loader32
