@@ -12,19 +12,12 @@
 
 #include <libkmod.h>
 
+#include "core/clock.h"
 #include "modprobe.h"
 #include "tool.h"
 
 #define REMOVE_HOLDERS 0x1
 #define IGNORE_BUILTIN 0x2
-
-static unsigned long long now_msec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
-}
 
 static int sleep_msec(unsigned long long msec)
 {
@@ -70,7 +63,7 @@ static int unload(struct kmod_module *mod)
 		if (r != -EAGAIN || !modprobe_opts.wait_msec)
 			break;
 
-		unsigned long long now = now_msec();
+		unsigned long long now = clock_monotonic_ms();
 
 		if (!deadline)
 			deadline = now + modprobe_opts.wait_msec;

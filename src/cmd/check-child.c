@@ -10,22 +10,15 @@
 #include <unistd.h>
 
 #include "cmd/check-child.h"
+#include "core/clock.h"
 #include "core/macro.h"
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 /* Reap PID by DEADLINE (ms): 1 when reaped, 0 when still running at the deadline, -errno. */
-static int wait_until(pid_t pid, int *status, long deadline)
+static int wait_until(pid_t pid, int *status, long long deadline)
 {
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
-		long left = deadline - now_ms();
+		long long left = deadline - clock_monotonic_ms();
 		struct timespec nap = {.tv_nsec = 10 * 1000000L};
 
 		if (r == pid)
@@ -41,13 +34,13 @@ static int wait_until(pid_t pid, int *status, long deadline)
 }
 
 /* Up to the deadline: 1 at EOF, 0 at the deadline, -errno. */
-static int read_until(int fd, long deadline, char **out, size_t *len)
+static int read_until(int fd, long long deadline, char **out, size_t *len)
 {
 	size_t cap = 0;
 
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		long left = deadline - now_ms();
+		long long left = deadline - clock_monotonic_ms();
 		ssize_t n;
 
 		if (left <= 0)
@@ -81,7 +74,7 @@ static int read_until(int fd, long deadline, char **out, size_t *len)
 
 int check_child_collect(pid_t pid, int fd, long timeout_ms, char **out, size_t *len, int *status)
 {
-	long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_monotonic_ms() + timeout_ms;
 	int r;
 
 	*out = calloc(1, 1);

@@ -31,6 +31,7 @@
 #include <linux/kcmp.h>
 
 #include "cmd/trace.h"
+#include "core/clock.h"
 #include "core/macro.h"
 #include "core/procctx.h"
 
@@ -119,14 +120,6 @@ static void wake_up(int sig)
 	(void)sig;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A SIGTERM or SIGHUP CMD stopped for (signal-delivery-stop). */
 static void note_cmd_signal(struct tracer *t, struct tracee *u, int sig)
 {
@@ -136,7 +129,7 @@ static void note_cmd_signal(struct tracer *t, struct tracee *u, int sig)
 		t->forwarded[sig]--; /* the one we sent */
 		return;
 	}
-	t->seen_ms[sig] = now_ms();
+	t->seen_ms[sig] = clock_monotonic_ms();
 }
 
 /*
@@ -146,7 +139,7 @@ static void note_cmd_signal(struct tracer *t, struct tracee *u, int sig)
 static bool forward_owed(struct tracer *t)
 {
 	static const int sigs[] = {SIGTERM, SIGHUP};
-	long long now = now_ms();
+	long long now = clock_monotonic_ms();
 	bool waiting = false;
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
@@ -564,7 +557,7 @@ static bool in_vfork_wait(pid_t tid)
 
 static void hold_sleepers(struct tracer *t)
 {
-	long long now = now_ms();
+	long long now = clock_monotonic_ms();
 
 	for (size_t i = 0; i < t->n; i++) {
 		struct tracee *u = t->tracees[i];

@@ -14,19 +14,12 @@
 #include <sys/uio.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/macro.h"
 #include "core/sink.h"
 
 #define SEQ_STATUS 1
 #define SEQ_RECORD 2
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int nl_send(int fd, int type, unsigned flags, uint32_t seq, const void *data, size_t size)
 {
@@ -64,7 +57,7 @@ static int wait_reply(int fd, uint32_t seq, struct audit_reply *rep, long long d
 {
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_monotonic_ms();
 		/*
 		 * Past the deadline, still look once without waiting: a process descheduled for
 		 * longer than the wait would otherwise give up on a reply already queued.
@@ -101,7 +94,7 @@ int sink_audit_send(int type, const char *payload, size_t len, unsigned timeout_
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ struct audit_reply *rep = NULL;
 	_cleanup_free_ char *buf = NULL;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_monotonic_ms() + timeout_ms;
 	struct audit_status status;
 	int r;
 
