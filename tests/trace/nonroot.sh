@@ -14,6 +14,11 @@ out=$shared/out.jsonl
 as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all -- "$@"
 }
+# nobody runs copies: the build tree may sit below a directory only root can enter (a clone
+# in a mktemp -d folder, say).
+install -m 0755 "$kmodaudit" "$loader" "$shared/"
+kmodaudit=$shared/kmodaudit
+loader=$shared/$(basename "$loader")
 as_nobody test -x "$kmodaudit" || skip "nobody cannot run $kmodaudit"
 
 status=0
