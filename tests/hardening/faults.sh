@@ -59,13 +59,13 @@ in_syslog() { syslog_wait "$dir" "$2" 3 || fail "$1: not in syslog: $2"; }
 in_audit() {
 	local i
 	for ((i = 0; i < 50; i++)); do
-		audit_user_records "$mark" | grep -q "args=\"fault=$1\"" && return 0
+		audit_user_records "$mark" | grep "args=\"fault=$1\"" >/dev/null && return 0
 		sleep 0.2
 	done
 	fail "$1: record not in audit"
 }
 not_in_audit() {
-	audit_user_records "$mark" | grep -q "args=\"fault=$1\"" && fail "$1: record in audit?"
+	audit_user_records "$mark" | grep "args=\"fault=$1\"" >/dev/null && fail "$1: record in audit?"
 }
 conf() { conf_file "$dir/$1.conf" "${@:2}"; echo "$dir/$1.conf"; }
 # rec_in_syslog LABEL: intent and result records of LABEL in syslog
@@ -195,7 +195,7 @@ done
 #    (this kernel would say ENOSYS) and syslog says why; an unload goes on, as in the core; an
 #    untrusted fail-closed file is ignored (fail-open), and the lost-record line says so.
 head -c 4096 /dev/urandom >"$dir/garbage.so"
-libz=$(ldconfig -p | awk '/libz\.so\.1 .*x86-64/ {print $NF; exit}')
+libz=$(ldconfig -p | awk '/libz\.so\.1 .*x86-64/ && !n++ {print $NF}')
 fc_core=$(conf fc-core "[policy]" "mode=fail-closed")
 fc_core_ww=$(conf fc-core-ww "[policy]" "mode=fail-closed")
 chmod 666 "$fc_core_ww"

@@ -57,7 +57,7 @@ kma_lock() {
 	echo "FAIL: no $1 hold of $KMA_AUDIT_LOCK in ${KMA_LOCK_WAIT:-100}s; open in:" >&2
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$BASHPID" ] && continue
-		find "$p/fd" -lname "$KMA_AUDIT_LOCK" 2>/dev/null | grep -q . &&
+		find "$p/fd" -lname "$KMA_AUDIT_LOCK" 2>/dev/null | grep . >/dev/null &&
 			echo "  ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" >&2
 	done
 	exit 1
@@ -105,7 +105,7 @@ audit_setup() {
 	kma_lock -x "$_kma_lock_fd"
 	auditctl -s >/dev/null 2>&1 || { flock -u "$_kma_lock_fd"; kma_skip "no audit in this kernel"; }
 	audit_daemon_ensure || { flock -u "$_kma_lock_fd"; kma_skip "cannot start auditd"; }
-	if auditctl -s | grep -q '^enabled 2'; then
+	if auditctl -s | grep '^enabled 2' >/dev/null; then
 		: # locked: enabled for good
 	elif ! auditctl -e 1 >/dev/null 2>&1; then
 		flock -u "$_kma_lock_fd"

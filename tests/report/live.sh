@@ -21,7 +21,7 @@ command -v python3 >/dev/null || kma_skip "python3 missing"
 
 rules_take
 audit_daemon_ensure || kma_skip "cannot start auditd"
-auditctl -s | grep -q '^enabled 0' && { auditctl -e 1 >/dev/null; kma_on_exit "auditctl -e 0 >/dev/null"; }
+auditctl -s | grep '^enabled 0' >/dev/null && { auditctl -e 1 >/dev/null; kma_on_exit "auditctl -e 0 >/dev/null"; }
 
 work=$(mktemp -d)
 kma_on_exit "rm -rf '$work'"

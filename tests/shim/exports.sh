@@ -7,7 +7,7 @@ exports=$(nm -D --defined-only "$SHIM" | awk '{print $3}' | sort | tr '\n' ' ')
 [ "$exports" = "delete_module finit_module init_module syscall " ] ||
 	fail "exports are: $exports"
 # No symbol version: a caller's syscall@GLIBC_2.2.5 can only bind to an unversioned definition.
-if readelf -V "$SHIM" | grep -q 'Version definition'; then
+if readelf -V "$SHIM" | grep 'Version definition' >/dev/null; then
 	fail "the shim defines symbol versions"
 fi
 
