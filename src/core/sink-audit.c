@@ -96,6 +96,7 @@ int sink_audit_send(int type, const char *payload, size_t len, unsigned timeout_
 	_cleanup_free_ char *buf = NULL;
 	long long deadline = clock_monotonic_ms() + timeout_ms;
 	struct audit_status status;
+	bool unconfirmed = false;
 	int r;
 
 	if (len + 1 > MAX_AUDIT_MESSAGE_LENGTH - NLMSG_HDRLEN)
@@ -129,8 +130,14 @@ int sink_audit_send(int type, const char *payload, size_t len, unsigned timeout_
 		 */
 		if (r == 1 && status.backlog_limit != 0 && status.backlog >= status.backlog_limit)
 			return -ENOBUFS;
-		if (r == -ETIMEDOUT)
-			return r;
+		/*
+		 * No status in time. The kernel answers AUDIT_GET from a kernel thread it creates
+		 * for the reply, which must first take the audit control mutex: on a loaded host
+		 * that takes longer than our wait, while the record itself is acknowledged from
+		 * within our own sendmsg. Send the record all the same; the caller also gives it
+		 * to the fallback, since audit may be disabled.
+		 */
+		unconfirmed = r == -ETIMEDOUT;
 	} else if (r == -ECONNREFUSED) {
 		return r;
 	}
@@ -138,5 +145,6 @@ int sink_audit_send(int type, const char *payload, size_t len, unsigned timeout_
 	r = nl_send(fd, type, NLM_F_ACK, SEQ_RECORD, buf, len + 1);
 	if (r < 0)
 		return r;
-	return wait_reply(fd, SEQ_RECORD, rep, deadline, NULL);
+	r = wait_reply(fd, SEQ_RECORD, rep, deadline, NULL);
+	return r == 0 && unconfirmed ? SINK_AUDIT_UNCONFIRMED : r;
 }

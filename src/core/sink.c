@@ -29,11 +29,12 @@ int sink_deliver(const struct kma_conf *conf, const char *extra_json_path, struc
 	record_type_name(conf->record_type, type_name, sizeof(type_name));
 	clock_gettime(CLOCK_REALTIME, &ts);
 
-	out->audit_err =
-		sink_audit_send(conf->record_type, r->payload, r->len, conf->audit_timeout_ms);
-	out->audit = out->audit_err == 0;
+	err = sink_audit_send(conf->record_type, r->payload, r->len, conf->audit_timeout_ms);
+	out->audit = err >= 0;
+	out->audit_err = err < 0 ? err : 0;
 
-	if (!out->audit && conf->fallback_syslog) {
+	/* Unconfirmed: audit may be disabled, and then the kernel dropped it: a copy in syslog. */
+	if ((!out->audit || err == SINK_AUDIT_UNCONFIRMED) && conf->fallback_syslog) {
 		size_t tlen = strlen(type_name);
 		_cleanup_free_ char *msg = malloc(tlen + 1 + r->len + 1);
 

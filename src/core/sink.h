@@ -20,10 +20,13 @@
 /*
  * Send payload (len bytes, no NUL) as a user message of the given type and wait for the
  * kernel's acknowledgement until timeout_ms have passed. Returns 0 when the kernel took it,
- * -ENOTCONN when audit is disabled (the kernel would drop it silently), -ENOBUFS when the
- * kernel's backlog is full (it would hold the sender for up to backlog_wait_time), -ETIMEDOUT,
- * or the kernel's -errno (-ECONNREFUSED in a user namespace, -EPERM without CAP_AUDIT_WRITE...).
+ * SINK_AUDIT_UNCONFIRMED when it acknowledged the record but its status (is audit enabled?)
+ * did not come in time, -ENOTCONN when audit is disabled (the kernel would drop it silently),
+ * -ENOBUFS when the kernel's backlog is full (it would hold the sender for up to
+ * backlog_wait_time), -ETIMEDOUT, or the kernel's -errno (-ECONNREFUSED in a user namespace,
+ * -EPERM without CAP_AUDIT_WRITE...).
  */
+#define SINK_AUDIT_UNCONFIRMED 1
 int sink_audit_send(int type, const char *payload, size_t len, unsigned timeout_ms);
 
 /*
@@ -43,9 +46,10 @@ struct sink_outcome {
 };
 
 /*
- * Deliver a formatted record as conf says: audit, then syslog if audit did not take it, and the
- * JSON-lines files (conf's and extra_json_path) in addition. Returns 0 when at least one sink
- * took it, else the audit sink's -errno.
+ * Deliver a formatted record as conf says: audit, then syslog if audit did not take it (or
+ * took it unconfirmed: SINK_AUDIT_UNCONFIRMED), and the JSON-lines files (conf's and
+ * extra_json_path) in addition. Returns 0 when at least one sink took it, else the audit
+ * sink's -errno.
  */
 int sink_deliver(const struct kma_conf *conf, const char *extra_json_path, struct record *r,
 		 struct sink_outcome *out);

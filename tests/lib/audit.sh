@@ -10,9 +10,10 @@
 #	audit_field "$line" name                # decoded value of one field of our payload
 #
 # Tests run in parallel (ctest -j): every test holds a shared lock on the audit state for its
-# lifetime; a test that changes it (audit_disable) takes the lock exclusively, so no other test
-# sees audit switched off under its feet. Filter records by something unique to your test (pid,
-# a name), never by "the last record".
+# lifetime; a test that changes it (audit_disable) or floods the kernel's queue (threads-fork)
+# takes the lock exclusively, so no other test sees audit switched off, or its records sent to
+# the fallback, under its feet. Filter records by something unique to your test (pid, a name),
+# never by "the last record".
 #
 # Syslog: a test that expects the fallback sink runs its own /dev/log listener:
 #

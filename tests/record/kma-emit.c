@@ -13,9 +13,14 @@
  *	                    file's mtime back: only its ctime tells)
  *	    --no-ack   (seccomp: every recvfrom/recvmsg fails with EAGAIN, as if the kernel never
  *	                acknowledged: the audit sink's bounded wait is what is left)
+ *	    --late-status (the kernel's AUDIT_GET reply is discarded, as when the kernel thread
+ *	                that sends it comes after the wait: the record itself is acknowledged)
  */
 #include <seccomp.h>
 #include <dirent.h>
+#include <dlfcn.h>
+#include <libaudit.h>
+#include <linux/netlink.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -28,6 +33,32 @@
 #include "core/emit.h"
 #include "core/macro.h"
 #include "../lib/fd-count.h"
+
+static bool late_status;
+
+/*
+ * Interposes libaudit's recvfrom (audit_get_reply): with --late-status, a status reply
+ * (AUDIT_GET) is read and thrown away, and the caller sees "nothing yet" (EAGAIN).
+ */
+__attribute__((visibility("default"))) ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
+							struct sockaddr *addr, socklen_t *addrlen)
+{
+	static ssize_t (*next)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t n;
+
+	if (!next)
+		next = (ssize_t(*)(int, void *, size_t, int, struct sockaddr *, socklen_t *))dlsym(
+			RTLD_NEXT, "recvfrom");
+	n = next(fd, buf, len, flags, addr, addrlen);
+	if (late_status && n >= (ssize_t)sizeof(struct nlmsghdr) &&
+	    ((struct nlmsghdr *)buf)->nlmsg_type == AUDIT_GET) {
+		if (flags & MSG_PEEK)
+			next(fd, buf, len, flags & ~MSG_PEEK, addr, addrlen);
+		errno = EAGAIN;
+		return -1;
+	}
+	return n;
+}
 
 static char *unhex(const char *h)
 {
@@ -78,6 +109,7 @@ int main(int argc, char **argv)
 		{"count", required_argument, NULL, 'n'},
 		{"secure", no_argument, NULL, 's'},
 		{"no-ack", no_argument, NULL, 'K'},
+		{"late-status", no_argument, NULL, 'L'},
 		{"change-file", no_argument, NULL, 'X'},
 		{"rewrite-file", no_argument, NULL, 'W'},
 		{},
@@ -129,6 +161,9 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			no_ack = true;
+			break;
+		case 'L':
+			late_status = true;
 			break;
 		case 'X':
 			change_file = true;
