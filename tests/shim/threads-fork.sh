@@ -5,9 +5,9 @@
 . "$KMODAUDIT_SRC/tests/shim/lib.sh"
 . "$KMODAUDIT_SRC/tests/lib/audit.sh"
 audit_setup
-# Thousands of records in a few seconds: the kernel's audit queue can reach its limit, and the
-# shim of every other process then sends its records to syslog instead (sink-audit.c). Other
-# audit tests would miss theirs: this one runs alone (exclusive hold of the audit-state lock).
+# Thousands of records in a few seconds keep auditd and the kernel's audit control mutex busy:
+# other tests' records would be delayed (their status replies late, sink-audit.c) and their
+# waits would time out. This one runs alone (exclusive hold of the audit-state lock).
 kma_lock -x "$_kma_lock_fd"
 fixtures
 ko=$MODDIR/kernel/drivers/net/dummy.ko
