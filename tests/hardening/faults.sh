@@ -56,14 +56,7 @@ refused() {
 	[ "$out" = "finit ret=-1 errno=EPERM" ] || fail "$1: not refused with EPERM: $out"
 }
 in_syslog() { syslog_wait "$dir" "$2" 3 || fail "$1: not in syslog: $2"; }
-in_audit() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		audit_user_records "$mark" | grep "args=\"fault=$1\"" >/dev/null && return 0
-		sleep 0.2
-	done
-	fail "$1: record not in audit"
-}
+in_audit() { audit_wait_grep "$mark" "args=\"fault=$1\"" || fail "$1: record not in audit"; }
 not_in_audit() {
 	audit_user_records "$mark" | grep "args=\"fault=$1\"" >/dev/null && fail "$1: record in audit?"
 }

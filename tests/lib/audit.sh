@@ -170,6 +170,17 @@ audit_wait_records() {
 	return 1
 }
 
+# audit_wait_grep MARK REGEX: wait (up to KMA_AUDIT_WAIT seconds, default 10) until one of our
+# records since MARK matches REGEX (a basic regular expression, as grep takes it).
+audit_wait_grep() {
+	local i
+	for ((i = 0; i < ${KMA_AUDIT_WAIT:-10} * 5; i++)); do
+		audit_user_records "$1" | grep -- "$2" >/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # audit_payload LINE: our payload (the text inside the user message's msg='...').
 audit_payload() {
 	local p=${1#*: }         # drop "type=... msg=audit(...): "

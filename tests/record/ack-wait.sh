@@ -51,11 +51,8 @@ mark=$(audit_mark)
 fails_before=$fails
 out=$(KMODAUDIT_CONFIG=$c timeout 60 "$EMIT" --late-status delete "late_$$")
 [[ "$out" == "begin=0 "* ]] || fail "late status: $out"
-for ((i = 0; i < 50; i++)); do
-	audit_user_records "$mark" | grep "op=kmod_unload .* name=\"late_$$\"" >/dev/null && break
-	sleep 0.2
-done
-[ "$i" -lt 50 ] || fail "late status: the record did not reach audit"
+audit_wait_grep "$mark" "op=kmod_unload .* name=\"late_$$\"" ||
+	fail "late status: the record did not reach audit"
 syslog_wait "$dir" "op=kmod_unload .* name=\"late_$$\"" ||
 	fail "late status: no copy in syslog"
 [ "$fails" = "$fails_before" ] && echo "late status reply: record in audit and a copy in syslog"
@@ -65,4 +62,3 @@ if [ "$fails" -gt 0 ]; then
 	exit 1
 fi
 echo "PASS: the acknowledgement wait is bounded by audit_timeout_ms; records went to syslog"
-
