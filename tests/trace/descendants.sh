@@ -27,8 +27,16 @@ history=$(records "$out" pid="$(pid_of "$work/fork.log")" op=kmod_load -- histor
 	fail "history does not show the fork chain: $history"
 echo "ok: history $history"
 
-# i386: the compat syscall numbers (128, 350, 129) under an arch check
-if [ -x "$loader32" ]; then
+# i386: the compat syscall numbers (128, 350, 129) under an arch check. Whether i386 programs
+# run is the running kernel's choice (CONFIG_IA32_EMULATION, ia32_emulation=), not the
+# compiler's: where they cannot, the qemu bed's trace-i386 scenario covers these calls.
+i386_runs=no
+if [ -x "$loader32" ] && "$loader32" getppid 1 >/dev/null 2>&1; then
+	i386_runs=yes
+elif [ -x "$loader32" ]; then
+	echo "note: this kernel does not run i386 programs: i386 calls are covered by vm-kernel-records (trace-i386)"
+fi
+if [ $i386_runs = yes ]; then
 	for call in "init_module init $module a=1" "finit_module finit $module" \
 		"delete_module delete $module_name"; do
 		set -- $call
@@ -82,4 +90,4 @@ timeout -k 5 30 "$kmodaudit" trace -o "$out" -- "$KMODAUDIT_BUILD/tests/kma-trac
 expect "CLONE_UNTRACED vfork under trace" "$(sed -n 's/^untraced_clone=//p' "$work/untraced.log")" -1
 check_call "$work/untraced.log" delete_module
 
-[ -x "$loader32" ] || skip "i386 loader not built (gcc-multilib)"
+[ -x "$loader32" ] || skip "i386 loader not built (gcc-multilib missing)"

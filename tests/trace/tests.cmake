@@ -8,8 +8,11 @@ add_executable(kma-trace-vfork-loader ${CMAKE_CURRENT_LIST_DIR}/vfork-loader.c)
 add_executable(kma-trace-notif-loader ${CMAKE_CURRENT_LIST_DIR}/notif-loader.c)
 target_link_libraries(kma-trace-notif-loader PRIVATE pthread)
 
-# The i386 loader needs gcc-multilib (.ci/install-deps); without it its checks SKIP.
+# The i386 loader needs gcc-multilib (.ci/install-deps); without it its checks SKIP. Checked
+# again at every configure: a build configured before `make check` installed gcc-multilib
+# (`make demo` first, on a fresh machine) must build the loader once it can.
 include(CheckCSourceCompiles)
+unset(KMODAUDIT_HAVE_M32_STATIC CACHE)
 set(CMAKE_REQUIRED_FLAGS -m32)
 set(CMAKE_REQUIRED_LINK_OPTIONS -m32 -static)
 check_c_source_compiles("#include <stdio.h>\nint main(void) { return puts(\"\") < 0; }"
