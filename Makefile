@@ -2,7 +2,7 @@
 # Entry points: `make demo` and `make check` each install what they need, build in build/, run.
 BUILD ?= build
 JOBS ?= $(shell nproc)
-CMAKE_FLAGS ?= -DKMODAUDIT_WERROR=ON
+CMAKE_FLAGS ?= -DKMODAUDIT_WERROR=ON -DKMODAUDIT_TEST_TRACER=ON
 
 .PHONY: all deps-demo deps-check configure build fixtures demo check check-asan check-fuzz clean \
 	deb rpm check-packages
@@ -56,6 +56,7 @@ rpm:
 	@bash packaging/build-rpm $(BUILD)/packages/rpm
 
 # Both package formats build (the RPMs install into a scratch rpm root, their scriptlets parse),
+# no shipped file names the build tree,
 # lintian finds nothing (accepted tags are overridden, with reasons,
 # in packaging/debian/*.lintian-overrides), and the .debs install, work and purge cleanly in a
 # Debian 12 root (debootstrap once, cached in $(BUILD)/cache/debootstrap). A skipped install
@@ -63,6 +64,7 @@ rpm:
 check-packages: deps-check fixtures
 	@$(MAKE) --no-print-directory deb rpm
 	@lintian --fail-on error,warning $(BUILD)/packages/deb/kmodaudit*.deb
+	@bash tests/packages/no-build-path $(BUILD)/packages/deb
 	@bash tests/packages/rpm-check $(BUILD)/packages/rpm
 	@bash tests/packages/install-test $(BUILD)/packages/deb $(BUILD)/cache || \
 		{ rc=$$?; [ $$rc = 77 ] && [ "$$CI" != true ] || { echo "install-test: exit $$rc$$( [ $$rc = 77 ] && echo ' (a skip fails under CI)')"; exit 1; }; }

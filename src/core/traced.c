@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Is this thread traced by kmodaudit trace? Recognised by the tracer's executable: the installed
- * command or the build tree's (the tests trace with the latter). A process that fakes such a
+ * command, or in a test build (KMODAUDIT_TEST_TRACER) also the build tree's, which the tests
+ * trace with; a package carries no build path. A process that fakes such a
  * tracer only loses its own in-process record, which it could as well have bypassed with a raw
  * syscall instruction; the tracer's record is what cannot be bypassed, so trusting a path too
  * much costs nothing and trusting too little costs a duplicate record.
@@ -50,8 +51,11 @@ static bool is_kmodaudit_exe(pid_t tracer)
 	len = (size_t)n;
 	if (len > sizeof(deleted) - 1 && !strcmp(exe + len - (sizeof(deleted) - 1), deleted))
 		exe[len - (sizeof(deleted) - 1)] = '\0';
-	return same_file_path(exe, KMODAUDIT_CMD_PATH) ||
-	       same_file_path(exe, KMODAUDIT_BUILD_DIR "/src/kmodaudit");
+#ifdef KMODAUDIT_TEST_TRACER
+	if (same_file_path(exe, KMODAUDIT_BUILD_DIR "/src/kmodaudit"))
+		return true;
+#endif
+	return same_file_path(exe, KMODAUDIT_CMD_PATH);
 }
 
 bool traced_by_kmodaudit(void)

@@ -16,6 +16,8 @@ front=$KMODAUDIT_BUILD/wrappers/insmod
 impl=$KMODAUDIT_BUILD/src/libkmodaudit-impl.so
 export KMODAUDIT_IMPL=$impl
 [ -x "$kma_load" ] || skip "kma-load is not built"
+# the core knows the build tree's kmodaudit as a tracer only in a test build (never in packages)
+[ "${KMODAUDIT_TEST_TRACER:-}" = ON ] || skip "configure with -DKMODAUDIT_TEST_TRACER=ON (make does)"
 out=$work/all.jsonl
 printf '[sinks]\nfile = %s\n' "$out" > "$KMODAUDIT_CONFIG"
 
