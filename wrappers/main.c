@@ -4,6 +4,7 @@
  * the three names to it), or by its first argument ("kmodaudit-kmod modprobe ...").
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,8 +21,8 @@ static const struct {
 
 void tool_print_version(void)
 {
-	/* First line as kmod's, for scripts that check the version of the tools. */
-	printf("kmod version %s\n", LIBKMOD_VERSION);
+	/* The first two lines as kmod's, for scripts that check the version or the features. */
+	printf("kmod version %s\n%s\n", LIBKMOD_VERSION, LIBKMOD_FEATURES);
 	printf("kmodaudit %s: module loads and unloads are audited (via=kmod)\n",
 	       KMODAUDIT_VERSION);
 }
@@ -37,6 +38,7 @@ static int run_tool(const char *name, int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+	bool help;
 	int r;
 
 	r = run_tool(program_invocation_short_name, argc, argv);
@@ -51,9 +53,15 @@ int main(int argc, char *argv[])
 			return r;
 	}
 
-	fprintf(stderr,
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		tool_print_version();
+		return EXIT_SUCCESS;
+	}
+	help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+	fprintf(help ? stdout : stderr,
 		"Usage: %s insmod|rmmod|modprobe [options] [args]\n"
-		"  or call it as insmod, rmmod or modprobe (a link to it with that name).\n",
-		program_invocation_name);
-	return EXIT_FAILURE;
+		"  or call it as insmod, rmmod or modprobe (a link to it with that name).\n"
+		"  %s --version | --help\n",
+		program_invocation_name, program_invocation_name);
+	return help ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -155,18 +155,31 @@ check_env MODPROBE_OPTIONS="-n -v 'unclosed" modprobe "${DC[@]}" vfat
 check modprobe "${D[@]}" -q -- vfat
 check modprobe "${D[@]}" -q -- nonexistent
 
-# -V: the first line ("kmod version N") as kmod's; the second names kmodaudit instead of kmod's
-# build features.
+# -V: the first two lines ("kmod version N", the build features libkmod has) as kmod's; a third
+# names kmodaudit.
 for tool in insmod rmmod modprobe; do
 	total=$((total + 1))
 	wr_run ref "$tool" -V
-	ref_first=${WR_OUT%%$'\n'*}
+	ref_head=$(sed -n 1,2p <<<"$WR_OUT")
 	wr_run ours "$tool" -V
-	if [ "$ref_first" != "${WR_OUT%%$'\n'*}" ] || [ "$WR_RC" != 0 ]; then
+	our_head=$(sed -n 1,2p <<<"$WR_OUT")
+	if [ "$ref_head" != "$our_head" ] || [ "$WR_RC" != 0 ] ||
+		! grep '^kmodaudit [0-9.]*: ' <<<"$WR_OUT" >/dev/null; then
 		fails=$((fails + 1))
-		echo "FAIL: $tool -V: kmod '$ref_first', ours '${WR_OUT%%$'\n'*}' (exit $WR_RC)"
+		echo "FAIL: $tool -V: kmod '$ref_head', ours '$WR_OUT' (exit $WR_RC)"
 	fi
 done
+# kmodaudit-kmod by its own name: --help and --version succeed, on stdout; no tool name fails.
+for arg in --help --version; do
+	total=$((total + 1))
+	out=$("$KMODAUDIT_BUILD/wrappers/kmodaudit-kmod" "$arg" 2>/dev/null) && [ -n "$out" ] ||
+		{ fails=$((fails + 1)); echo "FAIL: kmodaudit-kmod $arg: exit $? or no output"; }
+done
+total=$((total + 1))
+if "$KMODAUDIT_BUILD/wrappers/kmodaudit-kmod" >/dev/null 2>&1; then
+	fails=$((fails + 1))
+	echo "FAIL: kmodaudit-kmod without a tool name succeeded"
+fi
 
 # --- insmod ---
 check insmod
