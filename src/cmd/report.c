@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/report-event.h"
+#include "cmd/timespec.h"
 #include "core/conf.h"
 #include "core/macro.h"
 
@@ -27,12 +28,17 @@ static void usage(FILE *out)
 		"  --input FILE          read FILE (repeatable; more FILEs may follow the "
 		"options);\n"
 		"                        default: the system's audit logs, rotated ones included\n"
-		"  --since T, --until T  only events in this span: YYYY-MM-DD[ HH:MM[:SS]], "
-		"@EPOCH,\n"
-		"                        now, recent (10 minutes ago), today, yesterday\n"
+		"  --since T, --until T  only events in this span (local time, as ausearch "
+		"-ts/-te):\n"
+		"                        YYYY-MM-DD[ HH:MM[:SS]], MM/DD/YYYY[ HH:MM[:SS]], "
+		"HH:MM[:SS],\n"
+		"                        @EPOCH, now, recent (10 minutes ago), boot, today, "
+		"yesterday,\n"
+		"                        this-week, week-ago, this-month, this-year [HH:MM[:SS]]\n"
 		"  --json                one JSON object per event\n"
 		"  --window SECONDS      how far apart the kernel's and our records may be "
-		"(default 3)\n"
+		"(0 to 3600,\n"
+		"                        default 3)\n"
 		"  --trusted-signers L   comma list of trusted signers (default: [report]\n"
 		"                        trusted_signers= of the configuration)\n"
 		"  --config FILE         configuration file to read\n"
@@ -41,47 +47,12 @@ static void usage(FILE *out)
 		"no_result (an intent record and no result: the call never came back).\n");
 }
 
-/* Parse T (local time). Returns -EINVAL when it is not one of the forms usage() lists. */
-static int parse_time(const char *s, long long *out)
+/* The boot time for "boot", -1 when /proc cannot tell (then "boot" is refused). */
+static long long boot_time(void)
 {
-	static const char *const formats[] = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-					      "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"};
-	time_t now = time(NULL);
-	struct tm tm;
-	char *end;
+	long long t;
 
-	if (s[0] == '@') {
-		errno = 0;
-		*out = strtoll(s + 1, &end, 10);
-		return errno || end == s + 1 || *end ? -EINVAL : 0;
-	}
-	if (!strcmp(s, "now")) {
-		*out = now;
-		return 0;
-	}
-	if (!strcmp(s, "recent")) {
-		*out = now - 600;
-		return 0;
-	}
-	if (!strcmp(s, "today") || !strcmp(s, "yesterday")) {
-		localtime_r(&now, &tm);
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		if (!strcmp(s, "yesterday"))
-			tm.tm_mday--;
-		*out = mktime(&tm);
-		return 0;
-	}
-	for (unsigned i = 0; i < ARRAY_SIZE(formats); i++) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, formats[i], &tm);
-		if (end && !*end) {
-			tm.tm_isdst = -1;
-			*out = mktime(&tm);
-			return 0;
-		}
-	}
-	return -EINVAL;
+	return timespec_boot_time(&t) < 0 ? -1 : t;
 }
 
 static void conf_warn(void *data, const char *msg)
@@ -183,10 +154,12 @@ int cmd_report(int argc, char *argv[])
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
-			if (parse_time(optarg, c == OPT_SINCE ? &filter.since : &filter.until) <
-			    0) {
-				fprintf(stderr, "kmodaudit report: cannot read the time '%s'\n",
-					optarg);
+			if (timespec_parse(optarg, time(NULL), boot_time(),
+					   c == OPT_SINCE ? &filter.since : &filter.until) < 0) {
+				fprintf(stderr,
+					"kmodaudit report: --%s: cannot read the time '%s'; "
+					"accepted: %s\n",
+					c == OPT_SINCE ? "since" : "until", optarg, timespec_forms);
 				return EXIT_USAGE;
 			}
 			*(c == OPT_SINCE ? &filter.has_since : &filter.has_until) = true;
@@ -199,7 +172,11 @@ int cmd_report(int argc, char *argv[])
 
 			mopts.window = strtod(optarg, &end);
 			if (*end || end == optarg || !(mopts.window >= 0 && mopts.window <= 3600)) {
-				fprintf(stderr, "kmodaudit report: bad --window '%s'\n", optarg);
+				fprintf(stderr,
+					"kmodaudit report: --window: '%s' is not a number of "
+					"seconds "
+					"from 0 to 3600\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -226,6 +203,11 @@ int cmd_report(int argc, char *argv[])
 	}
 	while (optind < argc)
 		files[nfiles++] = argv[optind++];
+	if (filter.has_since && filter.has_until && filter.since > filter.until) {
+		fprintf(stderr,
+			"kmodaudit report: --since is after --until: no time is in between\n");
+		return EXIT_USAGE;
+	}
 
 	conf_init(&conf);
 	r = conf_load_path(&conf, conf_path(config, false), conf_warn, NULL);

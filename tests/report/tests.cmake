@@ -4,4 +4,8 @@
 kmodaudit_sys_test(report-live ${CMAKE_CURRENT_LIST_DIR}/live.sh 120)
 kmodaudit_sys_test(report-variants ${CMAKE_CURRENT_LIST_DIR}/variants.sh 120)
 kmodaudit_sys_test(report-vm ${CMAKE_CURRENT_LIST_DIR}/vm.sh 60)
+kmodaudit_sys_test(report-time-cli ${CMAKE_CURRENT_LIST_DIR}/time-cli.sh 60)
 kmodaudit_sys_test(report-large ${CMAKE_CURRENT_LIST_DIR}/large.sh 120)
+# The --since/--until parser alone (ausearch's forms), in a fixed time zone.
+kmodaudit_unit_test(test-timespec ${CMAKE_CURRENT_LIST_DIR}/test-timespec.c
+		    ${CMAKE_SOURCE_DIR}/src/cmd/timespec.c)
