@@ -195,6 +195,12 @@ int cmd_rules(int argc, char *argv[])
 		fprintf(stderr, "kmodaudit rules: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (!spec.auid_filter && uid_min_given) {
+		/* Two contradicting wishes: say so rather than drop one. */
+		fprintf(stderr, "kmodaudit rules: --uid-min sets the auid filter that "
+				"--no-auid-filter removes: give one of them\n");
+		return EXIT_USAGE;
+	}
 	if (!spec.arches) {
 		fprintf(stderr,
 			"kmodaudit rules: libaudit knows no architecture of this machine\n");

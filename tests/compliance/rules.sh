@@ -60,7 +60,8 @@ grep -q -- "arch=b32" <<<"$o" && fail "--arch b64 printed b32"
 o=$("$KMA" rules --no-auid-filter)
 grep -q auid <<<"$o" && fail "--no-auid-filter kept an auid filter"
 grep -q -- "-F arch=b64 -S .* -k kernel_modules$" <<<"$o" || fail "--no-auid-filter lost the rule"
-for bad in "--arch b16" "--uid-min -1" "--uid-min x" "--uid-min 4294967295" "--key" "--bogus" "extra"; do
+for bad in "--arch b16" "--uid-min -1" "--uid-min x" "--uid-min 4294967295" "--key" "--bogus" "extra" \
+	"--no-auid-filter --uid-min 2000" "--uid-min 2000 --no-auid-filter"; do
 	rc=0
 	# shellcheck disable=SC2086 # each entry is an argument list
 	"$KMA" rules $bad >/dev/null 2>&1 || rc=$?
