@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* /etc/kmodaudit.conf: trust checks, then libinih. */
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -185,31 +188,130 @@ static int apply(struct kma_conf *conf, const char *section, const char *key, co
 	return -ENOENT;
 }
 
+/* Never let a hostile file put control bytes into a log line. */
+static void scrub(char *msg)
+{
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+}
+
+/* The first bad lines are reported one by one; a binary file would make thousands. */
+#define CONF_WARN_LINES 5
+
+/*
+ * libinih's string reader, also telling the physical line each piece starts on: a line longer
+ * than libinih's buffer reaches it in pieces that it counts as lines, so its own numbers drift
+ * after one. Pieces are cut as ini_parse_string cuts them (shim/conf-mode.c mirrors that).
+ */
+struct text_reader {
+	const char *p;
+	size_t left;
+	unsigned line;	    /* physical line the last piece started on (1-based) */
+	bool at_line_start; /* the next piece starts a physical line */
+	int pieces;	    /* pieces handed out: libinih's line number */
+	int piece_size;	    /* libinih's buffer size, as it asked */
+};
+
+static char *read_piece(char *str, int num, void *stream)
+{
+	struct text_reader *rd = stream;
+	char *out = str;
+
+	if (rd->left == 0 || num < 2)
+		return NULL;
+	if (rd->at_line_start)
+		rd->line++;
+	rd->piece_size = num;
+	rd->pieces++;
+	rd->at_line_start = false;
+	while (num > 1 && rd->left) {
+		char c = *rd->p++;
+
+		rd->left--;
+		*out++ = c;
+		if (c == '\n') {
+			rd->at_line_start = true;
+			break;
+		}
+		num--;
+	}
+	*out = '\0';
+	return str;
+}
+
+/* The physical line libinih's piece number `piece` started on (its syntax error number). */
+static unsigned piece_line(const char *text, int piece_size, int piece)
+{
+	struct text_reader rd = {.p = text, .left = strlen(text), .at_line_start = true};
+	_cleanup_free_ char *buf = malloc(piece_size > 1 ? (size_t)piece_size : 2);
+
+	while (buf && rd.pieces < piece && read_piece(buf, piece_size > 1 ? piece_size : 2, &rd))
+		;
+	return rd.line;
+}
+
+/* One bad line, held until the file is read: libinih tells its syntax error last. */
+struct bad_line {
+	unsigned line; /* 0: the file as a whole, after every numbered line */
+	char msg[240];
+};
+
 struct parse_state {
 	struct kma_conf *conf;
-	conf_warn_fn warn;
 	void *data;
+	struct text_reader *reader;
+	/* the first bad lines in line order (one more than shown, for the syntax error) */
+	struct bad_line held[CONF_WARN_LINES + 1];
+	int nheld;
 	int bad;
 	bool nomem; /* a value could not be stored: the file is not what applies */
 };
 
-_printf_(2, 3) static void warn_line(struct parse_state *st, const char *fmt, ...)
+/* Note a bad line; they are reported in line order once the whole file is read. */
+_printf_(3, 4) static void bad_line(struct parse_state *st, unsigned line, const char *fmt, ...)
 {
-	char msg[200];
+	unsigned key = line ? line : UINT_MAX;
+	int at = st->nheld;
 	va_list ap;
 
 	st->bad++;
-	/* a binary file would make thousands of lines: say the first few */
-	if (!st->warn || st->bad > 5)
+	while (at > 0 && (st->held[at - 1].line ? st->held[at - 1].line : UINT_MAX) > key)
+		at--;
+	if (at >= (int)ARRAY_SIZE(st->held))
 		return;
+	if (st->nheld == (int)ARRAY_SIZE(st->held))
+		st->nheld--; /* the last one falls off: still counted */
+	memmove(&st->held[at + 1], &st->held[at], (size_t)(st->nheld - at) * sizeof(st->held[0]));
+	st->nheld++;
+	st->held[at].line = line;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(st->held[at].msg, sizeof(st->held[at].msg), fmt, ap);
 	va_end(ap);
-	/* never let a hostile file put control bytes into the log line */
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
-	st->warn(st->data, msg);
+}
+
+/* NAME:LINE: message for the first CONF_WARN_LINES bad lines, then how many more there were. */
+static void report_bad_lines(const struct parse_state *st, const char *name, conf_warn_fn warn,
+			     void *data)
+{
+	char msg[480];
+	int shown = st->nheld < CONF_WARN_LINES ? st->nheld : CONF_WARN_LINES;
+
+	for (int i = 0; i < shown; i++) {
+		if (st->held[i].line)
+			snprintf(msg, sizeof(msg), "%.200s:%u: %s", name, st->held[i].line,
+				 st->held[i].msg);
+		else
+			snprintf(msg, sizeof(msg), "%.200s: %s", name, st->held[i].msg);
+		scrub(msg);
+		warn(data, msg);
+	}
+	if (st->bad > shown) {
+		snprintf(msg, sizeof(msg), "%.200s: %d more bad lines not shown", name,
+			 st->bad - shown);
+		scrub(msg);
+		warn(data, msg);
+	}
 }
 
 static int ini_cb(void *user, const char *section, const char *key, const char *value)
@@ -220,34 +322,40 @@ static int ini_cb(void *user, const char *section, const char *key, const char *
 	if (r == -ENOMEM)
 		st->nomem = true;
 	else if (r == -ENOENT)
-		warn_line(st, "config: unknown key [%.40s] %.40s, ignored", section, key);
+		bad_line(st, st->reader->line, "unknown key [%.40s] %.40s, ignored", section, key);
 	else if (r < 0)
-		warn_line(st, "config: bad value for %.40s: %.60s, ignored", key, value);
+		bad_line(st, st->reader->line, "bad value for %.40s: %.60s, ignored", key, value);
 	return 1; /* keep parsing: one bad line does not void the others */
 }
 
-static int parse(struct kma_conf *conf, const char *text, conf_warn_fn warn, void *data,
-		 bool *nomem)
+/* name: the file's path, or "config" for text from elsewhere (it starts every message). */
+static int parse(struct kma_conf *conf, const char *text, const char *name, conf_warn_fn warn,
+		 void *data, bool *nomem)
 {
-	struct parse_state st = {.conf = conf, .warn = warn, .data = data};
-	int r = ini_parse_string(text, ini_cb, &st);
+	struct text_reader rd = {.p = text, .left = strlen(text), .at_line_start = true};
+	struct parse_state state = {.conf = conf, .data = data, .reader = &rd}, *st = &state;
+	int r = ini_parse_stream(read_piece, &rd, ini_cb, st);
 
-	*nomem = st.nomem || r == -2; /* -2: libinih could not allocate its line buffer */
-	if (r != 0)
-		warn_line(&st, "config: syntax error at line %d, ignored", r);
+	*nomem = st->nomem || r == -2; /* -2: libinih could not allocate its line buffer */
+	if (r > 0)		       /* libinih names the first syntax error only */
+		bad_line(st, piece_line(text, rd.piece_size, r), "syntax error, ignored");
+	else if (r < 0)
+		bad_line(st, 0, "could not be parsed, ignored");
 	if (conf->fail_closed && !conf->intent) {
 		/* fail-closed decides on the intent record: it cannot be switched off then */
 		conf->intent = true;
-		warn_line(&st, "config: mode=fail-closed needs intent records: intent=yes");
+		bad_line(st, 0, "mode=fail-closed needs intent records: intent=yes");
 	}
-	return st.bad;
+	if (warn)
+		report_bad_lines(st, name, warn, data);
+	return st->bad;
 }
 
 int conf_parse_string(struct kma_conf *conf, const char *text, conf_warn_fn warn, void *data)
 {
 	bool nomem;
 
-	return parse(conf, text, warn, data, &nomem);
+	return parse(conf, text, "config", warn, data, &nomem);
 }
 
 static void warnf(conf_warn_fn warn, void *data, const char *path, const char *why)
@@ -257,9 +365,7 @@ static void warnf(conf_warn_fn warn, void *data, const char *path, const char *w
 	if (!warn)
 		return;
 	snprintf(msg, sizeof(msg), "config %.200s ignored: %s", path, why);
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
+	scrub(msg);
 	warn(data, msg);
 }
 
@@ -279,6 +385,6 @@ int conf_load_path(struct kma_conf *conf, const char *path, conf_warn_fn warn, v
 			warnf(warn, data, path, why);
 		return r;
 	}
-	parse(conf, text, warn, data, &nomem);
+	parse(conf, text, path, warn, data, &nomem);
 	return nomem ? -ENOMEM : 0;
 }
