@@ -9,7 +9,7 @@ kmodaudit_unit_test(test-procctx ${CMAKE_CURRENT_LIST_DIR}/test-procctx.c)
 add_executable(kma-emit ${CMAKE_CURRENT_LIST_DIR}/kma-emit.c)
 target_link_libraries(kma-emit PRIVATE kmodaudit-core PkgConfig::LIBSECCOMP ${CMAKE_DL_LIBS})
 add_executable(kma-auparse ${CMAKE_CURRENT_LIST_DIR}/kma-auparse.c)
-target_link_libraries(kma-auparse PRIVATE PkgConfig::AUPARSE PkgConfig::LIBAUDIT)
+target_link_libraries(kma-auparse PRIVATE kmodaudit-core PkgConfig::AUPARSE PkgConfig::LIBAUDIT)
 set_target_properties(kma-emit kma-auparse PROPERTIES
 	RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/record)
 
