@@ -5,3 +5,6 @@ kmodaudit_sys_test(report-live ${CMAKE_CURRENT_LIST_DIR}/live.sh 120)
 kmodaudit_sys_test(report-variants ${CMAKE_CURRENT_LIST_DIR}/variants.sh 120)
 kmodaudit_sys_test(report-vm ${CMAKE_CURRENT_LIST_DIR}/vm.sh 60)
 kmodaudit_sys_test(report-large ${CMAKE_CURRENT_LIST_DIR}/large.sh 120)
+# Record format versions 1 and 2: the variants on the version-2 log, and both logs read alike.
+kmodaudit_sys_test(report-variants-v2 ${CMAKE_CURRENT_LIST_DIR}/variants-v2.sh 120)
+kmodaudit_sys_test(report-versions ${CMAKE_CURRENT_LIST_DIR}/versions.sh 60)
