@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The record format (../shared/record-format.md, version RECORD_VERSION): the one place that
- * knows field names, their order, how values are encoded, the size cap and the JSON-lines form.
+ * knows the fields' order, how values are encoded, the size cap and the JSON-lines form. The
+ * names, for the writer and the readers alike, are record-names.h's.
  *
  * A record is built in two steps: record_build() lays out the fields of one event in contract
  * order (nothing is encoded yet), record_format() writes the payload: each value encoded, at
