@@ -68,12 +68,12 @@ What the records show ($got records from the three commands):
 - The module fields (name, signer, sig_key, sig_hashalgo, vermagic, license, intree) are read
   from the very bytes handed to the kernel, and sha256= is their digest; compare with
   'modinfo $ko' and 'sha256sum $ko'.
-- finit_module records name the file (path=, dev=, ino=); init_module records cannot, the
-  kernel gets a memory buffer. args= is the parameter string the kernel got.
-- rmmod's delete_module is an unload record (op=kmod_unload) with its flags (0xa00:
+- finit_module records name the file (path=, dev= and inode= as the kernel's PATH record
+  writes them); init_module records cannot, the kernel gets a memory buffer. args= is the
+  parameter string the kernel got.
+- rmmod's delete_module is an unload record (op=kmod_unload) with its call_flags (0xa00:
   O_NONBLOCK|O_TRUNC for -f). history= is the chain of parent processes.
-- ausearch -i reads some field names with their meaning in the kernel's own SYSCALL records:
-  it shows syscall=read, sig=SIG0, flags=MAP_FILE where the raw record says
-  syscall=finit_module, sig=pkcs7, flags=0x0 (see the raw line above).
+- ausearch -i shows each field as written (record format version 2): it decodes only name=,
+  path=, comm= and exe= (quoted or hex in the raw line above) and names the errno of exit=.
 On a kernel with modules the same commands load and unload dummy, and exit=0 res=success.
 EOT

@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "core/macro.h"
 #include "core/modimage.h"
+#include "core/record-names.h"
 #include "core/utf8.h"
 
 struct field {
@@ -33,20 +34,22 @@ static size_t image_fields(const struct modimage_info *info, struct field *f, ch
 	}
 	sha256[64] = '\0';
 
-	f[n++] = (struct field){"name", info->name};
-	f[n++] = (struct field){"modinfo_name", info->modinfo_name};
-	f[n++] = (struct field){"size", NULL}; /* a number: printed by the callers */
-	f[n++] = (struct field){"compression", modimage_compression_name(info->compression)};
-	f[n++] = (struct field){"sha256", sha256};
-	f[n++] = (struct field){"sig", modimage_sig_name(info->sig)};
-	f[n++] = (struct field){"signer", info->signer};
-	f[n++] = (struct field){"sig_key", info->sig_key};
-	f[n++] = (struct field){"sig_hashalgo", info->sig_hashalgo};
-	f[n++] = (struct field){"vermagic", info->vermagic};
-	f[n++] = (struct field){"srcversion", info->srcversion};
-	f[n++] = (struct field){"version", info->version};
-	f[n++] = (struct field){"license", info->license};
-	f[n++] = (struct field){"intree", info->intree};
+	f[n++] = (struct field){record_field_name(RF_NAME), info->name};
+	f[n++] = (struct field){record_field_name(RF_MODINFO_NAME), info->modinfo_name};
+	/* a number: printed by the callers */
+	f[n++] = (struct field){record_field_name(RF_SIZE), NULL};
+	f[n++] = (struct field){record_field_name(RF_COMPRESSION),
+				modimage_compression_name(info->compression)};
+	f[n++] = (struct field){record_field_name(RF_SHA256), sha256};
+	f[n++] = (struct field){record_field_name(RF_SIG_TYPE), modimage_sig_name(info->sig)};
+	f[n++] = (struct field){record_field_name(RF_SIGNER), info->signer};
+	f[n++] = (struct field){record_field_name(RF_SIG_KEY), info->sig_key};
+	f[n++] = (struct field){record_field_name(RF_SIG_HASHALGO), info->sig_hashalgo};
+	f[n++] = (struct field){record_field_name(RF_VERMAGIC), info->vermagic};
+	f[n++] = (struct field){record_field_name(RF_SRCVERSION), info->srcversion};
+	f[n++] = (struct field){record_field_name(RF_VERSION), info->version};
+	f[n++] = (struct field){record_field_name(RF_LICENSE), info->license};
+	f[n++] = (struct field){record_field_name(RF_INTREE), info->intree};
 	f[n++] = (struct field){"error", info->error_msg};
 	return n;
 }
@@ -93,8 +96,8 @@ static void print_text(FILE *out, const char *file, const struct modimage_info *
 	n = image_fields(info, f, sha256);
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)info->size);
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(f[i].key, "size"))
-			print_text_line(out, "size", size);
+		if (!strcmp(f[i].key, record_field_name(RF_SIZE)))
+			print_text_line(out, f[i].key, size);
 		else if (f[i].value)
 			print_text_line(out, f[i].key, f[i].value);
 	}
@@ -149,9 +152,9 @@ static int print_json(FILE *out, const char *file, const struct modimage_info *i
 	} else if (r == 0) {
 		n = image_fields(info, f, sha256);
 		for (size_t i = 0; r == 0 && i < n; i++) {
-			if (!strcmp(f[i].key, "size"))
+			if (!strcmp(f[i].key, record_field_name(RF_SIZE)))
 				r = json_object_object_add(
-					obj, "size", json_object_new_int64((int64_t)info->size));
+					obj, f[i].key, json_object_new_int64((int64_t)info->size));
 			else if (f[i].value)
 				r = json_add_string(obj, f[i].key, f[i].value);
 		}

@@ -151,35 +151,57 @@ static int push(void **arr, size_t *n, size_t size, const void *item)
 	return 0;
 }
 
-static int read_user(const struct fields *f, const struct rep_time *t, const char *node,
-		     struct rep_log *log)
+/* The version of one of our records: ver=, or 0 when it is none we know. */
+static unsigned record_version(const struct fields *f)
+{
+	long long v;
+
+	if (!parse_ll(field(f, record_field_name(RF_VER)), &v) || v < RECORD_VERSION_MIN)
+		return 0;
+	return v > RECORD_VERSION ? RECORD_VERSION : (unsigned)v;
+}
+
+/* Field ID of one of our records of version VER, by that version's name, as written. */
+static const char *ufield(const struct fields *f, unsigned ver, enum record_field_id id)
+{
+	return field(f, record_field_name_v(id, ver));
+}
+
+/* Field ID decoded (record_decode_field()); NULL when absent, unknown or out of memory. */
+static char *udecode(const struct fields *f, unsigned ver, enum record_field_id id)
+{
+	char *out;
+
+	return record_decode_field(id, ufield(f, ver, id), &out, NULL) == 0 ? out : NULL;
+}
+
+static int read_user(const struct fields *f, unsigned ver, const struct rep_time *t,
+		     const char *node, struct rep_log *log)
 {
 	struct rep_user u = {
 		.t = *t,
-		.sender_pid = field_ll(f, "pid", -1),
+		.sender_pid = field_ll(f, "pid", -1), /* the kernel's, before our payload */
 		.auid = field_ll(f, "auid", -1),
 	};
 	long long v;
 	int r;
 
 	u.node = node ? strdup(node) : NULL;
-	u.op = decode_str(field(f, "op"));
-	u.via = decode_str(field(f, "via"));
-	u.syscall = decode_str(field(f, "syscall"));
-	u.name = decode_str(field(f, "name"));
-	u.signer = decode_str(field(f, "signer"));
-	u.sha256 = field(f, "sha256") && strcmp(field(f, "sha256"), "?")
-			   ? strdup(field(f, "sha256"))
-			   : NULL; /* hex by contract */
-	u.sig = decode_str(field(f, "sig"));
-	u.anomaly = decode_str(field(f, "anomaly"));
-	u.comm = decode_str(field(f, "comm"));
-	u.exe = decode_str(field(f, "exe"));
-	u.seq = parse_ll(field(f, "seq"), &v) && v >= 0 ? (unsigned long long)v : 0;
-	u.exit_known = parse_ll(field(f, "exit"), &u.exit);
+	u.op = udecode(f, ver, RF_OP);
+	u.via = udecode(f, ver, RF_VIA);
+	u.syscall = udecode(f, ver, RF_CALL);
+	u.name = udecode(f, ver, RF_NAME);
+	u.signer = udecode(f, ver, RF_SIGNER);
+	u.sha256 = udecode(f, ver, RF_SHA256);
+	u.sig = udecode(f, ver, RF_SIG_TYPE);
+	u.anomaly = udecode(f, ver, RF_ANOMALY);
+	u.comm = udecode(f, ver, RF_COMM);
+	u.exe = udecode(f, ver, RF_EXE);
+	u.seq = parse_ll(ufield(f, ver, RF_SEQ), &v) && v >= 0 ? (unsigned long long)v : 0;
+	u.exit_known = parse_ll(ufield(f, ver, RF_EXIT), &u.exit);
 	u.loader_pid = u.sender_pid;
 	if (u.via && !strcmp(u.via, "trace")) {
-		_cleanup_free_ char *history = decode_str(field(f, "history"));
+		_cleanup_free_ char *history = udecode(f, ver, RF_HISTORY);
 
 		u.loader_pid = history_first_pid(history, u.comm);
 	}
@@ -212,7 +234,7 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 		const char *op;
 
 		fields_read(au, &f, type == AUDIT_SYSCALL ? "syscall" : NULL);
-		op = field(&f, "op");
+		op = field(&f, record_field_name(RF_OP));
 		if (type == AUDIT_SYSCALL && module_syscall(field_interp(&f, "syscall"))) {
 			kernel = true;
 			k.syscall = strdup(field_interp(&f, "syscall"));
@@ -224,8 +246,8 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 		} else if (type == AUDIT_KERN_MODULE) {
 			free(k.name);
 			k.name = decode_str(field(&f, "name"));
-		} else if (op && !strncmp(op, "kmod_", 5) && field(&f, "ver")) {
-			r = read_user(&f, &t, node, log);
+		} else if (record_op_lookup(op) >= 0 && record_version(&f)) {
+			r = read_user(&f, record_version(&f), &t, node, log);
 		}
 		fields_free(&f);
 	} while (r == 0 && auparse_next_record(au) > 0);

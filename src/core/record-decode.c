@@ -57,3 +57,21 @@ int record_decode_str(const char *value, char **out, size_t *len)
 		*len = n;
 	return 0;
 }
+
+int record_decode_field(enum record_field_id id, const char *value, char **out, size_t *len)
+{
+	if (record_field_is_string(id))
+		return record_decode_str(value, out, len);
+	*out = NULL;
+	if (len)
+		*len = 0;
+	/* a bare word: only ? is unknown */
+	if (!value || !strcmp(value, "?"))
+		return 0;
+	*out = strdup(value);
+	if (!*out)
+		return -ENOMEM;
+	if (len)
+		*len = strlen(value);
+	return 0;
+}

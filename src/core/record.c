@@ -5,12 +5,22 @@
 #include <libaudit.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "core/macro.h"
 #include "core/record.h"
 #include "core/utf8.h"
 
 static const char hexdigits[] = "0123456789ABCDEF";
+
+/*
+ * ausearch finds these in a user record by searching its whole text, quotes or not: in a
+ * value they would become the record's result, command, executable... (`args="res=failed"`).
+ */
+static const char *const ausearch_keys[] = {
+	"comm=",     "acct=", "hostname=", "addr=",   "cwd=",
+	"terminal=", "exe=",  "res=",	   "result=", "uid=",
+};
 
 bool record_needs_hex(const char *value, size_t len)
 {
@@ -19,6 +29,9 @@ bool record_needs_hex(const char *value, size_t len)
 		if (c == '"' || c < 0x21 || c > 0x7e)
 			return true;
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(ausearch_keys); i++)
+		if (memmem(value, len, ausearch_keys[i], strlen(ausearch_keys[i])))
+			return true;
 	return false;
 }
 
@@ -64,40 +77,41 @@ size_t record_encode_str(char *buf, size_t size, const char *name, const char *v
 	return need;
 }
 
-static void add_field(struct record *r, const char *name, enum record_kind kind, const char *value,
-		      long long num)
+static void add_field(struct record *r, enum record_field_id id, enum record_kind kind,
+		      const char *value, long long num)
 {
 	struct record_field *f;
 
 	if (r->nfields >= RECORD_MAX_FIELDS)
 		return; /* cannot happen: the contract has fewer fields */
 	f = &r->fields[r->nfields++];
-	*f = (struct record_field){.name = name, .kind = kind, .value = value, .num = num};
+	*f = (struct record_field){
+		.name = record_field_name(id), .kind = kind, .value = value, .num = num};
 	if (kind == RECORD_STR && value)
 		f->len = strlen(value);
 	if (kind == RECORD_WORD && !value)
 		f->value = "?";
 }
 
-static void add_str(struct record *r, const char *name, const char *value)
+static void add_str(struct record *r, enum record_field_id id, const char *value)
 {
-	add_field(r, name, RECORD_STR, value, 0);
+	add_field(r, id, RECORD_STR, value, 0);
 }
 
-static void add_word(struct record *r, const char *name, const char *word)
+static void add_word(struct record *r, enum record_field_id id, const char *word)
 {
-	add_field(r, name, RECORD_WORD, word, 0);
+	add_field(r, id, RECORD_WORD, word, 0);
 }
 
-static void add_num(struct record *r, const char *name, long long num)
+static void add_num(struct record *r, enum record_field_id id, long long num)
 {
-	add_field(r, name, RECORD_NUM, NULL, num);
+	add_field(r, id, RECORD_NUM, NULL, num);
 }
 
-static void add_opt_str(struct record *r, const char *name, const char *value)
+static void add_opt_str(struct record *r, enum record_field_id id, const char *value)
 {
 	if (value)
-		add_str(r, name, value);
+		add_str(r, id, value);
 }
 
 static const char *const anomaly_names[] = {
@@ -124,68 +138,70 @@ void record_build(struct record *r, const struct record_event *ev)
 	r->len = 0;
 	r->payload[0] = '\0';
 
-	add_num(r, "ver", RECORD_VERSION);
-	add_word(r, "op", ev->op);
-	add_num(r, "seq", (long long)ev->seq);
-	add_word(r, "via", ev->via);
-	add_word(r, "syscall", ev->syscall);
-	add_str(r, "name", ev->name);
+	add_num(r, RF_VER, RECORD_VERSION);
+	add_word(r, RF_OP, record_op_name(ev->op));
+	add_num(r, RF_SEQ, (long long)ev->seq);
+	add_word(r, RF_VIA, ev->via);
+	add_word(r, RF_CALL, ev->call);
+	add_str(r, RF_NAME, ev->name);
 	if (ev->is_load && ev->modinfo_name && (!ev->name || strcmp(ev->modinfo_name, ev->name)))
-		add_str(r, "modinfo_name", ev->modinfo_name);
+		add_str(r, RF_MODINFO_NAME, ev->modinfo_name);
 	if (ev->is_load && ev->has_file) {
-		add_str(r, "path", ev->path);
-		if (ev->has_dev_ino) {
-			snprintf(r->dev_buf, sizeof(r->dev_buf), "0x%" PRIx64, ev->dev);
-			add_word(r, "dev", r->dev_buf);
-			add_num(r, "ino", (long long)ev->ino);
+		add_str(r, RF_PATH, ev->path);
+		if (ev->has_dev_inode) {
+			/* as the kernel's PATH record writes it (audit_log_name: %02x:%02x) */
+			snprintf(r->dev_buf, sizeof(r->dev_buf), "%02x:%02x", major(ev->dev),
+				 minor(ev->dev));
+			add_word(r, RF_DEV, r->dev_buf);
+			add_num(r, RF_INODE, (long long)ev->inode);
 		} else {
-			add_word(r, "dev", NULL);
-			add_word(r, "ino", NULL);
+			add_word(r, RF_DEV, NULL);
+			add_word(r, RF_INODE, NULL);
 		}
 	}
 	if (ev->is_load) {
 		if (ev->has_image || ev->has_size)
-			add_num(r, "size", (long long)ev->size);
+			add_num(r, RF_SIZE, (long long)ev->size);
 		else
-			add_word(r, "size", NULL);
-		add_word(r, "compression", ev->has_image ? ev->compression : NULL);
+			add_word(r, RF_SIZE, NULL);
+		add_word(r, RF_COMPRESSION, ev->has_image ? ev->compression : NULL);
 		if (ev->has_image && ev->sha256) {
 			for (int i = 0; i < 32; i++) {
 				r->sha_buf[2 * i] = hexdigits[ev->sha256[i] >> 4];
 				r->sha_buf[2 * i + 1] = hexdigits[ev->sha256[i] & 0xf];
 			}
 			r->sha_buf[64] = '\0';
-			add_word(r, "sha256", r->sha_buf);
+			add_word(r, RF_SHA256, r->sha_buf);
 		} else {
-			add_word(r, "sha256", NULL);
+			add_word(r, RF_SHA256, NULL);
 		}
-		add_word(r, "sig", ev->has_image ? ev->sig : NULL);
-		add_opt_str(r, "signer", ev->signer);
-		add_opt_str(r, "sig_key", ev->sig_key);
-		add_opt_str(r, "sig_hashalgo", ev->sig_hashalgo);
-		add_opt_str(r, "vermagic", ev->vermagic);
-		add_opt_str(r, "srcversion", ev->srcversion);
-		add_opt_str(r, "version", ev->version);
-		add_opt_str(r, "license", ev->license);
-		add_opt_str(r, "intree", ev->intree);
-		add_str(r, "args", ev->args);
+		add_word(r, RF_SIG_TYPE, ev->has_image ? ev->sig_type : NULL);
+		add_opt_str(r, RF_SIGNER, ev->signer);
+		add_opt_str(r, RF_SIG_KEY, ev->sig_key);
+		add_opt_str(r, RF_SIG_HASHALGO, ev->sig_hashalgo);
+		add_opt_str(r, RF_VERMAGIC, ev->vermagic);
+		add_opt_str(r, RF_SRCVERSION, ev->srcversion);
+		add_opt_str(r, RF_VERSION, ev->version);
+		add_opt_str(r, RF_LICENSE, ev->license);
+		add_opt_str(r, RF_INTREE, ev->intree);
+		add_str(r, RF_ARGS, ev->args);
 	}
-	snprintf(r->flags_buf, sizeof(r->flags_buf), "0x%lx", ev->flags);
-	add_word(r, "flags", r->flags_buf);
+	snprintf(r->flags_buf, sizeof(r->flags_buf), "0x%lx", ev->call_flags);
+	add_word(r, RF_CALL_FLAGS, r->flags_buf);
 	if (ev->has_exit) {
 		if (ev->exit_known)
-			add_num(r, "exit", ev->exit);
+			add_num(r, RF_EXIT, ev->exit);
 		else
-			add_word(r, "exit", NULL);
+			add_word(r, RF_EXIT, NULL);
 	}
 	if (ev->has_ppid)
-		add_num(r, "ppid", ev->ppid);
+		add_num(r, RF_PPID, ev->ppid);
 	else
-		add_word(r, "ppid", NULL);
-	add_str(r, "comm", ev->comm);
-	add_str(r, "history", ev->history);
+		add_word(r, RF_PPID, NULL);
+	add_str(r, RF_COMM, ev->comm);
+	add_str(r, RF_HISTORY, ev->history);
 	if (anomaly_list(r->anomaly_buf, sizeof(r->anomaly_buf), ev->anomalies))
-		add_word(r, "anomaly", r->anomaly_buf);
+		add_word(r, RF_ANOMALY, r->anomaly_buf);
 
 	r->exe = ev->exe;
 	r->terminal = ev->terminal;
@@ -231,17 +247,24 @@ static const char *safe_terminal(const char *t)
 	return t;
 }
 
-static const char TRUNCATED_FIELD[] = " truncated=yes";
+/* " name=" of field ID at p */
+static char *name_write(char *p, enum record_field_id id)
+{
+	*p++ = ' ';
+	p = stpcpy(p, record_field_name(id));
+	*p++ = '=';
+	return p;
+}
 
 void record_format(struct record *r)
 {
-	char trailer[RECORD_MAX_EXE_ENCODED + 160];
+	char trailer[RECORD_MAX_EXE_ENCODED + 160], truncated[32];
 	size_t exe_len = r->exe ? strlen(r->exe) : 0;
-	size_t total = 0, limit, tlen;
+	size_t total = 0, limit, tlen, trunc_len;
 	char *p = trailer;
 
 	/* exe= as libaudit's _get_exename() writes it: hex, quoted, or "?" when unknown/too long */
-	p = stpcpy(p, " exe=");
+	p = name_write(p, RF_EXE);
 	if (r->exe && str_encoded_len(r->exe, exe_len) <= RECORD_MAX_EXE_ENCODED) {
 		p = str_encode(p, r->exe, exe_len);
 	} else {
@@ -249,15 +272,18 @@ void record_format(struct record *r)
 			r->truncated = true;
 		p = stpcpy(p, "\"?\"");
 	}
-	p += sprintf(p, " hostname=? addr=? terminal=%s res=%s", safe_terminal(r->terminal),
-		     r->success ? "success" : "failed");
+	p = stpcpy(name_write(p, RF_HOSTNAME), "?");
+	p = stpcpy(name_write(p, RF_ADDR), "?");
+	p = stpcpy(name_write(p, RF_TERMINAL), safe_terminal(r->terminal));
+	p = stpcpy(name_write(p, RF_RES), r->success ? "success" : "failed");
 	tlen = p - trailer;
+	trunc_len = stpcpy(name_write(truncated, RF_TRUNCATED), "yes") - truncated;
 
 	for (unsigned i = 0; i < r->nfields; i++)
 		total += (i ? 1 : 0) + field_len(&r->fields[i]);
 	limit = RECORD_MAX_PAYLOAD - tlen;
 	if (r->truncated || total > limit)
-		limit -= sizeof(TRUNCATED_FIELD) - 1;
+		limit -= trunc_len;
 
 	p = r->payload;
 	for (unsigned i = 0; i < r->nfields; i++) {
@@ -274,7 +300,7 @@ void record_format(struct record *r)
 		p = field_write(p, f);
 	}
 	if (r->truncated)
-		p = stpcpy(p, TRUNCATED_FIELD);
+		p = mempcpy(p, truncated, trunc_len);
 	p = mempcpy(p, trailer, tlen);
 	*p = '\0';
 	r->len = p - r->payload;
@@ -374,13 +400,19 @@ char *record_to_json(const struct record *r, const char *type_name, const struct
 		}
 	}
 	if (ok && r->truncated)
-		ok = json_put(obj, "truncated", json_object_new_string("yes"), false);
-	ok = ok && json_put_str(obj, hex, "exe", r->exe, r->exe ? strlen(r->exe) : 0) &&
-	     json_put(obj, "hostname", NULL, true) && json_put(obj, "addr", NULL, true) &&
+		ok = json_put(obj, record_field_name(RF_TRUNCATED), json_object_new_string("yes"),
+			      false);
+	ok = ok &&
+	     json_put_str(obj, hex, record_field_name(RF_EXE), r->exe,
+			  r->exe ? strlen(r->exe) : 0) &&
+	     json_put(obj, record_field_name(RF_HOSTNAME), NULL, true) &&
+	     json_put(obj, record_field_name(RF_ADDR), NULL, true) &&
 	     (strcmp(safe_terminal(r->terminal), "?")
-		      ? json_put(obj, "terminal", json_object_new_string(r->terminal), false)
-		      : json_put(obj, "terminal", NULL, true)) &&
-	     json_put(obj, "res", json_object_new_string(r->success ? "success" : "failed"), false);
+		      ? json_put(obj, record_field_name(RF_TERMINAL),
+				 json_object_new_string(r->terminal), false)
+		      : json_put(obj, record_field_name(RF_TERMINAL), NULL, true)) &&
+	     json_put(obj, record_field_name(RF_RES),
+		      json_object_new_string(r->success ? "success" : "failed"), false);
 	if (!ok)
 		goto out;
 	if (json_object_array_length(hex) > 0) {

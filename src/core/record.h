@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The record format (../shared/record-format.md, version RECORD_VERSION): the one place that
- * knows field names, their order, how values are encoded, the size cap and the JSON-lines form.
+ * knows the fields' order, how values are encoded, the size cap and the JSON-lines form. The
+ * names, for the writer and the readers alike, are record-names.h's.
  *
  * A record is built in two steps: record_build() lays out the fields of one event in contract
  * order (nothing is encoded yet), record_format() writes the payload: each value encoded, at
@@ -18,7 +19,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define RECORD_VERSION 1
+#include "core/record-names.h"
+
 #define RECORD_MAX_PAYLOAD 8000
 /* Longer exe= values would leave no room for the record itself: written as libaudit does. */
 #define RECORD_MAX_EXE_ENCODED 2048
@@ -37,30 +39,30 @@ enum record_anomaly {
  * Fields marked "loads" are written only when is_load, "finit" only when has_file.
  */
 struct record_event {
-	const char *op; /* "kmod_load_intent", "kmod_load", "kmod_unload" */
+	enum record_op op;
 	uint64_t seq;
-	const char *via;     /* "preload", "trace", "kmod" */
-	const char *syscall; /* "init_module", "finit_module", "delete_module" */
+	const char *via;  /* "preload", "trace", "kmod" */
+	const char *call; /* "init_module", "finit_module", "delete_module" */
 	const char *name;
 	const char *modinfo_name; /* written only when non-NULL and != name */
 
 	bool is_load;
-	bool has_file; /* finit_module: path, dev, ino */
+	bool has_file; /* finit_module: path, dev, inode */
 	const char *path;
-	bool has_dev_ino;
-	uint64_t dev, ino;
+	bool has_dev_inode;
+	uint64_t dev, inode; /* dev as stat()'s st_dev */
 
 	bool has_image; /* loads: size..intree known (the bytes could be read) */
 	bool has_size;	/* loads: size known without the image (over the size cap, unreadable) */
 	uint64_t size;
 	const char *compression;
 	const unsigned char *sha256; /* 32 bytes, NULL if not computed */
-	const char *sig;
+	const char *sig_type;
 	const char *signer, *sig_key, *sig_hashalgo;			/* written when non-NULL */
 	const char *vermagic, *srcversion, *version, *license, *intree; /* when non-NULL */
 	const char *args;
 
-	unsigned long flags;
+	unsigned long call_flags;
 	bool has_exit; /* result records */
 	bool exit_known;
 	long exit;
@@ -104,7 +106,10 @@ struct record {
 	bool success;
 };
 
-/* True when a string value must be hex-encoded (the kernel's audit_log_untrustedstring rule). */
+/*
+ * True when a string value must be hex-encoded: the kernel's audit_log_untrustedstring rule,
+ * and any of the texts ausearch searches a whole user record for (res=, exe=, comm=, ...).
+ */
 bool record_needs_hex(const char *value, size_t len);
 
 /*
@@ -121,6 +126,12 @@ size_t record_encode_str(char *buf, size_t size, const char *name, const char *v
  * Returns 0 or -ENOMEM.
  */
 int record_decode_str(const char *value, char **out, size_t *len);
+
+/*
+ * One value of field ID as a reader finds it: a string field's decoded as record_decode_str()
+ * does; any other (a number, a fixed word, the hex of sha256=) copied as written, ? unknown.
+ */
+int record_decode_field(enum record_field_id id, const char *value, char **out, size_t *len);
 
 /* Lay out the fields of ev in contract order (pointers into ev's strings: keep them alive). */
 void record_build(struct record *r, const struct record_event *ev);

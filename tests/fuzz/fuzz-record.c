@@ -65,6 +65,11 @@ static int hexval(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
+static const char *const ausearch_keys[] = {
+	"comm=",     "acct=", "hostname=", "addr=",   "cwd=",
+	"terminal=", "exe=",  "res=",	   "result=", "uid=",
+};
+
 /* Check that one encoded string token value decodes to value/len (NULL: "?"). */
 static void check_str(const char *tok, size_t toklen, const char *value, size_t len)
 {
@@ -76,6 +81,10 @@ static void check_str(const char *tok, size_t toklen, const char *value, size_t 
 		CHECK(tok[toklen - 1] == '"' && toklen - 2 == len);
 		CHECK(!memcmp(tok + 1, value, len));
 		CHECK(!record_needs_hex(value, len));
+		/* what ausearch searches a user record's whole text for is never in a quoted value
+		 */
+		for (size_t i = 0; i < sizeof(ausearch_keys) / sizeof(ausearch_keys[0]); i++)
+			CHECK(!memmem(value, len, ausearch_keys[i], strlen(ausearch_keys[i])));
 		return;
 	}
 	CHECK(toklen == 2 * len);
@@ -153,7 +162,8 @@ static void check_json(const struct record *r, const char *json)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const ops[] = {"kmod_load_intent", "kmod_load", "kmod_unload", NULL};
+	static const enum record_op ops[] = {RECORD_OP_LOAD_INTENT, RECORD_OP_LOAD,
+					     RECORD_OP_UNLOAD, RECORD_OP_COUNT};
 	static const char *const vias[] = {"preload", "trace", "kmod", NULL};
 	static const char *const sys[] = {"init_module", "finit_module", "delete_module", NULL};
 	const char *str[NSTR] = {0};
@@ -186,20 +196,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.op = ops[h.op_via_sys & 3],
 		.seq = h.seq,
 		.via = vias[(h.op_via_sys >> 2) & 3],
-		.syscall = sys[(h.op_via_sys >> 4) & 3],
+		.call = sys[(h.op_via_sys >> 4) & 3],
 		.name = str[S_NAME],
 		.modinfo_name = str[S_MODINFO_NAME],
 		.is_load = h.bools & 1,
 		.has_file = h.bools & 2,
 		.path = str[S_PATH],
-		.has_dev_ino = h.bools & 4,
+		.has_dev_inode = h.bools & 4,
 		.dev = h.dev,
-		.ino = h.ino,
+		.inode = h.ino,
 		.has_image = h.bools & 8,
 		.size = (uint64_t)h.size_exit,
 		.compression = "none",
 		.sha256 = h.bools & 16 ? sha : NULL,
-		.sig = "pkcs7",
+		.sig_type = "pkcs7",
 		.signer = str[S_SIGNER],
 		.sig_key = str[S_SIG_KEY],
 		.sig_hashalgo = str[S_SIG_HASHALGO],
@@ -209,7 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.license = str[S_LICENSE],
 		.intree = str[S_INTREE],
 		.args = str[S_ARGS],
-		.flags = (unsigned long)h.size_exit >> 3,
+		.call_flags = (unsigned long)h.size_exit >> 3,
 		.has_exit = h.bools & 32,
 		.exit_known = h.bools & 64,
 		.exit = (long)h.size_exit,
@@ -222,8 +232,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.terminal = str[S_TERMINAL],
 		.success = h.success & 1,
 	};
-	/* op/via/syscall are the emitter's fixed words, never NULL in real use */
-	if (!ev.op || !ev.via || !ev.syscall)
+	/* op/via/call are the emitter's fixed words, never NULL in real use */
+	if (ev.op == RECORD_OP_COUNT || !ev.via || !ev.call)
 		goto out;
 
 	record_build(&r, &ev);

@@ -15,9 +15,9 @@ exit status 1 when there was one.
 import argparse
 import sys
 
-ORDER = ("ver op seq via syscall name modinfo_name path dev ino size compression sha256 sig "
-         "signer sig_key sig_hashalgo vermagic srcversion version license intree args flags exit "
-         "ppid comm history anomaly truncated exe hostname addr terminal res").split()
+ORDER = ("ver op seq via call name modinfo_name path dev inode size compression sha256 sig_type "
+         "signer sig_key sig_hashalgo vermagic srcversion version license intree args call_flags "
+         "exit ppid comm history anomaly truncated exe hostname addr terminal res").split()
 ANOMALIES = {"name_mismatch", "unsigned", "sig_malformed", "file_changed", "truncated_read"}
 
 

@@ -63,8 +63,8 @@ not_in_audit() {
 conf() { conf_file "$dir/$1.conf" "${@:2}"; echo "$dir/$1.conf"; }
 # rec_in_syslog LABEL: intent and result records of LABEL in syslog
 rec_in_syslog() {
-	in_syslog "$1" "USER ver=1 op=kmod_load_intent .*args=\"fault=$1\""
-	in_syslog "$1" "USER ver=1 op=kmod_load .*args=\"fault=$1\""
+	in_syslog "$1" "USER ver=2 op=kmod_load_intent .*args=\"fault=$1\""
+	in_syslog "$1" "USER ver=2 op=kmod_load .*args=\"fault=$1\""
 }
 
 # --- fail-open -------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ while read -r label pid allocs rest; do
 	*) fail "$label: the call did not go on, or the loader died: '$rest'" ;;
 	esac
 	# the records of this process: audit (the kernel's pid=) or syslog (kmodaudit[pid])
-	recs=$(grep -a " pid=$pid uid=" "$dir/audit.raw"; grep -aE "kmodaudit\[$pid\]: USER ver=1 " "$dir/messages")
+	recs=$(grep -a " pid=$pid uid=" "$dir/audit.raw"; grep -aE "kmodaudit\[$pid\]: USER ver=2 " "$dir/messages")
 	if [ -n "$recs" ]; then
 		# a value the failure made unknown is "?", never another value
 		grep -q "$pat" <<<"$recs" || degraded=$((degraded + 1))

@@ -65,7 +65,7 @@ SIG_KEY=$(modinfo -F sig_key "$KO")
 
 main_expect=(--expect "name=$(hex "$NAME")" --expect "modinfo_name=$(hex "$MINAME")"
 	--expect "signer=$(hex "$CN")" --expect "sig_key=$(hex "$SIG_KEY")"
-	--expect "sig_hashalgo=$(hex sha256)" --expect "sig=$(hex pkcs7)"
+	--expect "sig_hashalgo=$(hex sha256)" --expect "sig_type=$(hex pkcs7)"
 	--expect "vermagic=$(hex "$VERMAGIC")" --expect "srcversion=$(hex "$SRCVERSION")"
 	--expect "version=$(hex "$VERSION")" --expect "license=$(hex "$LICENSE")"
 	--expect "intree=$(hex "$INTREE")" --expect "args=$(hex "$ARGS")"
@@ -100,14 +100,14 @@ $CHECK shim-finit "$dir/shim-finit.fields" --count 2 --ops kmod_load_intent,kmod
 	fails=$((fails + 1))
 records shim-init 2
 $CHECK shim-init "$dir/shim-init.fields" --count 2 --ops kmod_load_intent,kmod_load \
-	"${main_expect[@]}" --expect "syscall=$(hex init_module)" --absent path || fails=$((fails + 1))
+	"${main_expect[@]}" --expect "call=$(hex init_module)" --absent path || fails=$((fails + 1))
 records shim-delete 1
 $CHECK shim-delete "$dir/shim-delete.fields" --count 1 --ops kmod_unload \
 	--expect "name=$(hex "$NAME")" --absent modinfo_name --absent args --absent signer \
 	--truncated no || fails=$((fails + 1))
 records shim-big 2
 $CHECK shim-big "$dir/shim-big.fields" --count 2 --truncated yes --expect "name=$(hex big)" \
-	--expect "sig=$(hex pkcs7)" --expect "sig_key=$(hex 12:34:A5)" --absent signer \
+	--expect "sig_type=$(hex pkcs7)" --expect "sig_key=$(hex 12:34:A5)" --absent signer \
 	--absent license --absent srcversion --absent args ||
 	fails=$((fails + 1))
 records shim-rawcn 2

@@ -65,7 +65,7 @@ if command -v insmod >/dev/null; then
 	vg kmod-insmod "$dir/sys.conf" unshare -U -r -- "$(command -v insmod)" "$KO" "$ARGS"
 fi
 # the calls were recorded (the syslog fallback and the file sink)
-syslog_wait "$dir" "op=kmod_load .*via=preload syscall=finit_module" ||
+syslog_wait "$dir" "op=kmod_load .*via=preload call=finit_module" ||
 	fail "no finit_module record in syslog"
 [ "$(grep -c '"op":"kmod_unload"' "$dir/r.json")" -ge 3 ] || fail "unload records missing"
 finish "$runs programs under memcheck: no invalid access, no definite leak"

@@ -55,8 +55,8 @@ import json, sys
 out, ko, work = sys.argv[1:]
 objs = [json.loads(l) for l in open(out)]
 assert [o["file"] for o in objs] == [ko, f"{work}/plain", f"{work}/missing", "/dev/null", f"{work}/bad\nname"], objs
-assert objs[0]["name"] == "af_key" and objs[0]["sig"] == "pkcs7" and "error" not in objs[0], objs[0]
-assert objs[1]["error"] == "not an ELF object" and objs[1]["size"] == 13 and objs[1]["sig"] == "none", objs[1]
+assert objs[0]["name"] == "af_key" and objs[0]["sig_type"] == "pkcs7" and "error" not in objs[0], objs[0]
+assert objs[1]["error"] == "not an ELF object" and objs[1]["size"] == 13 and objs[1]["sig_type"] == "none", objs[1]
 assert objs[2] == {"file": f"{work}/missing", "error": "No such file or directory"}, objs[2]
 assert objs[3] == {"file": "/dev/null", "error": "not a regular file"}, objs[3]
 EOT

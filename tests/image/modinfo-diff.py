@@ -76,8 +76,8 @@ def compare(path, ours, theirs, size, digest):
     # The real name (struct module) equals .modinfo name= for in-tree modules.
     if theirs.get("name") and [ours.get("name")] != theirs["name"]:
         mismatch(path, "name (.gnu.linkonce.this_module)", ours.get("name"), theirs["name"])
-    if ("signer" in theirs) != (ours.get("sig") == "pkcs7"):
-        mismatch(path, "sig", ours.get("sig"), theirs.get("sig_id"))
+    if ("signer" in theirs) != (ours.get("sig_type") == "pkcs7"):
+        mismatch(path, "sig_type", ours.get("sig_type"), theirs.get("sig_id"))
     if ours.get("size") != size:
         mismatch(path, "size", ours.get("size"), f"stat: {size}")
     if ours.get("sha256") != digest:

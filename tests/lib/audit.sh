@@ -190,7 +190,8 @@ audit_payload() {
 	printf '%s' "$p"
 }
 
-# Fields whose values are strings: quoted, or upper-case hex when they hold unsafe bytes.
+# Fields whose values are strings: quoted, or upper-case hex when they hold unsafe bytes (the
+# string fields of src/core/record-names.c: record-audit-roundtrip holds the two equal).
 KMA_STRING_FIELDS=" name modinfo_name path signer sig_key sig_hashalgo vermagic srcversion version
 license intree args comm history exe "
 

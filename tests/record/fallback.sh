@@ -39,9 +39,9 @@ printf 'junk' >"$dir/junk"
 c=$(conf ns "[sinks]" "syslog_socket=$dir/log" "file=$dir/records.json")
 out=$(KMODAUDIT_CONFIG=$c unshare -U -r "$EMIT" delete 'ns name')
 [[ "$out" == "begin=0 "*"ret=-"* ]] || fail "userns: $out"
-syslog_wait "$dir" "USER ver=1 op=kmod_unload .* name=6E73206E616D65 " ||
+syslog_wait "$dir" "USER ver=2 op=kmod_unload .* name=6E73206E616D65 " ||
 	fail "userns: no record in syslog: $(syslog_messages "$dir")"
-grep -aq '^<85>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\} kmodaudit\[[0-9]*\]: USER ver=1 op=kmod_unload' \
+grep -aq '^<85>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\} kmodaudit\[[0-9]*\]: USER ver=2 op=kmod_unload' \
 	"$dir/messages" || fail "userns: not an RFC 3164 LOG_AUTHPRIV|LOG_NOTICE line: $(syslog_messages "$dir")"
 "$KMA_PYTHON" - "$dir/records.json" <<'PY' || fail "userns: JSON file"
 import json, sys
@@ -50,7 +50,7 @@ r = [x for x in recs if x.get("name") == "ns name"]
 assert len(r) == 1, recs
 r = r[0]
 assert r["type"] == "USER" and r["op"] == "kmod_unload" and r["exit"] < 0, r
-assert r["res"] == "failed" and r["ver"] == 1 and "time" in r, r
+assert r["res"] == "failed" and r["ver"] == 2 and r["call"] == "delete_module" and "time" in r, r
 PY
 
 # 2. no CAP_AUDIT_WRITE: EPERM -> syslog
@@ -58,7 +58,7 @@ if command -v capsh >/dev/null; then
 	c=$(conf nocap "[sinks]" "syslog_socket=$dir/log")
 	out=$(KMODAUDIT_CONFIG=$c capsh --drop=cap_audit_write -- -c "exec '$EMIT' delete nocap_mod")
 	[[ "$out" == "begin=0 "* ]] || fail "no CAP_AUDIT_WRITE: $out"
-	syslog_wait "$dir" 'USER ver=1 op=kmod_unload .* name="nocap_mod" ' ||
+	syslog_wait "$dir" 'USER ver=2 op=kmod_unload .* name="nocap_mod" ' ||
 		fail "no CAP_AUDIT_WRITE: no record in syslog"
 else
 	echo "note: capsh missing, CAP_AUDIT_WRITE case not run"
@@ -107,7 +107,7 @@ mark=$(audit_mark)
 out=$(KMODAUDIT_CONFIG=$c syslog_run "$dir" "$EMIT" delete disabled_mod)
 audit_enable
 [[ "$out" == "begin=0 "* ]] || fail "audit disabled: $out"
-syslog_wait "$dir" 'USER ver=1 op=kmod_unload .* name="disabled_mod" ' ||
+syslog_wait "$dir" 'USER ver=2 op=kmod_unload .* name="disabled_mod" ' ||
 	fail "audit disabled: no record in syslog"
 audit_user_records "$mark" | grep disabled_mod >/dev/null && fail "audit disabled: record in audit log?"
 

@@ -14,18 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const string_fields[] = {
-	"name",		"modinfo_name", "path",	      "signer",	 "sig_key",
-	"sig_hashalgo", "vermagic",	"srcversion", "version", "license",
-	"intree",	"args",		"comm",	      "history", "exe",
-};
+#include "core/record-names.h"
 
+/* By the format's table, in any version: the string fields are named alike in all. */
 static bool is_string_field(const char *name)
 {
-	for (size_t i = 0; i < sizeof(string_fields) / sizeof(string_fields[0]); i++)
-		if (!strcmp(name, string_fields[i]))
-			return true;
-	return false;
+	int id = record_field_lookup(name, RECORD_VERSION);
+
+	return id >= 0 && record_field_is_string(id);
 }
 
 static int hexval(char c)
@@ -56,11 +52,30 @@ static size_t decode(const char *name, const char *v, char *out)
 	return len;
 }
 
-int main(void)
+/* --string-fields: the table's string fields, for the shell readers' copy of the list. */
+static int print_string_fields(void)
 {
-	auparse_state_t *au = auparse_init(AUSOURCE_FILE_POINTER, stdin);
+	const char *sep = "";
+
+	for (int id = 0; id < RF_COUNT; id++) {
+		if (!record_field_is_string(id))
+			continue;
+		printf("%s%s", sep, record_field_name(id));
+		sep = " ";
+	}
+	printf("\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	auparse_state_t *au;
 	static char buf[65536];
 	int records = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "--string-fields"))
+		return print_string_fields();
+	au = auparse_init(AUSOURCE_FILE_POINTER, stdin);
 
 	if (!au) {
 		perror("auparse_init");
@@ -73,8 +88,8 @@ int main(void)
 			bool ours = false;
 
 			auparse_first_field(au);
-			op = auparse_find_field(au, "op");
-			ours = op && !strncmp(op, "kmod_", 5);
+			op = auparse_find_field(au, record_field_name(RF_OP));
+			ours = record_op_lookup(op) >= 0;
 			if (!ours)
 				continue;
 			printf("%s", auparse_get_type_name(au));
@@ -86,7 +101,7 @@ int main(void)
 				const char *val = auparse_get_field_str(au);
 				if (!name || !val)
 					continue;
-				if (!strcmp(name, "ver"))
+				if (!strcmp(name, record_field_name(RF_VER)))
 					in_payload = true;
 				if (!in_payload)
 					continue;
@@ -96,7 +111,7 @@ int main(void)
 					printf("%02X", (unsigned char)buf[i]);
 				if (n == 0)
 					printf("-");
-				if (!strcmp(name, "res"))
+				if (!strcmp(name, record_field_name(RF_RES)))
 					in_payload = false; /* ENRICHED logs go on with UID= ... */
 				int type = auparse_get_field_type(au);
 				if (type == AUPARSE_TYPE_ESCAPED) {

@@ -10,6 +10,9 @@ EMIT=$KMODAUDIT_BUILD/tests/record/kma-emit
 AUPARSE=$KMODAUDIT_BUILD/tests/record/kma-auparse
 [ -x "$EMIT" ] && [ -x "$AUPARSE" ] || { echo "FAIL: build kma-emit and kma-auparse first"; exit 1; }
 audit_setup
+# the shell readers' list of string fields is the format's table's
+[ "$(echo $KMA_STRING_FIELDS)" = "$("$AUPARSE" --string-fields)" ] ||
+	{ echo "FAIL: KMA_STRING_FIELDS (tests/lib/audit.sh) is not $("$AUPARSE" --string-fields)"; exit 1; }
 
 dir=$(mktemp -d)
 kma_on_exit "rm -rf '$dir'"
@@ -92,7 +95,7 @@ records() {
 field_of() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2://p"; }
 field_names() { printf '%s\n' "$1" | tr ' ' '\n' | tail -n +2 | cut -d: -f1 | tr '\n' ' '; }
 
-unload_fields="ver op seq via syscall name flags exit ppid comm history exe hostname addr terminal res "
+unload_fields="ver op seq via call name call_flags exit ppid comm history exe hostname addr terminal res "
 for i in "${!names[@]}"; do
 	records "name$i" 1
 	line=$(head -1 "$dir/name$i.fields")
@@ -170,12 +173,14 @@ if [ -n "$real" ]; then
 		[ "$(audit_field "$raw" sha256)" = "$(sha256sum "$real" | cut -d' ' -f1 | tr a-f A-F)" ] ||
 			fail "real: sha256"
 		[ "$(audit_field "$raw" size)" = "$(stat -c %s "$real")" ] || fail "real: size"
-		[ "$(audit_field "$raw" ino)" = "$(stat -c %i "$dir/af-key.ko")" ] || fail "real: ino"
+		[ "$(audit_field "$raw" inode)" = "$(stat -c %i "$dir/af-key.ko")" ] || fail "real: inode"
+		[ "$(audit_field "$raw" dev)" = "$(printf '%02x:%02x' $(stat -c '%Hd %Ld' "$dir/af-key.ko"))" ] ||
+			fail "real: dev $(audit_field "$raw" dev)"
 		for f in signer sig_key sig_hashalgo vermagic license intree; do
 			[ "$(audit_field "$raw" $f)" = "$(modinfo -F $f "$real")" ] ||
 				fail "real: $f '$(audit_field "$raw" $f)' != modinfo '$(modinfo -F $f "$real")'"
 		done
-		[ "$(audit_field "$raw" sig)" = pkcs7 ] || fail "real: sig"
+		[ "$(audit_field "$raw" sig_type)" = pkcs7 ] || fail "real: sig_type"
 		[ "$(audit_field "$raw" args)" = x=1 ] || fail "real: args"
 		# af-key.ko is af_key: - and _ are the same in module names
 		audit_field "$raw" anomaly >/dev/null && fail "real: anomaly $(audit_field "$raw" anomaly)"

@@ -5,7 +5,8 @@ set -euo pipefail
 . "$KMODAUDIT_SRC/tests/compliance/lib.sh"
 command -v python3 >/dev/null || kma_skip "python3 missing"
 
-base=$(dirname "$0")/fixtures/local-enosys.log
+# The version-1 log by default; report-variants-v2 runs the same on the version-2 one.
+base=$(dirname "$0")/fixtures/${KMA_REPORT_BASE:-local-enosys.log}
 work=$(mktemp -d)
 kma_on_exit "rm -rf '$work'"
 
@@ -50,10 +51,10 @@ for p, src in ((shim, "preload"), (front, "kmod"), (traced, "trace")):
 "$KMA" report --input "$base" | grep 'af_key' >/dev/null || fail "table output"
 echo "ok: real log"
 
-# unsigned: the shim's records say sig=none.
+# unsigned: the shim's records say sig=none (version 1) or sig_type=none.
 f=$(variant unsigned)
-sed -i "/pid=$shim .*op=kmod_/s/sig=pkcs7 signer=[0-9A-F]* sig_key=\"[^\"]*\" sig_hashalgo=\"[^\"]*\"/sig=none/" "$f"
-grep -q "pid=$shim .*sig=none" "$f" || fail "unsigned edit"
+sed -i "/pid=$shim .*op=kmod_/s/ \(sig\|sig_type\)=pkcs7 signer=[0-9A-F]* sig_key=\"[^\"]*\" sig_hashalgo=\"[^\"]*\"/ \1=none/" "$f"
+grep -q "pid=$shim .*sig\(_type\)\?=none" "$f" || fail "unsigned edit"
 check "$f" -- '
 assert flags(shim) == ["failed", "unsigned"], flags(shim)
 assert all(r["signer"] is None for r in by_pid(shim))

@@ -20,6 +20,6 @@ out=$(run module) || fail "syscall() answered differently under the shim: $out"
 grep -q "/libkmodaudit-impl\.so$" <<<"$out" || fail "a module call did not map the core: $out"
 # the core's libcrypto (PKCS#7) shows too: the first check would have seen it
 grep -q "/libcrypto\.so" <<<"$out" || fail "the core mapped without libcrypto: $out"
-grep -q '"syscall":"delete_module"' "$tmp/rec.json" || fail "the module call was not recorded"
+grep -q '"call":"delete_module"' "$tmp/rec.json" || fail "the module call was not recorded"
 echo "one module call: the core mapped, the call recorded"
 echo PASS

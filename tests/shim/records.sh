@@ -42,19 +42,20 @@ check_load() {
 	local line=$1 sc=$2 args=$3 file=$4 f op
 	op=$(audit_field "$line" op)
 	expect "$line" via preload
-	expect "$line" syscall "$sc"
+	expect "$line" call "$sc"
 	for f in name signer sig_key sig_hashalgo vermagic srcversion license intree version; do
 		expect "$line" "$f" "${want[$f]:-<absent>}"
 	done
 	expect "$line" sha256 "$want_sha"
 	expect "$line" size "$want_size"
 	expect "$line" compression none
-	expect "$line" sig pkcs7
+	expect "$line" sig_type pkcs7
 	expect "$line" args "$args"
 	if [ "$sc" = finit_module ]; then
 		expect "$line" path "$(realpath "$file")"
-		expect "$line" dev "$(printf '0x%x' "0x$(stat -L -c %D "$file")")"
-		expect "$line" ino "$(stat -L -c %i "$file")"
+		# as the kernel's PATH record writes it: major:minor in hex
+		expect "$line" dev "$(printf '%02x:%02x' $(stat -L -c '%Hd %Ld' "$file"))"
+		expect "$line" inode "$(stat -L -c %i "$file")"
 	fi
 	case $op in
 	kmod_load_intent) expect "$line" exit "<absent>"; expect "$line" res success ;;
@@ -67,9 +68,9 @@ check_load() {
 check_unload() {
 	expect "$1" op kmod_unload
 	expect "$1" via preload
-	expect "$1" syscall delete_module
+	expect "$1" call delete_module
 	expect "$1" name "$2"
-	expect "$1" flags "$3"
+	expect "$1" call_flags "$3"
 	expect "$1" exit -38
 	expect "$1" res failed
 	expect "$1" sha256 "<absent>"

@@ -19,7 +19,7 @@ import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
     if r["op"] != "kmod_load_intent":
-        print(r["syscall"], r.get("args", r.get("name")), r.get("sha256", "-"))
+        print(r["call"], r.get("args", r.get("name")), r.get("sha256", "-"))
 ' "$tmp/rec.json" >"$tmp/got" 2>/dev/null || true
 printf 'init_module a=1 %s\nfinit_module b=2 %s\ndelete_module kmatest_nr -\n' "$want_sha" "$want_sha" >"$tmp/want"
 diff -u "$tmp/want" "$tmp/got" || fail "module calls with a high syscall number went unrecorded"

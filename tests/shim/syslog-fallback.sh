@@ -27,7 +27,7 @@ syslog_wait "$dir" "op=kmod_unload .*name=\"kmt_$tag\"" 5 || {
 }
 msgs=$(syslog_messages "$dir")
 for op in kmod_load_intent kmod_load; do
-	grep -aq "op=$op .*syscall=finit_module name=\"dummy\".*args=\"kmatag=$tag\"" <<<"$msgs" ||
+	grep -aq "op=$op .*call=finit_module name=\"dummy\".*args=\"kmatag=$tag\"" <<<"$msgs" ||
 		fail "no $op record in syslog: $msgs"
 done
 grep -aq "op=kmod_load .*args=\"kmatag=$tag\".* exit=-38 " <<<"$msgs" ||

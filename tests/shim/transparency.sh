@@ -47,7 +47,8 @@ import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
     print(" ".join("%s=%s" % (k, r.get(k)) for k in
-          ("op", "syscall", "name", "size", "sha256", "sig", "args", "flags", "exit", "anomaly")))
+          ("op", "call", "name", "size", "sha256", "sig_type", "args", "call_flags", "exit",
+           "anomaly")))
 ' "$1"
 }
 

@@ -27,7 +27,7 @@ lines=$(audit_wait_records "$mark" 2 -p "$tracer") || fail "no records of the tr
 result=$(grep -a "op=kmod_load " <<< "$lines" | sed -n 1p)
 [ -n "$result" ] || fail "no result record: $lines"
 expect "audit record via" "$(audit_field "$result" via)" trace
-expect "audit record syscall" "$(audit_field "$result" syscall)" finit_module
+expect "audit record call" "$(audit_field "$result" call)" finit_module
 expect "audit record name" "$(audit_field "$result" name)" "$module_name"
 expect "audit record args" "$(audit_field "$result" args)" "k=v"
 expect "audit record exit" "$(audit_field "$result" exit)" "$ret"

@@ -39,7 +39,7 @@ strace_calls "$work/insmod.strace" > "$work/calls"
 [ -s "$work/calls" ] || fail "busybox insmod made no module call under strace"
 ncalls=$(wc -l < "$work/calls")
 expect "insmod records" "$(count "$out" via=trace)" $((2 * ncalls))
-records "$out" op=kmod_load -- syscall args exit name size sha256 comm > "$work/got"
+records "$out" op=kmod_load -- call args exit name size sha256 comm > "$work/got"
 while IFS=$'\t' read -r syscall params ret; do
 	printf '%s\t%s\t%s\t%s\t%s\t%s\tbusybox\n' "$syscall" "$params" "$ret" "$module_name" \
 		"$module_size" "$(upper <<< "$module_sha")"
@@ -56,5 +56,5 @@ flags=$(sed -n 's/^delete_module(0x[0-9a-f]*, *\(0x[0-9a-f]*\)).*/\1/p' "$work/r
 want_exit=$(strace_calls "$work/rmmod.strace" | cut -f3)
 [ -n "$flags" ] && [ -n "$want_exit" ] || fail "busybox rmmod made no delete_module call"
 "$kmodaudit" trace -o "$out" -- "$BUSYBOX_STATIC" rmmod "$module_name" 2>/dev/null || true
-expect "rmmod record" "$(records "$out" -- op via syscall name flags exit)" \
+expect "rmmod record" "$(records "$out" -- op via call name call_flags exit)" \
 	"$(printf 'kmod_unload\ttrace\tdelete_module\t%s\t%s\t%s' "$module_name" "$flags" "$want_exit")"

@@ -14,7 +14,7 @@ check_call() {
 	ret=$(ret_of "$1")
 	[ -n "$pid" ] || fail "$2: the loader printed nothing"
 	[ "$2" = delete_module ] && op=kmod_unload
-	expect "$2 by pid $pid" "$(records "$out" pid="$pid" op=$op -- via syscall exit)" \
+	expect "$2 by pid $pid" "$(records "$out" pid="$pid" op=$op -- via call exit)" \
 		"$(printf 'trace\t%s\t%s' "$2" "$ret")"
 }
 
@@ -46,7 +46,7 @@ if [ $i386_runs = yes ]; then
 		check_call "$work/32.log" "$syscall"
 	done
 	expect "i386 init_module sha256" \
-		"$(records "$out" comm=kma-trace-loade syscall=init_module op=kmod_load args=a=1 -- sha256)" \
+		"$(records "$out" comm=kma-trace-loade call=init_module op=kmod_load args=a=1 -- sha256)" \
 		"$(upper <<< "$module_sha")"
 else
 	echo "note: no i386 loader (gcc-multilib missing): i386 calls not tested"

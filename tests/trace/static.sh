@@ -18,7 +18,7 @@ check_load() {
 	[ -n "$pid" ] && [ -n "$ret" ] || fail "$syscall: loader printed nothing"
 	expect "$syscall records of pid $pid" "$(count "$out" pid="$pid")" 2
 	expect "$syscall intent" "$(count "$out" pid="$pid" op=kmod_load_intent)" 1
-	records "$out" pid="$pid" op=kmod_load -- via syscall name size sha256 args flags exit \
+	records "$out" pid="$pid" op=kmod_load -- via call name size sha256 args call_flags exit \
 		> "$work/got"
 	printf 'trace\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$syscall" "$module_name" "$module_size" \
 		"$(upper <<< "$module_sha")" "$params" "$flags" "$ret" > "$work/want"
@@ -32,12 +32,12 @@ check_load() {
 check_load init_module "p1=1 p2=two" 0x0 init "$module" "p1=1 p2=two"
 check_load finit_module "x=y" 0x3 finit "$module" "x=y" 3
 realpath=$(realpath "$module")
-expect "finit_module path" "$(records "$out" syscall=finit_module op=kmod_load -- path)" "$realpath"
+expect "finit_module path" "$(records "$out" call=finit_module op=kmod_load -- path)" "$realpath"
 
 "$kmodaudit" trace -o "$out" -- "$loader" delete "$module_name" 0x800 > "$work/del.log"
 pid=$(pid_of "$work/del.log")
 expect "delete_module record" \
-	"$(records "$out" pid="$pid" -- op via syscall name flags exit)" \
+	"$(records "$out" pid="$pid" -- op via call name call_flags exit)" \
 	"$(printf 'kmod_unload\ttrace\tdelete_module\t%s\t0x800\t%s' "$module_name" \
 		"$(ret_of "$work/del.log")")"
 # This machine's kernel has no module support: the kernel's answer is ENOSYS.

@@ -69,6 +69,9 @@ HEAD_RE = re.compile(r'^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+\.\d+):(\d+)\)
 STRING_FIELDS = {'name', 'modinfo_name', 'path', 'signer', 'sig_key', 'sig_hashalgo', 'vermagic',
                  'srcversion', 'version', 'license', 'intree', 'args', 'comm', 'history', 'exe',
                  'hostname', 'addr', 'terminal'}
+# Record format version 1's names of fields version 2 renamed: logs of either version are read
+# with version 2's names.
+V1_NAMES = {'syscall': 'call', 'sig': 'sig_type', 'flags': 'call_flags', 'ino': 'inode'}
 
 errors = []
 
@@ -128,6 +131,8 @@ def parse_log(path):
                 if not re.match(r'ver=\d+ op=kmod_', payload):
                     continue
                 rec = {k: decode(k, v) for k, v in FIELD_RE.findall(payload)}
+                if rec.get('ver') == '1':
+                    rec = {V1_NAMES.get(k, k): v for k, v in rec.items()}
                 rec['_serial'] = serial
                 rec['_type'] = rtype
                 rec['_sender'] = int(outer.get('pid', -1))
@@ -533,7 +538,7 @@ def check(args):
                 if i in match or not via:
                     continue
                 r = next((r for r in unmatched if r['_pid'] == k['pid'] and
-                          r.get('syscall') == k['syscall'] and
+                          r.get('call') == k['syscall'] and
                           (not exact or (str(r.get('exit')) == str(k['exit']) and
                                          (k['name'] is None or r.get('name') == k['name'])))),
                          None)
@@ -552,7 +557,7 @@ def check(args):
             pid = k['pid'] if k else r['_pid']
             kexit = '-' if k is None else str(k['exit'])
             rexit = '-' if r is None else str(r.get('exit'))
-            sysc = (k or {}).get('syscall') or r.get('syscall')
+            sysc = (k or {}).get('syscall') or r.get('call')
             src = ('kernel' if k else '') + ('+' + str(r.get('via')) if r else '')
             arch = '-' if k is None else k['arch']
             print(f'{kname:<14} {rname:<14} {pid:>5} {kexit:>11} {rexit:>8} {sysc:<14} '

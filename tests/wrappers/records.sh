@@ -49,7 +49,7 @@ check_calls() {
 		n=$((n + 1))
 		line=$(printf '%s\n' "$recs" | grep -E " op=kmod_(load|unload) seq=$n ")
 		[ -n "$line" ] || { fail "$name: no result record seq=$n"; continue; }
-		[ "$(audit_field "$line" syscall)" = "$sys" ] || fail "$name: seq=$n syscall"
+		[ "$(audit_field "$line" call)" = "$sys" ] || fail "$name: seq=$n call"
 		[ "$sys" = delete_module ] && field=name || field=args
 		[ "$(audit_field "$line" $field)" = "$str" ] ||
 			fail "$name: seq=$n $field: kernel got '$str', record '$(audit_field "$line" $field)'"
@@ -98,10 +98,10 @@ check_calls insmod "$recs"
 while IFS= read -r line; do
 	check_load_fields insmod "$line" "$FAT"
 	[ "$(audit_field "$line" comm)" = insmod ] || fail "insmod: comm"
-	case "$(audit_field "$line" syscall)" in
+	case "$(audit_field "$line" call)" in
 	finit_module) [ "$(audit_field "$line" path)" = "$FAT" ] || fail "insmod: path" ;;
 	init_module) ;;
-	*) fail "insmod: syscall $(audit_field "$line" syscall)" ;;
+	*) fail "insmod: call $(audit_field "$line" call)" ;;
 	esac
 done <<<"$recs"
 # intent and result of one call share seq
@@ -146,7 +146,7 @@ if command -v xz >/dev/null; then
 	check_counts xz "$recs"
 	check_calls xz "$recs"
 	while IFS= read -r line; do
-		[ "$(audit_field "$line" syscall)" = init_module ] || fail "xz: $(audit_field "$line" syscall)"
+		[ "$(audit_field "$line" call)" = init_module ] || fail "xz: $(audit_field "$line" call)"
 		[ "$(audit_field "$line" sha256)" = "$(xz -dc "$T/loop.ko.xz" | sha256sum | cut -d' ' -f1 | tr a-f A-F)" ] ||
 			fail "xz: sha256 is not the decompressed image's"
 		[ "$(audit_field "$line" size)" = "$(xz -dc "$T/loop.ko.xz" | wc -c)" ] || fail "xz: size"
@@ -161,7 +161,7 @@ check_counts rmmod "$recs"
 check_calls rmmod "$recs"
 line=$(printf '%s\n' "$recs" | grep ' op=kmod_unload ')
 [ "$(audit_field "$line" name)" = vfat ] || fail "rmmod: name"
-[ "$(audit_field "$line" syscall)" = delete_module ] || fail "rmmod: syscall"
+[ "$(audit_field "$line" call)" = delete_module ] || fail "rmmod: call"
 want_flags=0
 for f in $(grep -o 'O_[A-Z_|]*' "$T/rmmod.strace" | sed -n 1p | tr '|' ' '); do
 	case $f in
@@ -170,7 +170,7 @@ for f in $(grep -o 'O_[A-Z_|]*' "$T/rmmod.strace" | sed -n 1p | tr '|' ' '); do
 	*) fail "rmmod: unexpected flag $f" ;;
 	esac
 done
-[ "$(audit_field "$line" flags)" = "$(printf '0x%x' "$want_flags")" ] || fail "rmmod: flags"
+[ "$(audit_field "$line" call_flags)" = "$(printf '0x%x' "$want_flags")" ] || fail "rmmod: call_flags"
 
 # With the shim preloaded: still exactly one record per call, all from us (via=kmod); the
 # install command's child, a busybox insmod, is recorded by the shim (via=preload).
