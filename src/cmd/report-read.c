@@ -168,6 +168,7 @@ static int read_user(const struct fields *f, const struct rep_time *t, const cha
 	u.syscall = decode_str(field(f, "syscall"));
 	u.name = decode_str(field(f, "name"));
 	u.signer = decode_str(field(f, "signer"));
+	u.sig_key = decode_str(field(f, "sig_key"));
 	u.sha256 = field(f, "sha256") && strcmp(field(f, "sha256"), "?")
 			   ? strdup(field(f, "sha256"))
 			   : NULL; /* hex by contract */
@@ -278,6 +279,7 @@ void rep_log_free(struct rep_log *log)
 		free(u->syscall);
 		free(u->name);
 		free(u->signer);
+		free(u->sig_key);
 		free(u->sha256);
 		free(u->sig);
 		free(u->anomaly);
