@@ -7,6 +7,9 @@
  *
  * For PKCS#7 (the only kind current kernels accept) signer and key id are not in the trailer:
  * they are the issuer CN and serial number of the first SignerInfo of the CMS blob.
+ *
+ * Apart from those fields, whether the kernel checks the trailer at all, and which bytes it then
+ * takes for the ELF object, follow kernel/module/signing.c (kernel_sig_view()).
  */
 #include <endian.h>
 #include <string.h>
