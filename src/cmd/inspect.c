@@ -5,6 +5,7 @@
  * line. Exit 0 when every file is a usable module, 1 when one is not, 2 on usage errors.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,8 +23,31 @@ struct field {
 	const char *value;
 };
 
+/*
+ * The anomalies of the image itself, named as a record names them: unsigned, sig_malformed,
+ * sig_unchecked (a signature the kernel will not check: not PKCS#7, or --flags forcing the
+ * load past modversions or vermagic). NULL when there is none.
+ */
+static const char *image_anomalies(const struct modimage_info *info, char *buf, size_t size)
+{
+	const char *names[3];
+	size_t n = 0, len = 0;
+
+	if (info->sig == MODIMAGE_SIG_NONE)
+		names[n++] = "unsigned";
+	else if (info->sig == MODIMAGE_SIG_MALFORMED)
+		names[n++] = "sig_malformed";
+	if (info->sig_unchecked)
+		names[n++] = "sig_unchecked";
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(buf + len, size - len, "%s%s", i ? "," : "", names[i]);
+	return n ? buf : NULL;
+}
+
 /* The string fields of an image, in the record format's order; absent ones are NULL. */
-static size_t image_fields(const struct modimage_info *info, struct field *f, char *sha256)
+static size_t image_fields(const struct modimage_info *info, struct field *f, char *sha256,
+			   char *anomaly, size_t anomaly_size)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = 0;
@@ -50,6 +74,8 @@ static size_t image_fields(const struct modimage_info *info, struct field *f, ch
 	f[n++] = (struct field){record_field_name(RF_VERSION), info->version};
 	f[n++] = (struct field){record_field_name(RF_LICENSE), info->license};
 	f[n++] = (struct field){record_field_name(RF_INTREE), info->intree};
+	f[n++] = (struct field){record_field_name(RF_ANOMALY),
+				image_anomalies(info, anomaly, anomaly_size)};
 	f[n++] = (struct field){"error", info->error_msg};
 	return n;
 }
@@ -82,8 +108,8 @@ static void print_text_line(FILE *out, const char *key, const char *value)
 static void print_text(FILE *out, const char *file, const struct modimage_info *info,
 		       const char *open_error, bool first)
 {
-	struct field f[16];
-	char sha256[65], size[32];
+	struct field f[20];
+	char sha256[65], size[32], anomaly[64];
 	size_t n;
 
 	if (!first)
@@ -93,7 +119,7 @@ static void print_text(FILE *out, const char *file, const struct modimage_info *
 		print_text_line(out, "error", open_error);
 		return;
 	}
-	n = image_fields(info, f, sha256);
+	n = image_fields(info, f, sha256, anomaly, sizeof(anomaly));
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)info->size);
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(f[i].key, record_field_name(RF_SIZE)))
@@ -139,8 +165,8 @@ static int print_json(FILE *out, const char *file, const struct modimage_info *i
 		      const char *open_error)
 {
 	struct json_object *obj = json_object_new_object();
-	struct field f[16];
-	char sha256[65];
+	struct field f[20];
+	char sha256[65], anomaly[64];
 	size_t n;
 	int r;
 
@@ -150,7 +176,7 @@ static int print_json(FILE *out, const char *file, const struct modimage_info *i
 	if (r == 0 && !info) {
 		r = json_add_string(obj, "error", open_error);
 	} else if (r == 0) {
-		n = image_fields(info, f, sha256);
+		n = image_fields(info, f, sha256, anomaly, sizeof(anomaly));
 		for (size_t i = 0; r == 0 && i < n; i++) {
 			if (!strcmp(f[i].key, record_field_name(RF_SIZE)))
 				r = json_object_object_add(
@@ -169,11 +195,13 @@ static int print_json(FILE *out, const char *file, const struct modimage_info *i
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: kmodaudit inspect [--json] [--jobs N] FILE...\n\n"
+	fprintf(out, "Usage: kmodaudit inspect [--json] [--jobs N] [--flags N] FILE...\n\n"
 		     "Print what the kernel will see in each module file: its real name, size,\n"
 		     "compression, SHA-256, signature and .modinfo fields.\n\n"
 		     "  --json       one JSON object per line and file\n"
 		     "  --jobs N     files analysed in parallel (default: one per CPU, at most 8)\n"
+		     "  --flags N    as loaded with these finit_module flags (a record's flags=;\n"
+		     "               0x3 is insmod -f: the kernel checks no signature)\n"
 		     "  -h, --help   show this help\n");
 }
 
@@ -197,6 +225,7 @@ static const char *open_error_text(int r, char *buf, size_t size)
 struct job {
 	char **files;
 	size_t n;
+	const struct modimage_opts *opts;
 	struct result {
 		struct modimage *img;
 		int r;
@@ -218,7 +247,7 @@ static void *worker(void *data)
 
 		if (i >= job->n)
 			return NULL;
-		r = modimage_open_path(job->files[i], NULL, &img);
+		r = modimage_open_path(job->files[i], job->opts, &img);
 		pthread_mutex_lock(&job->lock);
 		job->results[i] = (struct result){.img = img, .r = r, .done = true};
 		pthread_cond_broadcast(&job->ready);
@@ -264,13 +293,18 @@ int cmd_inspect(int argc, char *argv[])
 	static const struct option options[] = {
 		{"json", no_argument, NULL, 'J'},
 		{"jobs", required_argument, NULL, 'P'},
+		{"flags", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	_cleanup_free_ struct result *results = NULL;
 	unsigned int n_jobs = default_jobs(), started = 0;
 	pthread_t threads[64];
-	struct job job = {.lock = PTHREAD_MUTEX_INITIALIZER, .ready = PTHREAD_COND_INITIALIZER};
+	struct modimage_opts opts = {0};
+	struct job job = {.opts = &opts,
+			  .lock = PTHREAD_MUTEX_INITIALIZER,
+			  .ready = PTHREAD_COND_INITIALIZER};
+	unsigned long flags;
 	bool json = false;
 	int status = 0, c;
 	char *end;
@@ -292,6 +326,16 @@ int cmd_inspect(int argc, char *argv[])
 				return EXIT_USAGE;
 			}
 			n_jobs = (unsigned int)v;
+			break;
+		case 'F':
+			errno = 0;
+			flags = strtoul(optarg, &end, 0);
+			if (errno || *end || end == optarg || optarg[0] == '-' ||
+			    flags > UINT_MAX) {
+				fprintf(stderr, "kmodaudit inspect: --flags wants a number\n");
+				return EXIT_USAGE;
+			}
+			opts.load_flags = (unsigned int)flags;
 			break;
 		case 'h':
 			usage(stdout);
@@ -325,7 +369,7 @@ int cmd_inspect(int argc, char *argv[])
 		int r;
 
 		if (started == 0) {
-			results[i].r = modimage_open_path(job.files[i], NULL, &results[i].img);
+			results[i].r = modimage_open_path(job.files[i], &opts, &results[i].img);
 		} else {
 			pthread_mutex_lock(&job.lock);
 			while (!results[i].done)

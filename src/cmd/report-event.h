@@ -56,6 +56,7 @@ struct rep_user {
 	char *syscall;
 	char *name;
 	char *signer, *sha256, *sig, *anomaly, *comm, *exe;
+	char *sig_key;
 	unsigned long long seq;
 	long long sender_pid; /* the kernel's pid= of the record: for via=trace, the tracer */
 	long long loader_pid; /* the process that made the call */
@@ -73,6 +74,8 @@ struct rep_row {
 	const char *name;
 	const char *kernel_name; /* when it differs from name */
 	const char *signer, *sha256, *sig, *exe, *comm;
+	const char *sig_key;
+	bool sig_unchecked; /* anomaly=sig_unchecked: the kernel did not check the signature */
 	long long pid, auid;
 	bool exit_known;
 	long long exit;
@@ -103,6 +106,14 @@ struct rep_match_opts {
 	double window; /* seconds either side of our records in which the kernel's may fall */
 	char **trusted_signers; /* NULL-terminated, NULL: no allow list, no unknown_signer */
 };
+
+/*
+ * Trusted signers (report-trust.c): entries "NAME/KEYID". A signature is trusted when an entry
+ * names its signer and its key id (hex digits compared, case and colons aside); an entry
+ * without a key id trusts nothing.
+ */
+bool rep_trust_entry_has_key(const char *entry);
+bool rep_signer_trusted(char **entries, const char *signer, const char *sig_key);
 
 /* Pair, merge and correlate into rows sorted by node, then time. */
 int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep_row **rows,

@@ -230,6 +230,8 @@ static void row_from_call(struct rep_row *row, const struct call *c)
 		.syscall = u->syscall,
 		.name = u->name,
 		.signer = u->signer,
+		.sig_key = u->sig_key,
+		.sig_unchecked = has_word(u->anomaly, "sig_unchecked"),
 		.sha256 = u->sha256,
 		.sig = u->sig,
 		.exe = u->exe,
@@ -250,12 +252,11 @@ static void row_from_call(struct rep_row *row, const struct call *c)
 		row->flags |= REP_FLAG_UNSIGNED;
 }
 
-static bool signer_trusted(const char *signer, char **trusted)
+/* Only a signature the kernel checked, by a signer and key id of the list. */
+static bool signature_trusted(const struct rep_row *row, char **trusted)
 {
-	for (char **p = trusted; p && *p; p++)
-		if (!strcmp(*p, signer))
-			return true;
-	return false;
+	return row->sig && !strcmp(row->sig, "pkcs7") && !row->sig_unchecked &&
+	       rep_signer_trusted(trusted, row->signer, row->sig_key);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -541,7 +542,7 @@ int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep
 		if (row->exit_known && row->exit != 0)
 			row->flags |= REP_FLAG_FAILED;
 		if (opts->trusted_signers && row->signer &&
-		    !signer_trusted(row->signer, opts->trusted_signers))
+		    !signature_trusted(row, opts->trusted_signers))
 			row->flags |= REP_FLAG_UNKNOWN_SIGNER;
 	}
 	qsort(out, n, sizeof(*out), row_cmp);

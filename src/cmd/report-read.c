@@ -192,6 +192,7 @@ static int read_user(const struct fields *f, unsigned ver, const struct rep_time
 	u.syscall = udecode(f, ver, RF_CALL);
 	u.name = udecode(f, ver, RF_NAME);
 	u.signer = udecode(f, ver, RF_SIGNER);
+	u.sig_key = udecode(f, ver, RF_SIG_KEY);
 	u.sha256 = udecode(f, ver, RF_SHA256);
 	u.sig = udecode(f, ver, RF_SIG_TYPE);
 	u.anomaly = udecode(f, ver, RF_ANOMALY);
@@ -300,6 +301,7 @@ void rep_log_free(struct rep_log *log)
 		free(u->syscall);
 		free(u->name);
 		free(u->signer);
+		free(u->sig_key);
 		free(u->sha256);
 		free(u->sig);
 		free(u->anomaly);

@@ -39,7 +39,8 @@ static void usage(FILE *out)
 		"  --window SECONDS      how far apart the kernel's and our records may be "
 		"(0 to 3600,\n"
 		"                        default 3)\n"
-		"  --trusted-signers L   comma list of trusted signers (default: [report]\n"
+		"  --trusted-signers L   comma list of trusted signers, each NAME/KEYID: the\n"
+		"                        signer and sig_key of a record (default: [report]\n"
 		"                        trusted_signers= of the configuration)\n"
 		"  --config FILE         configuration file to read\n"
 		"Flags: kernel-only, userspace-only, name_mismatch, unsigned, unknown_signer, "
@@ -221,6 +222,12 @@ int cmd_report(int argc, char *argv[])
 		conf_release(&conf);
 		return 1;
 	}
+	for (char **p = mopts.trusted_signers; p && *p; p++)
+		if (!rep_trust_entry_has_key(*p))
+			fprintf(stderr,
+				"kmodaudit report: trusted signer '%s' has no key id: it trusts "
+				"nothing (write NAME/KEYID, the signer and sig_key of a record)\n",
+				*p);
 
 	read_span = widen(&filter, mopts.window);
 	r = rep_read(nfiles ? files : NULL, &read_span, &log);

@@ -220,6 +220,8 @@ static int take_image(struct kma_pending *p, const struct modimage_info *info)
 		p->anomalies |= RECORD_ANOMALY_UNSIGNED;
 	else if (info->sig == MODIMAGE_SIG_MALFORMED)
 		p->anomalies |= RECORD_ANOMALY_SIG_MALFORMED;
+	if (info->sig_unchecked)
+		p->anomalies |= RECORD_ANOMALY_SIG_UNCHECKED;
 
 	struct {
 		char **dst;
@@ -250,7 +252,11 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 			const struct kma_conf *conf)
 {
 	_cleanup_modimage_ struct modimage *img = NULL;
-	const struct modimage_opts opts = {.max_size = conf->max_image_size};
+	/* finit_module's flags decide whether the kernel checks the signature at all */
+	const struct modimage_opts opts = {
+		.max_size = conf->max_image_size,
+		.load_flags = call->syscall == KMA_SYS_FINIT_MODULE ? (unsigned int)call->flags : 0,
+	};
 	int r = -EBADF;
 
 	/* first what the caller gave: it is in the record whatever the image analysis runs into */

@@ -42,12 +42,13 @@ int modimage_decompress(enum modimage_compression c, const unsigned char *buf, s
 			uint64_t max_size, unsigned char **out, size_t *out_len, const char **why);
 
 /*
- * Read the appended signature of the (decompressed) module bytes, as kmod and the kernel see
- * it. Fills info.sig and the signer fields; *elf_len is the length of the ELF object in front
- * of the signature (len when there is no well-formed trailer). Returns 0 or -ENOMEM.
+ * Read the appended signature of the (decompressed) module bytes: info.sig and the signer
+ * fields as kmod prints them, info.sig_unchecked as kernel/module/signing.c decides (mangled: a
+ * load with MODIMAGE_LOAD_MANGLED_FLAGS). *elf_len is the length the kernel parses as the ELF
+ * object (len when there is no well-formed trailer). Returns 0 or -ENOMEM.
  */
 int modimage_parse_signature(struct modimage *img, const unsigned char *buf, size_t len,
-			     size_t *elf_len);
+			     bool mangled, size_t *elf_len);
 
 /*
  * Parse the ELF object with libelf: every .modinfo entry and the name in

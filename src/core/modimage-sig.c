@@ -7,6 +7,9 @@
  *
  * For PKCS#7 (the only kind current kernels accept) signer and key id are not in the trailer:
  * they are the issuer CN and serial number of the first SignerInfo of the CMS blob.
+ *
+ * Apart from those fields, whether the kernel checks the trailer at all, and which bytes it then
+ * takes for the ELF object, follow kernel/module/signing.c (kernel_sig_view()).
  */
 #include <endian.h>
 #include <string.h>
@@ -154,8 +157,9 @@ out:
 	return r;
 }
 
-int modimage_parse_signature(struct modimage *img, const unsigned char *buf, size_t len,
-			     size_t *elf_len)
+/* The fields as kmod's modinfo reads them. Returns 0 or -ENOMEM. */
+static int kmod_sig_fields(struct modimage *img, const unsigned char *buf, size_t len,
+			   size_t *elf_len)
 {
 	struct modimage_info *info = &img->info;
 	struct module_signature ms;
@@ -211,5 +215,49 @@ int modimage_parse_signature(struct modimage *img, const unsigned char *buf, siz
 	info->sig_key = img->sig_key;
 	info->sig_hashalgo = img->sig_hashalgo;
 	*elf_len = rest - need;
+	return 0;
+}
+
+/*
+ * What kernel/module/signing.c makes of the trailer: whether it checks it at all, and how many
+ * bytes it then parses as the ELF object. elf_len is left alone where the kernel refuses the
+ * module (EBADMSG): nothing loads, and modinfo's view of the ELF object is as good as any.
+ */
+static void kernel_sig_view(struct modimage *img, const unsigned char *buf, size_t len,
+			    bool mangled, size_t *elf_len)
+{
+	struct module_signature ms;
+	size_t modlen, sig_len;
+
+	if (len <= SIG_MAGIC_LEN || memcmp(buf + len - SIG_MAGIC_LEN, SIG_MAGIC, SIG_MAGIC_LEN))
+		return;
+	if (mangled) {
+		/* Forced past modversions or vermagic: the marker is not even looked for. */
+		img->info.sig_unchecked = true;
+		*elf_len = len;
+		return;
+	}
+	modlen = len - SIG_MAGIC_LEN;
+	if (modlen <= sizeof(ms))
+		return;
+	memcpy(&ms, buf + modlen - sizeof(ms), sizeof(ms));
+	sig_len = be32toh(ms.sig_len);
+	if (sig_len >= modlen - sizeof(ms))
+		return;
+	if (ms.id_type != SIG_ID_PKCS7) {
+		/* -ENOPKG: loaded unchecked (unless signatures are enforced), trailer and all. */
+		img->info.sig_unchecked = true;
+		*elf_len = modlen;
+	}
+}
+
+int modimage_parse_signature(struct modimage *img, const unsigned char *buf, size_t len,
+			     bool mangled, size_t *elf_len)
+{
+	int r = kmod_sig_fields(img, buf, len, elf_len);
+
+	if (r < 0)
+		return r;
+	kernel_sig_view(img, buf, len, mangled, elf_len);
 	return 0;
 }

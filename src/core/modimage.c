@@ -140,7 +140,9 @@ static int analyse(struct modimage *img, const unsigned char *buf, size_t len, b
 		module = plain;
 	}
 
-	r = modimage_parse_signature(img, module, module_len, &elf_len);
+	r = modimage_parse_signature(img, module, module_len,
+				     opts && (opts->load_flags & MODIMAGE_LOAD_MANGLED_FLAGS),
+				     &elf_len);
 	if (r < 0)
 		return r;
 	return modimage_parse_elf(img, module, elf_len);

@@ -16,6 +16,19 @@
  * modinfo prints; a PKCS#7 trailer the kernel would refuse (EBADMSG) is MODIMAGE_SIG_MALFORMED
  * with those fields still filled.
  *
+ * The kernel checks a signature only as kernel/module/signing.c does: a PKCS#7 trailer, on a
+ * load that does not ask to ignore modversions or vermagic. Any other trailer (X509, PGP, an id
+ * it does not know), or any trailer on such a "mangled" load (opts->load_flags), is never
+ * checked: info->sig_unchecked, and its signer fields are only what the bytes claim. The ELF
+ * object is then the bytes the kernel parses: the trailer stays in front of its magic (or whole).
+ *
+ * Compressed images are read as kernel/module/decompress.c reads them (finit_module with
+ * MODULE_INIT_COMPRESSED_FILE), whatever a userspace tool would make of them: gzip is the
+ * 10-byte header (1f 8b 08), a file name skipped when FNAME is set and every other flag ignored,
+ * then raw deflate up to its end (CRC and size not checked); xz is the first stream, with no or
+ * a CRC32 check; zstd is the first frame, which ends where its input does (a cut frame is what
+ * was decoded). Bytes after that end are never read.
+ *
  * Nothing in the image points into the caller's bytes: they may be freed once open returns.
  * Threads may open images concurrently.
  *
@@ -50,9 +63,13 @@ enum modimage_sig {
 /* Default decompression cap: 1 GiB. */
 #define MODIMAGE_DEFAULT_MAX_SIZE (1ULL << 30)
 
+/* finit_module's flags (linux/module.h MODULE_INIT_*) that make the kernel skip the signature. */
+#define MODIMAGE_LOAD_MANGLED_FLAGS 3u /* IGNORE_MODVERSIONS | IGNORE_VERMAGIC */
+
 struct modimage_opts {
-	uint64_t max_size; /* cap on input and decompressed size; 0 = default */
-	bool no_hash;	   /* skip SHA-256 (never used by emitters) */
+	uint64_t max_size;	 /* cap on input and decompressed size; 0 = default */
+	bool no_hash;		 /* skip SHA-256 (never used by emitters) */
+	unsigned int load_flags; /* finit_module's flags the image goes with; 0 for init_module */
 };
 
 /*
@@ -75,6 +92,7 @@ struct modimage_info {
 	enum modimage_sig sig;
 	const char *sig_id; /* as modinfo prints it: "PKCS#7", "X509", "PGP" */
 	const char *signer, *sig_key, *sig_hashalgo;
+	bool sig_unchecked; /* a trailer the kernel will load without checking it (see above) */
 };
 
 struct modimage;

@@ -115,7 +115,8 @@ static void add_opt_str(struct record *r, enum record_field_id id, const char *v
 }
 
 static const char *const anomaly_names[] = {
-	"name_mismatch", "unsigned", "sig_malformed", "file_changed", "truncated_read",
+	"name_mismatch", "unsigned",	   "sig_malformed",
+	"file_changed",	 "truncated_read", "sig_unchecked",
 };
 
 static const char *anomaly_list(char *buf, size_t size, unsigned anomalies)

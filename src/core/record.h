@@ -32,6 +32,9 @@ enum record_anomaly {
 	RECORD_ANOMALY_SIG_MALFORMED = 1 << 2,
 	RECORD_ANOMALY_FILE_CHANGED = 1 << 3,
 	RECORD_ANOMALY_TRUNCATED_READ = 1 << 4,
+	/* a signature the kernel does not check: not PKCS#7, or a load forced past modversions or
+	 * vermagic (finit_module's MODULE_INIT_IGNORE_*): signer fields are only what it claims */
+	RECORD_ANOMALY_SIG_UNCHECKED = 1 << 5,
 };
 
 /*
@@ -101,7 +104,7 @@ struct record {
 	char payload[RECORD_MAX_PAYLOAD + 1];
 	size_t len;
 	/* storage for values computed while building (numbers in hex, digest, anomaly list) */
-	char flags_buf[24], dev_buf[24], sha_buf[65], anomaly_buf[96];
+	char flags_buf[24], dev_buf[24], sha_buf[65], anomaly_buf[128];
 	const char *exe, *terminal;
 	bool success;
 };

@@ -37,6 +37,38 @@ done
 [ "$(sed -n 's/^sha256: *//p' "$work/out")" = "$(sha256sum "$ko" | cut -d' ' -f1 | tr a-f A-F)" ] || fail "text sha256"
 [ "$(sed -n 's/^size: *//p' "$work/out")" = "$(stat -c %s "$ko")" ] || fail "text size"
 
+# A signature the kernel never checks (sig_unchecked): af_key with its PKCS#7 trailer swapped
+# for an X509-type one naming Debian's signer and key id, and the real module as loaded with
+# insmod -f (finit_module flags 0x3). No anomaly on the real module loaded plainly.
+[ -z "$(sed -n 's/^anomaly: *//p' "$work/out")" ] || fail "a signed module: an anomaly line"
+python3 - "$ko" "$work/x509.ko" "$(modinfo -F signer "$ko")" "$(modinfo -F sig_key "$ko")" <<'EOT'
+import struct, sys
+src, dst, signer, key = sys.argv[1], sys.argv[2], sys.argv[3].encode(), bytes.fromhex(sys.argv[4].replace(":", ""))
+magic = b"~Module signature appended~\n"
+data = open(src, "rb").read()
+assert data.endswith(magic)
+sig_len = struct.unpack(">I", data[-32:-28])[0]
+elf = data[:-40 - sig_len]
+ms = struct.pack(">BBBBBxxxI", 1, 4, 1, len(signer), len(key), 8)
+open(dst, "wb").write(elf + signer + key + b"SIGNATUR" + ms + magic)
+EOT
+[ "$(status "$k" inspect "$work/x509.ko")" = 0 ] || fail "x509 trailer: want 0"
+[ "$(sed -n 's/^sig_type: *//p' "$work/out")" = x509 ] || fail "x509 trailer: sig_type"
+[ "$(sed -n 's/^signer: *//p' "$work/out")" = "$(modinfo -F signer "$work/x509.ko")" ] || fail "x509 trailer: signer"
+[ "$(sed -n 's/^sig_key: *//p' "$work/out")" = "$(modinfo -F sig_key "$ko")" ] || fail "x509 trailer: sig_key"
+[ "$(sed -n 's/^anomaly: *//p' "$work/out")" = sig_unchecked ] || fail "x509 trailer: no sig_unchecked"
+[ "$(status "$k" inspect --json --flags 0x3 "$ko")" = 0 ] || fail "--flags 0x3: want 0"
+python3 - "$work/out" <<'EOT' || fail "--flags 0x3: JSON"
+import json, sys
+o = json.loads(open(sys.argv[1]).read())
+assert o["sig_type"] == "pkcs7" and o["anomaly"] == "sig_unchecked", o
+EOT
+for f in 4 0; do
+	[ "$(status "$k" inspect --flags "$f" "$ko")" = 0 ] || fail "--flags $f: want 0"
+	[ -z "$(sed -n 's/^anomaly: *//p' "$work/out")" ] || fail "--flags $f: an anomaly line"
+done
+[ "$(status "$k" inspect --flags x "$ko")" = 2 ] || fail "--flags x: want 2"
+
 # Some files not usable: 1, one line each on stderr naming file and reason, all in order.
 printf 'not a module\n' > "$work/plain"
 nl_name="$work/bad

@@ -911,13 +911,19 @@ static void test_corrupt_streams(void **state)
 		_cleanup_free_ unsigned char *packed = compress_with(k, elf, len, &packed_len);
 		char msg[64];
 
-		/* Cut in half. */
+		/*
+		 * Cut in half. The kernel's zstd loop takes a cut frame for its end (what was
+		 * decoded is the module: here no ELF object); xz and gzip it refuses.
+		 */
 		{
 			_cleanup_modimage_ struct modimage *img = open_mem(packed, packed_len / 2);
 			const struct modimage_info *info = modimage_get_info(img);
 
 			snprintf(msg, sizeof(msg), "%s stream: truncated", compressors[k].name);
-			assert_error(info, -EBADMSG, msg);
+			if (compressors[k].c == MODIMAGE_COMP_ZSTD)
+				assert_int_equal(info->error, -ENOEXEC);
+			else
+				assert_error(info, -EBADMSG, msg);
 			assert_int_equal(info->compression, compressors[k].c);
 			assert_int_equal(info->size, packed_len / 2);
 			assert_sha256sum(packed, packed_len / 2, info->sha256);
@@ -1088,6 +1094,329 @@ static void test_mutations(void **state)
 	}
 }
 
+/* ---- what the kernel checks, and what it decompresses ---------------------------------- */
+
+static struct modimage *open_flags(const void *data, size_t len, unsigned int load_flags)
+{
+	struct modimage_opts opts = {.load_flags = load_flags};
+	struct modimage *img = NULL;
+
+	assert_int_equal(modimage_open_memory(data, len, &opts, &img), 0);
+	assert_non_null(img);
+	return img;
+}
+
+/*
+ * kernel/module/signing.c checks a PKCS#7 trailer only, and none at all on a load forced past
+ * modversions or vermagic (finit_module's MODULE_INIT_IGNORE_MODVERSIONS = 1,
+ * MODULE_INIT_IGNORE_VERMAGIC = 2): those are sig_unchecked, whatever signer they name.
+ */
+static void test_sig_unchecked(void **state)
+{
+	static const unsigned char key_id[] = {0xde, 0xad, 0x0b, 0xef, 0x00};
+	static const uint8_t x509[5] = {1, 4, 1, 10, 5}, pgp[5] = {0, 4, 0, 10, 5},
+			     unknown_id[5] = {1, 4, 7, 0, 0};
+	size_t len, signed_len, out_len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_free_ unsigned char *ko = sign(elf, len, "sha256", &signed_len);
+	_cleanup_free_ unsigned char *old = NULL, *old_pgp = NULL, *odd = NULL;
+
+	/* Signed with PKCS#7: checked on a plain load (COMPRESSED_FILE = 4 changes nothing). */
+	for (unsigned int flags = 0; flags < 8; flags++) {
+		_cleanup_modimage_ struct modimage *img = open_flags(ko, signed_len, flags);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_int_equal(info->sig, MODIMAGE_SIG_PKCS7);
+		assert_string_equal(info->signer, expect_signer);
+		assert_int_equal(info->sig_unchecked, (flags & 3) != 0);
+	}
+	/* Unsigned: nothing to check, forced or not. */
+	for (unsigned int flags = 0; flags < 4; flags++) {
+		_cleanup_modimage_ struct modimage *img = open_flags(elf, len, flags);
+
+		assert_unsigned(modimage_get_info(img));
+		assert_false(modimage_get_info(img)->sig_unchecked);
+	}
+	/* X509 and PGP trailers: their signer and key id are any bytes; never checked. */
+	old = append_trailer(elf, len, "Old Signer", 10, key_id, sizeof(key_id), "SIGNATURE", 9,
+			     x509, &out_len);
+	{
+		_cleanup_modimage_ struct modimage *img = open_mem(old, out_len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_int_equal(info->sig, MODIMAGE_SIG_X509);
+		assert_string_equal(info->signer, "Old Signer");
+		assert_true(info->sig_unchecked);
+	}
+	old_pgp = append_trailer(elf, len, "Old Signer", 10, key_id, sizeof(key_id), "SIGNATURE", 9,
+				 pgp, &out_len);
+	{
+		_cleanup_modimage_ struct modimage *img = open_mem(old_pgp, out_len);
+
+		assert_int_equal(modimage_get_info(img)->sig, MODIMAGE_SIG_PGP);
+		assert_true(modimage_get_info(img)->sig_unchecked);
+	}
+	/* An id type nobody knows: malformed to modinfo, -ENOPKG (loaded unchecked) to the kernel.
+	 */
+	odd = append_trailer(elf, len, NULL, 0, NULL, 0, "SIGNATURE", 9, unknown_id, &out_len);
+	{
+		_cleanup_modimage_ struct modimage *img = open_mem(odd, out_len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_int_equal(info->sig, MODIMAGE_SIG_MALFORMED);
+		assert_true(info->sig_unchecked);
+	}
+	/* sig_len past the start: the kernel refuses the module (EBADMSG), nothing loads. */
+	{
+		struct buf b = {0};
+		uint32_t huge = htobe32(1u << 30);
+		_cleanup_modimage_ struct modimage *img = NULL;
+
+		buf_put(&b, elf, len);
+		buf_put(&b, x509, 5);
+		buf_put(&b, NULL, 3);
+		buf_put(&b, &huge, 4);
+		buf_put(&b, SIG_MAGIC, strlen(SIG_MAGIC));
+		img = open_mem(b.p, b.len);
+		assert_int_equal(modimage_get_info(img)->sig, MODIMAGE_SIG_MALFORMED);
+		assert_false(modimage_get_info(img)->sig_unchecked);
+		free(b.p);
+	}
+}
+
+/*
+ * When the kernel does not check the trailer it does not cut it off either: the ELF object it
+ * parses runs to the magic (or to the end). Here the section headers are the "signature" of an
+ * X509 trailer: modinfo's view has no section headers, the kernel's has them.
+ */
+static void test_unchecked_trailer_is_elf(void **state)
+{
+	static const uint8_t x509[5] = {1, 4, 1, 0, 0};
+	size_t len, shoff;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	struct buf b = {0};
+	uint32_t be;
+
+	memcpy(&shoff, elf + 0x28, sizeof(shoff)); /* e_shoff, 64-bit little-endian */
+	assert_true(shoff < len);
+	be = htobe32((uint32_t)(len - shoff));
+	buf_put(&b, elf, len);
+	buf_put(&b, x509, 5);
+	buf_put(&b, NULL, 3);
+	buf_put(&b, &be, 4);
+	buf_put(&b, SIG_MAGIC, strlen(SIG_MAGIC));
+	for (unsigned int flags = 0; flags < 4; flags += 3) {
+		_cleanup_modimage_ struct modimage *img = open_flags(b.p, b.len, flags);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_usable(info);
+		assert_crafted_fields(info);
+		assert_true(info->sig_unchecked);
+	}
+	free(b.p);
+}
+
+/* Two modules: A (the kernel's view) unsigned, named kernel_sees; B the signed crafted one. */
+#define KERNEL_SEES "kernel_sees"
+
+static unsigned char *craft_named(const char *name, size_t *len)
+{
+	set_module_name(true, name, strlen(name) + 1);
+	return craft(true, false, V_FULL, len);
+}
+
+static void assert_kernel_sees(const struct modimage_info *info)
+{
+	assert_usable(info);
+	assert_string_equal(info->name, KERNEL_SEES);
+	assert_unsigned(info);
+	assert_false(info->sig_unchecked);
+}
+
+/* The userspace tool's view of a compressed file, for the record: it differs from the kernel's. */
+static void assert_tool_reads(const char *tool, const void *packed, size_t packed_len,
+			      const void *want, size_t want_len)
+{
+	size_t got_len;
+	_cleanup_free_ unsigned char *got = NULL;
+
+	write_file(path_of("tool.in"), packed, packed_len);
+	run("%s -dc < '%s' > '%s' 2>/dev/null || true", tool, path_of("tool.in"),
+	    path_of("tool.out"));
+	got = read_file(path_of("tool.out"), &got_len);
+	assert_int_equal(got_len, want_len);
+	assert_memory_equal(got, want, want_len);
+}
+
+/*
+ * zstd: the kernel decodes the first frame only. Frame 1 an unsigned module, frame 2 the trailer
+ * of a signed copy of it: zstd -d gives the signed module, the kernel loads the unsigned one.
+ */
+static void test_zstd_first_frame(void **state)
+{
+	size_t a_len, signed_len, f1_len, f2_len;
+	_cleanup_free_ unsigned char *a = craft_named(KERNEL_SEES, &a_len);
+	_cleanup_free_ unsigned char *ko = sign(a, a_len, "sha256", &signed_len);
+	_cleanup_free_ unsigned char *f1 = NULL, *f2 = NULL;
+	struct buf b = {0};
+
+	f1 = compress_with(1, a, a_len, &f1_len);
+	f2 = compress_with(1, ko + a_len, signed_len - a_len, &f2_len);
+	buf_put(&b, f1, f1_len);
+	buf_put(&b, f2, f2_len);
+	{
+		_cleanup_modimage_ struct modimage *img = open_mem(b.p, b.len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_int_equal(info->compression, MODIMAGE_COMP_ZSTD);
+		assert_kernel_sees(info);
+		assert_int_equal(info->size, b.len);
+	}
+	assert_tool_reads("zstd -q", b.p, b.len, ko, signed_len);
+	/* Anything at all after the first frame: never read. */
+	buf_put(&b, "\x28\xb5\x2f\xfd garbage", 12);
+	{
+		_cleanup_modimage_ struct modimage *img = open_mem(b.p, b.len);
+
+		assert_kernel_sees(modimage_get_info(img));
+	}
+	free(b.p);
+}
+
+/* The gzip CLI's output for data, as (header, raw deflate, CRC32 and size) parts. */
+static unsigned char *gzip_parts(const void *data, size_t len, size_t *raw_off, size_t *raw_len,
+				 size_t *total)
+{
+	unsigned char *gz = compress_with(2, data, len, total);
+
+	/* gzip -n: a bare 10-byte header (no FNAME), then deflate, then 8 bytes of trailer */
+	assert_int_equal(gz[3], 0);
+	*raw_off = 10;
+	*raw_len = *total - 18;
+	return gz;
+}
+
+/*
+ * gzip: the kernel skips a FNAME, nothing else. A FEXTRA field whose bytes are themselves a
+ * deflate stream hides module A from zlib (which skips the field and inflates B after it);
+ * the kernel inflates the field's bytes: A.
+ */
+static void test_gzip_fextra(void **state)
+{
+	size_t a_len, b_len, signed_len, ga_len, gb_len, a_off, a_raw, b_off, b_raw;
+	_cleanup_free_ unsigned char *a = craft_named(KERNEL_SEES, &a_len);
+	_cleanup_free_ unsigned char *b = craft_named(REAL_NAME, &b_len);
+	_cleanup_free_ unsigned char *ko = sign(b, b_len, "sha256", &signed_len);
+	_cleanup_free_ unsigned char *ga = gzip_parts(a, a_len, &a_off, &a_raw, &ga_len);
+	_cleanup_free_ unsigned char *gb = gzip_parts(ko, signed_len, &b_off, &b_raw, &gb_len);
+	/*
+	 * FEXTRA and FNAME set. zlib: XLEN, the extra field, a file name, deflate (B). The kernel
+	 * takes XLEN and what follows for the file name, up to the first NUL (the extra field's
+	 * first byte), and inflates from there: A, which zlib skipped as extra data.
+	 */
+	static const unsigned char hdr[10] = {0x1f, 0x8b, 0x08, 0x04 | 0x08, 0, 0, 0, 0, 0, 3};
+	const size_t xlen = 0x4141; /* "AA" */
+	struct buf f = {0};
+
+	buf_put(&f, hdr, sizeof(hdr));
+	buf_put(&f, "AA", 2);
+	buf_put(&f, NULL, 1);		/* the kernel's end of the file name */
+	buf_put(&f, ga + a_off, a_raw); /* module A, final block: the kernel ends here */
+	assert_true(f.len <= 12 + xlen);
+	buf_put(&f, NULL, 12 + xlen - f.len);	 /* the rest of the extra field */
+	buf_put(&f, "b.ko", 5);			 /* zlib's file name */
+	buf_put(&f, gb + b_off, gb_len - b_off); /* module B with its CRC32 and size */
+	{
+		_cleanup_modimage_ struct modimage *img = open_mem(f.p, f.len);
+		const struct modimage_info *info = modimage_get_info(img);
+
+		assert_int_equal(info->compression, MODIMAGE_COMP_GZIP);
+		assert_kernel_sees(info);
+	}
+	assert_tool_reads("gzip", f.p, f.len, ko, signed_len);
+	free(f.p);
+
+	/* FNAME is skipped: the same module either way. */
+	{
+		struct buf g = {0};
+		_cleanup_modimage_ struct modimage *img = NULL;
+
+		buf_put(&g, ga, 10);
+		g.p[3] = 0x08;
+		buf_put(&g, "name.ko", 8);
+		buf_put(&g, ga + a_off, ga_len - a_off);
+		img = open_mem(g.p, g.len);
+		assert_kernel_sees(modimage_get_info(img));
+		free(g.p);
+	}
+	/* CRC32 and size are not read: cut off or wrong, the module is the same. */
+	{
+		_cleanup_modimage_ struct modimage *cut = open_mem(ga, ga_len - 8);
+		_cleanup_free_ unsigned char *bad = malloc(ga_len);
+		_cleanup_modimage_ struct modimage *img = NULL;
+
+		assert_kernel_sees(modimage_get_info(cut));
+		memcpy(bad, ga, ga_len);
+		bad[ga_len - 5] ^= 0xff;
+		img = open_mem(bad, ga_len);
+		assert_kernel_sees(modimage_get_info(img));
+	}
+	/* Not deflate (method byte 08): the kernel refuses it. */
+	{
+		_cleanup_free_ unsigned char *bad = malloc(ga_len);
+		_cleanup_modimage_ struct modimage *img = NULL;
+
+		memcpy(bad, ga, ga_len);
+		bad[2] = 0x07;
+		img = open_mem(bad, ga_len);
+		assert_error(modimage_get_info(img), -EBADMSG, "gzip stream: bad header");
+	}
+}
+
+/* xz: the first stream only, with no or a CRC32 check (lib/xz refuses CRC64 and SHA-256). */
+static void test_xz_kernel(void **state)
+{
+	size_t a_len, signed_len, s1_len, s2_len;
+	_cleanup_free_ unsigned char *a = craft_named(KERNEL_SEES, &a_len);
+	_cleanup_free_ unsigned char *ko = sign(a, a_len, "sha256", &signed_len);
+	_cleanup_free_ unsigned char *s1 = compress_with(0, a, a_len, &s1_len);
+	_cleanup_free_ unsigned char *s2 =
+		compress_with(0, ko + a_len, signed_len - a_len, &s2_len);
+	struct buf b = {0};
+
+	buf_put(&b, s1, s1_len);
+	buf_put(&b, s2, s2_len);
+	{
+		_cleanup_modimage_ struct modimage *img = open_mem(b.p, b.len);
+
+		assert_kernel_sees(modimage_get_info(img));
+	}
+	assert_tool_reads("xz", b.p, b.len, ko, signed_len);
+	free(b.p);
+
+	static const char *const checks[] = {"crc64", "sha256"};
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		size_t packed_len;
+		_cleanup_free_ unsigned char *packed = NULL;
+		_cleanup_modimage_ struct modimage *img = NULL;
+
+		write_file(path_of("plain.ko"), a, a_len);
+		run("xz -c --check=%s '%s' > '%s'", checks[i], path_of("plain.ko"),
+		    path_of("packed"));
+		packed = read_file(path_of("packed"), &packed_len);
+		img = open_mem(packed, packed_len);
+		assert_error(modimage_get_info(img), -EBADMSG,
+			     "xz stream: integrity check the kernel does not support");
+		assert_null(modimage_get_info(img)->name);
+	}
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(modimage_compression_name(MODIMAGE_COMP_NONE), "none");
@@ -1120,6 +1449,11 @@ int main(void)
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_open_fd),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_sig_unchecked),
+		cmocka_unit_test(test_unchecked_trailer_is_elf),
+		cmocka_unit_test(test_zstd_first_frame),
+		cmocka_unit_test(test_gzip_fextra),
+		cmocka_unit_test(test_xz_kernel),
 		cmocka_unit_test(test_names),
 	};
 

@@ -63,20 +63,51 @@ assert flags(front) == ["failed"] and flags(traced) == ["failed"]
 echo "ok: unsigned"
 
 # unknown_signer: an allow list without Debian's key, from the option and from the config.
+# Entries are NAME/KEYID (the record's signer and sig_key); a name alone trusts nothing.
 signer=$(grep -a -m1 "op=kmod_load " "$base" | sed -n 's/.* signer=\([0-9A-F]*\) .*/\1/p' | xxd -r -p)
-[ -n "$signer" ] || fail "no signer in the fixture"
-check "$base" --trusted-signers "Some other key, Another" -- '
+key=$(grep -a -m1 "op=kmod_load " "$base" | sed -n 's/.* sig_key="\([0-9A-F:]*\)" .*/\1/p')
+[ -n "$signer" ] && [ -n "$key" ] || fail "no signer or sig_key in the fixture"
+other_key=$(tr 0-9A-F 1-9A-F0 <<<"$key")
+check "$base" --trusted-signers "Some other key/AB:CD, Another/01" -- '
 assert all("unknown_signer" in r["flags"] for r in rows), rows'
-check "$base" --trusted-signers "Some other key,$signer" -- '
+check "$base" --trusted-signers "Some other key/AB:CD,$signer/$key" -- '
 assert not any("unknown_signer" in r["flags"] for r in rows), rows'
+# the key id compared as hex digits: case and colons aside
+check "$base" --trusted-signers "$signer/$(tr -d : <<<"$key" | tr A-F a-f)" -- '
+assert not any("unknown_signer" in r["flags"] for r in rows), rows'
+# the right name with another key id, and the name alone (the old form: read, trusts nothing)
+check "$base" --trusted-signers "$signer/$other_key" -- '
+assert all("unknown_signer" in r["flags"] for r in rows), rows'
+"$KMA" report --json --input "$base" --trusted-signers "$signer" >"$work/rows.json" 2>"$work/err"
+grep "trusted signer '$signer' has no key id: it trusts nothing" "$work/err" >/dev/null ||
+	fail "no warning for a name alone: $(cat "$work/err")"
+check "$base" --trusted-signers "$signer" -- '
+assert all("unknown_signer" in r["flags"] for r in rows), rows'
 conf=$work/kmodaudit.conf
-printf '[report]\ntrusted_signers = Some other key\n' >"$conf"
+printf '[report]\ntrusted_signers = Some other key/AB:CD\n' >"$conf"
 chmod 600 "$conf"
 check "$base" --config "$conf" -- '
 assert all("unknown_signer" in r["flags"] for r in rows), rows'
-check "$base" --config "$conf" --trusted-signers "$signer" -- '
+check "$base" --config "$conf" --trusted-signers "$signer/$key" -- '
 assert not any("unknown_signer" in r["flags"] for r in rows), rows'
-echo "ok: unknown_signer (option, config, option over config)"
+printf '[report]\ntrusted_signers = %s/%s\n' "$signer" "$key" >"$conf"
+check "$base" --config "$conf" -- '
+assert not any("unknown_signer" in r["flags"] for r in rows), rows'
+# A signature the kernel never checked is not trusted, whatever signer and key id it names:
+# an X509-type trailer (sig=x509), or a forced load (anomaly=sig_unchecked).
+f=$(variant x509)
+sed -i "/pid=$shim .*op=kmod_/s/ sig\(_type\)\?=pkcs7 / sig\1=x509 /" "$f"
+grep -q "pid=$shim .*sig\(_type\)\?=x509" "$f" || fail "x509 edit"
+check "$f" --trusted-signers "$signer/$key" -- '
+assert all("unknown_signer" in r["flags"] for r in by_pid(shim)), by_pid(shim)
+assert not any("unknown_signer" in r["flags"] for r in by_pid(front)), by_pid(front)'
+f=$(variant forced)
+sed -i "/pid=$shim .*op=kmod_load /s/ exe=/ anomaly=sig_unchecked exe=/" "$f"
+grep -q "pid=$shim .*anomaly=sig_unchecked" "$f" || fail "sig_unchecked edit"
+check "$f" --trusted-signers "$signer/$key" -- '
+assert all("unknown_signer" in r["flags"] for r in by_pid(shim)), by_pid(shim)
+assert not any("unknown_signer" in r["flags"] for r in by_pid(front)), by_pid(front)'
+echo "ok: unknown_signer (NAME/KEYID from the option and the config; a name alone, x509, sig_unchecked never trusted)"
 
 # name_mismatch, said by us (anomaly=) and by the kernel (a KERN_MODULE record naming another
 # module in the SYSCALL event of the front end's finit_module; hex as the kernel writes it).

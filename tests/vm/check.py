@@ -41,6 +41,9 @@ KERNEL_EXPECT = {
     'rmmod': [('unload', 'af_key', True), ('unload', 'xfrm_algo', True)],
     'corrupt': [('load', None, False), ('load', None, False)],
     'xz': [('load', 'dummy', True), ('unload', 'dummy', True)],
+    'sig-forced': [('load', 'lru_cache', True), ('unload', 'lru_cache', True),
+                   ('load', 'lru_cache', True), ('unload', 'lru_cache', True)],
+    'sig-x509': [('load', 'bch', True), ('unload', 'bch', True)],
     'busy': [('load', 'vrf', True), ('unload', 'vrf', False)],
     'loader': [('load', 'ts_kmp', True), ('unload', 'ts_kmp', True)],
     'static-unseen': [('load', 'crc7', True), ('unload', 'crc7', True)],
@@ -60,6 +63,8 @@ RACE_MODULE, RACE_ROUNDS = 'crc16', 8
 ENOEXEC, EEXIST = 8, 17
 # trace-i386: kma-trace-loader32's calls, in order, all made with int $0x80.
 I386_CALLS = ['init_module', 'delete_module', 'finit_module', 'delete_module']
+# Scenarios that wrote each loaded module's taint (/sys/module/NAME/taint) after each load.
+TAINT_SCENARIOS = ('sig-forced', 'sig-x509')
 # EBUSY: the transparency scenarios delete vrf (no exit function), loaded by the busy scenario.
 TRANSPARENCY_ERRNOS = ['EFAULT', 'EBADF', 'EINVAL', 'ENOEXEC', 'EEXIST', 'ENOENT', 'EBUSY']
 
@@ -285,6 +290,31 @@ def check_race(scenario, pairs, intents, files, out):
           f'(A={sha["A"][:12]}.., B={sha["B"][:12]}..)')
 
 
+def check_taint(scenario, pairs, out):
+    """The kernel's word on each successful load: taint E (TAINT_UNSIGNED_MODULE) when it did not
+    verify a signature. Ours: anomaly sig_unchecked (a signature it did not check) or unsigned."""
+    path = os.path.join(out, f'taint-{scenario}.txt')
+    if not os.path.exists(path):
+        fail(f'{scenario}: no {os.path.basename(path)} came back from the VM')
+        return
+    taints = [line.split(None, 1) + [''] for line in open(path).read().splitlines() if line]
+    loads = [(k, r) for k, r in pairs if k and r and k['syscall'] != 'delete_module' and
+             k['exit'] >= 0]
+    if len(loads) != len(taints):
+        fail(f'{scenario}: {len(loads)} successful loads, {len(taints)} taint lines')
+        return
+    for (k, r), (name, taint, *_) in zip(loads, taints):
+        anomalies = set((r.get('anomaly') or '').split(',')) - {''}
+        unchecked = bool(anomalies & {'sig_unchecked', 'unsigned'})
+        print(f'{scenario}: {name}: kernel taint {taint.strip() or "-"}, flags={r.get("flags")} '
+              f'sig={r.get("sig")} anomaly={",".join(sorted(anomalies)) or "-"}')
+        if name != k['name']:
+            fail(f'{scenario}: taint line for {name}, the kernel loaded {k["name"]}')
+        if ('E' in taint) != unchecked:
+            fail(f'{scenario}: {name}: kernel taint "{taint.strip()}" but our record says '
+                 f'anomaly={",".join(sorted(anomalies)) or "-"} (sig={r.get("sig")})')
+
+
 def check_i386(scenario, K, out):
     """The kernel saw the loader's int $0x80 calls as i386 ones, from the loader's pid."""
     if [k['syscall'] for k in K] != I386_CALLS:
@@ -352,6 +382,7 @@ MUTATIONS = {
     'rename an unload': (r"(msg='ver=\d+ op=kmod_unload .* name=)\"[^\"]+\"", r'\1"other"'),
     'change a sha256': (r"(msg='ver=\d+ op=kmod_load .* sha256=)[0-9A-Fa-f]", r"\g<1>0"),
     'drop name_mismatch': (r"(msg='ver=\d+ op=kmod_load .*innocent\.ko.*) anomaly=\S+", r"\1"),
+    'drop sig_unchecked': (r"(msg='ver=\d+ op=kmod_load .*) anomaly=sig_unchecked", r"\1"),
     'change a signer': (r"(msg='ver=\d+ op=kmod_load .* signer=)[0-9A-F]{2}", r"\g<1>58"),
     # the kernel's SYSCALL record of the loader's int $0x80 init_module made an x86_64 one
     'an i386 call as x86_64': (r'(type=SYSCALL .*)arch=40000003 syscall=128 ',
@@ -605,6 +636,8 @@ def check(args):
             check_race(scenario, pairs, I, files, out)
         if scenario == 'trace-i386':
             check_i386(scenario, K, out)
+        if scenario in TAINT_SCENARIOS:
+            check_taint(scenario, pairs, out)
 
     # The transparency matrix: the same answers with and without the shim.
     tdir = {s: os.path.join(out, f'transparency-{s}.txt') for s in ('shim', 'plain')}

@@ -132,6 +132,27 @@ printf '%s\t%s\n' /kma/mods/badsig.ko "$out/badsig.ko" >>"$out/files.tsv"
 head -c 4096 "$MODDIR/kernel/lib/crc16.ko" >"$out/truncated.ko"
 cp "$out/truncated.ko" "$root/kma/mods/truncated.ko"
 printf '%s\t%s\n' /kma/mods/truncated.ko "$out/truncated.ko" >>"$out/files.tsv"
+# Signatures the kernel does not check: Debian's signed lru_cache as it is (loaded with insmod -f
+# in the VM), and bch with its PKCS#7 trailer swapped for an X509-type one that names Debian's
+# signer and key id (the kernel loads it unchecked: -ENOPKG, signatures not enforced).
+mkdir -p "$root/kma/mods/forced" "$root/kma/mods/x509" "$out/x509"
+cp "$MODDIR/kernel/lib/lru_cache.ko" "$root/kma/mods/forced/lru_cache.ko"
+printf '%s\t%s\n' /kma/mods/forced/lru_cache.ko "$MODDIR/kernel/lib/lru_cache.ko" >>"$out/files.tsv"
+python3 - "$MODDIR/kernel/lib/bch.ko" "$out/x509/bch.ko" <<'EOT'
+import struct, subprocess, sys
+src, dst = sys.argv[1:]
+info = lambda k: subprocess.run(["modinfo", "-F", k, src], capture_output=True, text=True,
+                                check=True).stdout.strip()
+signer, key = info("signer").encode(), bytes.fromhex(info("sig_key").replace(":", ""))
+magic = b"~Module signature appended~\n"
+data = open(src, "rb").read()
+assert data.endswith(magic) and signer and key
+sig_len = struct.unpack(">I", data[-32:-28])[0]
+ms = struct.pack(">BBBBBxxxI", 1, 4, 1, len(signer), len(key), 8)
+open(dst, "wb").write(data[:-40 - sig_len] + signer + key + b"SIGNATUR" + ms + magic)
+EOT
+cp "$out/x509/bch.ko" "$root/kma/mods/x509/bch.ko"
+printf '%s\t%s\n' /kma/mods/x509/bch.ko "$out/x509/bch.ko" >>"$out/files.tsv"
 
 # The project's build: whatever exists now. Each missing piece is a scenario the VM skips.
 : >"$out/components"

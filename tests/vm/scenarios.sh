@@ -67,6 +67,29 @@ run /sbin/insmod /kma/mods/badsig.ko
 run /sbin/insmod /kma/mods/truncated.ko
 end
 
+# Signatures the kernel does not check (kernel/module/signing.c): Debian's signed lru_cache loaded
+# plainly, then with insmod -f (finit_module flags MODULE_INIT_IGNORE_MODVERSIONS|IGNORE_VERMAGIC:
+# the signature is not looked at); bch with an X509-type trailer naming Debian's key. After each
+# load the module's taint (/sys/module/NAME/taint: E when the kernel did not verify a signature)
+# goes to /out/taint-SCENARIO.txt: the checker holds our sig_unchecked against it.
+taint() {
+	echo "$1 $(cat /sys/module/"$1"/taint)" >>/out/taint-"$scenario".txt
+}
+begin sig-forced shim
+run /sbin/insmod /kma/mods/forced/lru_cache.ko
+taint lru_cache
+run /sbin/rmmod lru_cache
+run /sbin/insmod -f /kma/mods/forced/lru_cache.ko
+taint lru_cache
+run /sbin/rmmod lru_cache
+end
+
+begin sig-x509 shim
+run /sbin/insmod /kma/mods/x509/bch.ko
+taint bch
+run /sbin/rmmod bch
+end
+
 begin xz shim
 run /sbin/modprobe dummy
 run /sbin/modprobe -r dummy
