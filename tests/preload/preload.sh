@@ -404,6 +404,29 @@ else
 fi
 rm -rf "$safe_dir"
 
+# --- a FIFO in place of ld.so.preload or of the library: nothing ever writes to it, so a blocking
+# open would wait forever (and ld.so in the load probe until the probe's 10 s deadline): every
+# action must answer at once (the guard's 8 s is below that deadline), naming the file.
+r=$(newroot)
+mkfifo "$r/etc/ld.so.preload"
+for action in status enable disable; do
+	if timeout 8 "$K" preload $action -r "$r" -l $LIB >"$W/out" 2>&1; then rc=0; else rc=$?; fi
+	[ $rc = 1 ] && grep -qF "$r/etc/ld.so.preload is neither a regular file" "$W/out" &&
+		pass "ld.so.preload a FIFO: $action -> 1 at once, names it" ||
+		{ fail "ld.so.preload a FIFO: $action: exit $rc (124: hung)"; cat "$W/out"; }
+done
+r=$(newroot)
+FIFOLIB=/usr/lib/kmodaudit-test/libfifo.so
+mkfifo "$r$FIFOLIB"
+printf '%s\n' $FIFOLIB >"$r/etc/ld.so.preload"
+if timeout 8 "$K" preload status -r "$r" -l $FIFOLIB >"$W/out" 2>&1; then rc=0; else rc=$?; fi
+[ $rc = 1 ] && grep -qxF "problem: $r$FIFOLIB: not a regular file" "$W/out" &&
+	pass "library a FIFO: status -> 1 at once, names it" ||
+	{ fail "library a FIFO: status: exit $rc (124: hung)"; cat "$W/out"; }
+before=$(snapshot "$r")
+expect_fail_unchanged "library a FIFO: enable" "$r" "$before" timeout 8 "$K" preload enable -r "$r" -l $FIFOLIB
+grep -qF "$r$FIFOLIB: not a regular file" "$W/out" || fail "library a FIFO: enable does not name it: $(cat "$W/out")"
+
 # --- the real shim, once it is built: it must pass the same checks enable makes
 shim=$B/shim/libkmodaudit.so
 if [ -e "$shim" ]; then
