@@ -6,6 +6,7 @@
  * preload-file.c  reads and replaces <root>/etc/ld.so.preload safely, inside root (lock, temp
  *                 file, rename)
  * preload-check.c decides whether a library is safe to list (owner, mode, it really loads)
+ * preload-path.c  one name for every spelling of a library path, the file there or not
  * preload.c       the command line
  */
 #pragma once
@@ -108,3 +109,15 @@ bool preload_check_loads(const char *host_path, struct preload_check *c);
  * every symlink resolved inside `root`. Returns 0 or -errno (-ENOENT: no such file).
  */
 int preload_host_path(const char *root, const char *path, char **host);
+
+/* --- preload-path.c --- */
+
+/*
+ * *out: absolute PATH as seen from `root`, spelled as the kernel resolves it, whether or not
+ * the file itself exists: what exists of it is resolved inside `root` (symlinks such as a
+ * merged-/usr `/lib -> usr/lib`, "..", "//", "/."), the rest is taken as written ("//" and "/."
+ * dropped). Two entries ld.so would open as the same file get the same name. -EINVAL for a
+ * relative PATH, -ENOENT for ".." past a missing name (the kernel opens nothing there), or
+ * another -errno.
+ */
+int preload_canonical_path(const char *root, const char *path, char **out);

@@ -427,6 +427,29 @@ before=$(snapshot "$r")
 expect_fail_unchanged "library a FIFO: enable" "$r" "$before" timeout 8 "$K" preload enable -r "$r" -l $FIFOLIB
 grep -qF "$r$FIFOLIB: not a regular file" "$W/out" || fail "library a FIFO: enable does not name it: $(cat "$W/out")"
 
+# --- the library deleted by hand, listed under other spellings of its path that ld.so resolves
+# to the same file (merged /usr: /lib -> usr/lib; "//", "/./"), on a line with another entry:
+# status still sees it listed, disable takes out exactly those entries (not the same name in
+# another directory, not a path through a missing directory's "..", not a comment).
+r=$(newroot)
+ln -s usr/lib "$r/lib"
+rm "$r$LIB"
+printf '%s /usr/lib/other.so\n%s\n#%s\n/usr/lib/other2.so:%s\n%s\n' \
+	/lib/kmodaudit-test//./libpreload-test-ok.so /usr/lib/elsewhere/libpreload-test-ok.so \
+	/lib/kmodaudit-test/libpreload-test-ok.so /usr//lib/./kmodaudit-test/libpreload-test-ok.so \
+	/usr/lib/nope/../kmodaudit-test/libpreload-test-ok.so >"$r/etc/ld.so.preload"
+if ka status -r "$r" -l $LIB >"$W/out"; then rc=0; else rc=$?; fi
+[ $rc = 1 ] && grep -q 'lists the library' "$W/out" &&
+	pass "library gone, listed as /lib/...//./...: status -> 1, listed" ||
+	{ fail "alias status: exit $rc"; cat "$W/out"; }
+ka disable -q -r "$r" -l $LIB
+printf '%s\n%s\n#%s\n%s\n%s\n' /usr/lib/other.so /usr/lib/elsewhere/libpreload-test-ok.so \
+	/lib/kmodaudit-test/libpreload-test-ok.so /usr/lib/other2.so \
+	/usr/lib/nope/../kmodaudit-test/libpreload-test-ok.so >"$W/want"
+cmp -s "$W/want" "$r/etc/ld.so.preload" &&
+	pass "library gone: disable drops its /lib and // /./ spellings, keeps the rest" ||
+	{ fail "alias disable left:"; cat -A "$r/etc/ld.so.preload"; }
+
 # --- the real shim, once it is built: it must pass the same checks enable makes
 shim=$B/shim/libkmodaudit.so
 if [ -e "$shim" ]; then
