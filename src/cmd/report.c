@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/conf-named.h"
 #include "cmd/report-event.h"
 #include "core/conf.h"
 #include "core/macro.h"
@@ -82,11 +83,6 @@ static int parse_time(const char *s, long long *out)
 		}
 	}
 	return -EINVAL;
-}
-
-static void conf_warn(void *data, const char *msg)
-{
-	fprintf(stderr, "kmodaudit report: %s\n", msg);
 }
 
 /* Split a comma list into a NULL-terminated array (blanks around items dropped). */
@@ -228,8 +224,8 @@ int cmd_report(int argc, char *argv[])
 		files[nfiles++] = argv[optind++];
 
 	conf_init(&conf);
-	r = conf_load_path(&conf, conf_path(config, false), conf_warn, NULL);
-	if (r < 0 && r != -ENOENT && config) {
+	r = conf_load_for_command(&conf, config, "kmodaudit report");
+	if (r < 0) {
 		conf_release(&conf);
 		return 1;
 	}
