@@ -105,6 +105,20 @@ static int file_error(const struct preload_file *f, const char *what, int r)
 	return EXIT_FAILURE;
 }
 
+/* An edit that changes what ld.so reads besides our entry is made, and said (stderr). */
+static void warn_others(const struct preload_file *f, const char *text, size_t len,
+			struct match_ctx *m)
+{
+	if (preload_others_same(f->text, f->len, text ? text : "", text ? len : 0, match_library,
+				m))
+		return;
+	fprintf(stderr,
+		"kmodaudit preload: warning: ld.so now reads other entries from %s than before, "
+		"besides the library: glibc's ld.so blanks only the first comments of the file, "
+		"so a later comment's words are read as entries (see `kmodaudit preload status`)\n",
+		f->path);
+}
+
 static int do_enable(const struct options *o)
 {
 	_cleanup_free_ char *text = NULL;
@@ -134,6 +148,7 @@ static int do_enable(const struct options *o)
 		preload_file_close(&f);
 		return EXIT_SUCCESS;
 	}
+	warn_others(&f, text, len, &m);
 	r = preload_file_replace(&f, text, len);
 	if (r < 0)
 		goto fail_write;
@@ -182,8 +197,10 @@ static int do_disable(const struct options *o)
 		preload_file_close(&f);
 		return EXIT_SUCCESS;
 	}
-	if (r == 0)
+	if (r == 0) {
+		warn_others(&f, text, len, &m);
 		r = preload_file_replace(&f, preload_text_blank(text, len) ? NULL : text, len);
+	}
 	if (r < 0) {
 		file_error(&f, "cannot update", r);
 		preload_file_close(&f);

@@ -19,7 +19,10 @@
 
 /* --- preload-list.c: ld.so.preload text, parsed as glibc's rtld does --- */
 
-/* Characters that separate entries (glibc rtld: ": \t\n"); '#' starts a comment to end of line. */
+/*
+ * Characters that separate entries (glibc rtld: ": \t\n"). '#' starts a comment to the end of
+ * the line only where rtld's comment loop reaches it (preload-list.c).
+ */
 #define PRELOAD_SEPARATORS ": \t\n"
 
 /* A library path that can be one entry of ld.so.preload: absolute, no separator, no '#'. */
@@ -48,6 +51,15 @@ int preload_text_add(const char *text, size_t len, const char *library, preload_
  */
 int preload_text_remove(const char *text, size_t len, preload_match_fn match, void *userdata,
 			char **out, size_t *out_len);
+
+/*
+ * Whether ld.so reads the same entries from A and B, leaving out those MATCH claims. An edit of
+ * ours can change more than our entry: rtld blanks only the first comments of a file, how many
+ * depending on the file's length and their offsets, so a comment's words can turn into entries
+ * (or back) when bytes before or after it come or go.
+ */
+bool preload_others_same(const char *a, size_t alen, const char *b, size_t blen,
+			 preload_match_fn match, void *userdata);
 
 /* True when the text lists nothing and holds nothing else (only blanks). */
 bool preload_text_blank(const char *text, size_t len);

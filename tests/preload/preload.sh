@@ -450,6 +450,52 @@ cmp -s "$W/want" "$r/etc/ld.so.preload" &&
 	pass "library gone: disable drops its /lib and // /./ spellings, keeps the rest" ||
 	{ fail "alias disable left:"; cat -A "$r/etc/ld.so.preload"; }
 
+# --- comments as ld.so reads them: rtld blanks only the first comments of a file (a budget that
+# shrinks each round; preload-list.c). For each layout, the entries status reports missing (all
+# of them are) must be exactly those ld.so itself fails to preload from the same file, in a
+# private mount namespace with the file on an overlay over /etc.
+n=0
+E=/n/e1/libkmodaudit.so
+for layout in '# /n/a0.so\n# /n/a1.so\n# /n/a2.so\n' '/n/b0.so # /n/b1.so\n# /n/b2.so\n#/n/b3.so\n' \
+	'# a long comment line with words /n/c0.so\n/n/c1.so\n# /n/c2.so x\n' '#x\n#y\n#z\n#w /n/d0.so\n' \
+	"# $E\n#$E\n/n/e0.so # $E\n" '/n/f0.so # one comment, nothing after it\n'; do
+	n=$((n + 1))
+	r=$(newroot)
+	# shellcheck disable=SC2059 # the layouts are printf formats
+	printf "$layout" >"$r/etc/ld.so.preload"
+	ka status -r "$r" -l /n/none.so --json >"$W/json" || true
+	ours=$(python3 -c 'import json, sys; print(" ".join(sorted(json.load(open(sys.argv[1]))["missing_entries"])))' "$W/json")
+	mkdir -p "$W/c$n/upper" "$W/c$n/work"
+	cp "$r/etc/ld.so.preload" "$W/c$n/upper/"
+	rc=0
+	unshare -m --propagation private sh -c '
+		mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc || exit 77
+		/bin/true' _ "$W/c$n" 2>"$W/ldso" || rc=$?
+	[ $rc = 77 ] && { echo "note: overlayfs unavailable, comment layouts not held against ld.so"; break; }
+	ldso=$(sed -n "s/^ERROR: ld.so: object '\(.*\)' from \/etc\/ld.so.preload cannot be preloaded.*/\1/p" "$W/ldso" |
+		sort | tr '\n' ' ' | sed 's/ $//')
+	[ -n "$ldso" ] && [ "$ours" = "$ldso" ] && pass "comments, layout $n: status sees what ld.so loads: $ours" ||
+		fail "comments, layout $n: status [$ours], ld.so [$ldso]"
+done
+
+# --- an edit that changes what ld.so reads besides our entry (a comment's words, read as entries
+# or not depending on the file's length) is made, and says so on stderr.
+r=$(newroot)
+printf '# comment\n\n/usr/lib/other.so\t# trailing\n\n' >"$r/etc/ld.so.preload"
+cp "$r/etc/ld.so.preload" "$W/orig"
+ka enable -q -r "$r" -l $LIB 2>"$W/err" && grep -q 'now reads other entries' "$W/err" &&
+	pass "enable: warns that ld.so now reads other entries (a comment's words)" ||
+	{ fail "enable: no warning about the comment"; cat "$W/err"; }
+ka disable -q -r "$r" -l $LIB 2>"$W/err" && grep -q 'now reads other entries' "$W/err" &&
+	cmp -s "$W/orig" "$r/etc/ld.so.preload" &&
+	pass "disable: the file back byte for byte, and the warning" ||
+	{ fail "disable: no warning, or not byte for byte"; cat "$W/err"; }
+r=$(newroot)
+printf '# comment\n/usr/lib/other.so\n' >"$r/etc/ld.so.preload"
+ka enable -q -r "$r" -l $LIB 2>"$W/err" && [ ! -s "$W/err" ] && ka disable -q -r "$r" -l $LIB 2>"$W/err" &&
+	[ ! -s "$W/err" ] && pass "enable, disable with one comment: no warning" ||
+	{ fail "a warning with one comment"; cat "$W/err"; }
+
 # --- the real shim, once it is built: it must pass the same checks enable makes
 shim=$B/shim/libkmodaudit.so
 if [ -e "$shim" ]; then
