@@ -35,6 +35,7 @@
 #include <libaudit.h>
 
 #include "cmd/check-items.h"
+#include "cmd/fileio.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
 
@@ -123,7 +124,10 @@ static bool cis_rules_ok(const struct check_ctx *ctx, const struct check_rules *
 	unsigned want = arch_syscalls(bits), have = 0;
 	bool ok = true;
 
-	if (!ctx->uid_min_known) {
+	if (!ctx->uid_min_known && ctx->uid_min_err != -ENODATA && ctx->uid_min_err != -ENOENT) {
+		append(why, "cannot read /etc/login.defs: %s", fileio_strerror(ctx->uid_min_err));
+		ok = false;
+	} else if (!ctx->uid_min_known) {
 		append(why, "UID_MIN is unset in /etc/login.defs");
 		ok = false;
 	}
@@ -154,8 +158,7 @@ static void cis_disk(struct check_ctx *ctx, struct check_result *res)
 	_cleanup_free_ char *why = NULL;
 
 	if (ctx->disk_err < 0) {
-		check_set(res, CHECK_FAIL, FIX_RULES, "cannot read etc/audit/rules.d: %s",
-			  strerror(-ctx->disk_err));
+		check_set(res, CHECK_FAIL, FIX_RULES, "%s", check_disk_why(ctx));
 		return;
 	}
 	if (cis_rules_ok(ctx, &ctx->disk, &why))
@@ -228,8 +231,7 @@ static void ssg_syscalls(struct check_ctx *ctx, struct check_result *res)
 	_cleanup_free_ char *why = NULL;
 
 	if (ctx->disk_err < 0) {
-		check_set(res, CHECK_FAIL, FIX_RULES, "cannot read etc/audit/rules.d: %s",
-			  strerror(-ctx->disk_err));
+		check_set(res, CHECK_FAIL, FIX_RULES, "%s", check_disk_why(ctx));
 		return;
 	}
 	for (int bits = 32; bits <= 64; bits += 32) {
@@ -279,8 +281,7 @@ static void ssg_watches(struct check_ctx *ctx, struct check_result *res)
 	_cleanup_free_ char *why = NULL;
 
 	if (ctx->disk_err < 0) {
-		check_set(res, CHECK_FAIL, FIX_RULES, "cannot read etc/audit/rules.d: %s",
-			  strerror(-ctx->disk_err));
+		check_set(res, CHECK_FAIL, FIX_RULES, "%s", check_disk_why(ctx));
 		return;
 	}
 	for (unsigned t = 0; t < rules_kmod_tools_count; t++) {

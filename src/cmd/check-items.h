@@ -29,15 +29,18 @@ struct check_ctx {
 	unsigned arches;  /* RULES_ARCH_* this machine runs */
 	bool uid_min_known;
 	unsigned long uid_min;
+	int uid_min_err;   /* reading UID_MIN: 0 or -errno (-ENODATA: not set, -ENOENT: no file) */
 	char *tool_dir;	   /* where modprobe lives, NULL if none */
 	char **exec_paths; /* what the kmod tools run */
 	char *kmod;	   /* /bin/kmod resolved, NULL if there is none */
 	int disk_err;	   /* loading rules.d: 0 or -errno */
+	char *disk_why;	   /* when it failed: "cannot read FILE: reason" */
 	struct check_rules disk;
 	bool running_loaded;
 	int running_err;
 	struct check_rules running;
 	char *shim_entry;     /* the ld.so.preload entry naming the shim, NULL if none */
+	int preload_err;      /* reading /etc/ld.so.preload: 0 (a missing file too) or -errno */
 	char *front_end;      /* the kmodaudit front end the tools run, NULL if not */
 	char *front_end_file; /* where the front end is installed, NULL if not */
 };
@@ -58,6 +61,9 @@ void check_set(struct check_result *res, enum check_status status, const char *r
 
 /* Fill the ctx->running rule set from `auditctl -l` once; false (and RES set) if impossible. */
 bool check_load_running(struct check_ctx *ctx, struct check_result *res);
+
+/* Why ctx->disk_err: "cannot read FILE: reason". */
+const char *check_disk_why(const struct check_ctx *ctx);
 
 /* Does PATH (as a rule names it) reach the same file as TARGET, both seen inside ctx->root? */
 bool check_same_file(const struct check_ctx *ctx, const char *path, const char *target);

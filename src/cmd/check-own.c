@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd/check-items.h"
+#include "cmd/fileio.h"
 #include "cmd/preload.h"
 #include "cmd/rules-spec.h"
 #include "config.h"
@@ -33,7 +34,11 @@ static bool live(const struct check_ctx *ctx)
 
 static void shim_listed(struct check_ctx *ctx, struct check_result *res)
 {
-	if (ctx->shim_entry)
+	if (ctx->preload_err < 0)
+		check_set(res, CHECK_FAIL,
+			  "make /etc/ld.so.preload a regular file readable by root",
+			  "cannot read /etc/ld.so.preload: %s", fileio_strerror(ctx->preload_err));
+	else if (ctx->shim_entry)
 		check_set(res, CHECK_PASS, NULL, "/etc/ld.so.preload lists %s", ctx->shim_entry);
 	else if (ctx->front_end)
 		check_set(
@@ -53,7 +58,7 @@ static int elf_fits(const struct check_ctx *ctx, const char *file, const char **
 	_cleanup_close_ int fd = -1, self = -1;
 	Elf64_Ehdr mine, h;
 
-	fd = rules_open_in_root(ctx->root, file, O_RDONLY);
+	fd = rules_open_read_in_root(ctx->root, file);
 	if (fd < 0)
 		return fd;
 	self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -86,7 +91,9 @@ static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 	int r;
 
 	if (!ctx->shim_entry) {
-		check_set(res, CHECK_SKIP, NULL, "the shim is not preloaded");
+		check_set(res, CHECK_SKIP, NULL, "%s",
+			  ctx->preload_err < 0 ? "cannot read /etc/ld.so.preload"
+					       : "the shim is not preloaded");
 		return;
 	}
 	if (strchr(ctx->shim_entry, '$')) {
@@ -99,7 +106,7 @@ static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 		/* A missing preload entry costs every process a loader warning on stderr. */
 		check_set(res, CHECK_FAIL,
 			  "reinstall kmodaudit, or `kmodaudit preload disable` to drop the entry",
-			  "%s: %s", ctx->shim_entry, why ? why : strerror(-r));
+			  "%s: %s", ctx->shim_entry, why ? why : fileio_strerror(r));
 		return;
 	}
 	if (live(ctx)) {
@@ -269,7 +276,7 @@ static void judge_backlog(struct check_result *res, long long limit, const char 
 static void backlog_disk(struct check_ctx *ctx, struct check_result *res)
 {
 	if (ctx->disk_err < 0)
-		check_set(res, CHECK_SKIP, NULL, "no rules.d");
+		check_set(res, CHECK_SKIP, NULL, "%s", check_disk_why(ctx));
 	else
 		judge_backlog(res, ctx->disk.backlog, "rules.d",
 			      "add `-b 8192` to a file in /etc/audit/rules.d");
@@ -309,7 +316,7 @@ static void judge_failure(struct check_result *res, long long mode, const char *
 static void failure_disk(struct check_ctx *ctx, struct check_result *res)
 {
 	if (ctx->disk_err < 0)
-		check_set(res, CHECK_SKIP, NULL, "no rules.d");
+		check_set(res, CHECK_SKIP, NULL, "%s", check_disk_why(ctx));
 	else
 		judge_failure(res, ctx->disk.failure, "rules.d",
 			      "set `-f 1` (or -f 2) in /etc/audit/rules.d");

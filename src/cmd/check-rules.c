@@ -27,6 +27,7 @@ void check_rules_free(struct check_rules *set)
 		free(r->key);
 	}
 	free(set->rules);
+	free(set->error_file);
 	*set = (struct check_rules){.backlog = -1, .failure = -1};
 }
 
@@ -285,8 +286,15 @@ int check_rules_load_dir(const char *root, struct check_rules *set)
 			if (len >= 0) {
 				r = check_rules_parse_text(text, path, set);
 				set->files++;
+			} else if (ferror(f)) {
+				r = -errno;
 			}
+		} else if (r == 0 && errno != ENOENT) {
+			/* ENOENT: gone since the listing. Any other error is the answer. */
+			r = -errno;
 		}
+		if (r < 0 && r != -ENOMEM && path && !set->error_file)
+			set->error_file = TAKE_PTR(path);
 		free(names[i]);
 	}
 	free(names);

@@ -32,11 +32,16 @@ struct check_rules {
 	long long backlog; /* last -b N, -1 if none */
 	long long failure; /* last -f N, -1 if none */
 	unsigned files;	   /* rules.d files read */
+	char *error_file;  /* the file check_rules_load_dir() could not read, NULL if none */
 };
 
 void check_rules_free(struct check_rules *set);
 
-/* Parse the rules of ROOT/etc/audit/rules.d/ *.rules in augenrules' order; -ENOENT: no dir. */
+/*
+ * Parse the rules of ROOT/etc/audit/rules.d/ *.rules in augenrules' order; -ENOENT: no dir. A
+ * file that cannot be read (not a regular file: -EMEDIUMTYPE) fails the whole set, named in
+ * set->error_file: augenrules would not load what we checked.
+ */
 int check_rules_load_dir(const char *root, struct check_rules *set);
 /* Parse TEXT, as auditctl -l prints it or as a rules file holds it. */
 int check_rules_parse_text(const char *text, const char *origin, struct check_rules *set);

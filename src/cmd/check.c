@@ -14,6 +14,7 @@
 
 #include "cmd/check-items.h"
 #include "cmd/cmd.h"
+#include "cmd/fileio.h"
 #include "cmd/preload.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
@@ -83,6 +84,11 @@ bool check_load_running(struct check_ctx *ctx, struct check_result *res)
 	return true;
 }
 
+const char *check_disk_why(const struct check_ctx *ctx)
+{
+	return ctx->disk_why ? ctx->disk_why : "cannot read /etc/audit/rules.d";
+}
+
 bool check_same_file(const struct check_ctx *ctx, const char *path, const char *target)
 {
 	_cleanup_free_ char *a = NULL, *b = NULL;
@@ -109,23 +115,26 @@ static void keep_shim_entry(const char *entry, size_t len, void *userdata)
 		*found = strndup(entry, len);
 }
 
-/* The entry of ROOT/etc/ld.so.preload naming our shim (by its file name), read as ld.so does. */
-static char *find_shim_entry(const char *root)
+/*
+ * The entry of ROOT/etc/ld.so.preload naming our shim (by its file name), read as ld.so does.
+ * Returns 0 (*found NULL: none; a missing file lists nothing) or -errno.
+ */
+static int find_shim_entry(const char *root, char **found)
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
-	char *found = NULL;
 	size_t cap = 0;
 	ssize_t len;
 
+	*found = NULL;
 	f = rules_fopen_in_root(root, "/etc/" PRELOAD_FILE_NAME);
 	if (!f)
-		return NULL;
+		return errno == ENOENT ? 0 : -errno;
 	len = getdelim(&text, &cap, '\0', f);
 	if (len < 0)
-		return NULL;
-	preload_foreach(text, len, keep_shim_entry, &found);
-	return found;
+		return ferror(f) ? -errno : 0;
+	preload_foreach(text, len, keep_shim_entry, found);
+	return 0;
 }
 
 static void ctx_init(struct check_ctx *ctx, const char *root)
@@ -139,7 +148,8 @@ static void ctx_init(struct check_ctx *ctx, const char *root)
 		.running = {.backlog = -1, .failure = -1},
 	};
 	ctx->arches = rules_native_arches();
-	ctx->uid_min_known = rules_login_defs_uid_min(root, &ctx->uid_min) == 0;
+	ctx->uid_min_err = rules_login_defs_uid_min(root, &ctx->uid_min);
+	ctx->uid_min_known = ctx->uid_min_err == 0;
 	if (rules_find_tools(root, &ctx->tool_dir, &ctx->exec_paths) < 0) {
 		ctx->tool_dir = NULL;
 		ctx->exec_paths = NULL;
@@ -147,7 +157,12 @@ static void ctx_init(struct check_ctx *ctx, const char *root)
 	if (rules_resolve_in_root(root, "/bin/kmod", &ctx->kmod) < 0)
 		ctx->kmod = NULL;
 	ctx->disk_err = check_rules_load_dir(root, &ctx->disk);
-	ctx->shim_entry = find_shim_entry(root);
+	if (ctx->disk_err < 0 &&
+	    asprintf(&ctx->disk_why, "cannot read %s: %s",
+		     ctx->disk.error_file ? ctx->disk.error_file : "/etc/audit/rules.d",
+		     fileio_strerror(ctx->disk_err)) < 0)
+		ctx->disk_why = NULL;
+	ctx->preload_err = find_shim_entry(root, &ctx->shim_entry);
 	for (char **p = ctx->exec_paths; p && *p; p++)
 		if (!strcmp(basename_of(*p), "kmodaudit-kmod") && !ctx->front_end)
 			ctx->front_end = strdup(*p);
@@ -163,6 +178,7 @@ static void ctx_done(struct check_ctx *ctx)
 {
 	free(ctx->tool_dir);
 	free(ctx->kmod);
+	free(ctx->disk_why);
 	rules_strv_free(ctx->exec_paths);
 	check_rules_free(&ctx->disk);
 	check_rules_free(&ctx->running);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +15,64 @@
 #include "core/macro.h"
 
 #define TEMP_SUFFIX_LEN 6
+
+int fileio_open_read(int dir_fd, const char *path, int flags, uint64_t resolve)
+{
+	/* O_NOCTTY: a terminal in the file's place must not become ours either. */
+	struct open_how how = {
+		.flags = (uint64_t)(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | flags),
+		.resolve = resolve,
+	};
+	struct stat st;
+	int fd, r;
+
+	if (resolve)
+		fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+	else
+		fd = openat(dir_fd, path, (int)how.flags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EMEDIUMTYPE;
+	}
+	/* Reads of a regular file never block; clear the flag so no reader is surprised by it. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+FILE *fileio_fopen_read(int dir_fd, const char *path, int flags, uint64_t resolve)
+{
+	int fd = fileio_open_read(dir_fd, path, flags, resolve);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "re");
+	if (!f) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return f;
+}
+
+const char *fileio_strerror(int r)
+{
+	return r == -EMEDIUMTYPE ? "not a regular file" : strerror(-r);
+}
 
 /* As mkostemp(), but in a directory fd: O_EXCL on a random name, another name on a clash. */
 static int create_temp(int dir_fd, const char *prefix, char **temp)

@@ -4,6 +4,8 @@
  * field names of the record format. Text ("field:  value", like modinfo) or one JSON object a
  * line. Exit 0 when every file is a usable module, 1 when one is not, 2 on usage errors.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -13,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "cmd/cmd.h"
+#include "cmd/fileio.h"
 #include "core/macro.h"
 #include "core/modimage.h"
 #include "core/record-names.h"
@@ -209,6 +212,7 @@ static const char *open_error_text(int r, char *buf, size_t size)
 {
 	switch (r) {
 	case -EINVAL:
+	case -EMEDIUMTYPE:
 		return "not a regular file";
 	case -EFBIG:
 		return "larger than the size cap";
@@ -216,6 +220,19 @@ static const char *open_error_text(int r, char *buf, size_t size)
 		snprintf(buf, size, "%s", strerror(-r));
 		return buf;
 	}
+}
+
+/*
+ * As every file a command reads (fileio_open_read()): a FIFO named on the command line must not
+ * block the open; a directory or device is refused before a byte is read.
+ */
+static int open_image(const char *path, const struct modimage_opts *opts, struct modimage **img)
+{
+	_cleanup_close_ int fd = fileio_open_read(AT_FDCWD, path, 0, 0);
+
+	if (fd < 0)
+		return fd;
+	return modimage_open_fd(fd, opts, img);
 }
 
 /*
@@ -247,7 +264,7 @@ static void *worker(void *data)
 
 		if (i >= job->n)
 			return NULL;
-		r = modimage_open_path(job->files[i], job->opts, &img);
+		r = open_image(job->files[i], job->opts, &img);
 		pthread_mutex_lock(&job->lock);
 		job->results[i] = (struct result){.img = img, .r = r, .done = true};
 		pthread_cond_broadcast(&job->ready);
@@ -369,7 +386,7 @@ int cmd_inspect(int argc, char *argv[])
 		int r;
 
 		if (started == 0) {
-			results[i].r = modimage_open_path(job.files[i], &opts, &results[i].img);
+			results[i].r = open_image(job.files[i], &opts, &results[i].img);
 		} else {
 			pthread_mutex_lock(&job.lock);
 			while (!results[i].done)

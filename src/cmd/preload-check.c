@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd/check-child.h"
+#include "cmd/fileio.h"
 #include "cmd/preload.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
@@ -181,6 +182,7 @@ bool preload_check_loads(const char *host_path, struct preload_check *c)
 void preload_check_library(const char *root, const char *path, struct preload_check *c)
 {
 	_cleanup_free_ char *host_path = NULL;
+	_cleanup_close_ int fd = -1;
 	int r;
 
 	*c = (struct preload_check){};
@@ -188,6 +190,12 @@ void preload_check_library(const char *root, const char *path, struct preload_ch
 	c->exists = r == 0;
 	if (!c->exists) {
 		set_why(c, "%s%s: %s", root && strcmp(root, "/") ? root : "", path, strerror(-r));
+		return;
+	}
+	/* Opened as every file we read: ld.so in the probe would wait on a FIFO until killed. */
+	fd = rules_open_read_in_root(root, path);
+	if (fd < 0) {
+		set_why(c, "%s: %s", host_path, fileio_strerror(fd));
 		return;
 	}
 	c->safe = check_safe(root, host_path, c);

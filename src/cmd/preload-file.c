@@ -145,19 +145,23 @@ int preload_file_open(struct preload_file *f, const char *root, bool lock)
 		remove_stale_temps(f->dir_fd);
 	}
 
-	if (fstatat(f->dir_fd, f->name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno != ENOENT)
-			return -errno;
+	/*
+	 * Non-blocking, a regular file only: a FIFO in its place must not hang us, and anything
+	 * else we would silently replace by a regular file. A symlink here (ELOOP) appeared after
+	 * locate() looked: refused the same way.
+	 */
+	fd = fileio_open_read(f->dir_fd, f->name, O_NOFOLLOW, 0);
+	if (fd == -ENOENT) {
 		f->text = strdup("");
 		return f->text ? 0 : -ENOMEM;
 	}
-	/* Anything else we would silently replace by a regular file: refuse. */
-	if (!S_ISREG(f->st.st_mode))
+	if (fd == -ELOOP)
 		return -EMEDIUMTYPE;
-	f->exists = true;
-	fd = openat(f->dir_fd, f->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
+		return fd;
+	if (fstat(fd, &f->st) < 0)
 		return -errno;
+	f->exists = true;
 	r = read_all(fd, &f->text, &f->len);
 	return r;
 

@@ -34,6 +34,7 @@ struct match_ctx {
 	const char *library;
 	bool have_stat; /* library exists: an entry naming the same file also matches */
 	struct stat st;
+	char *canonical; /* the library's preload_canonical_path(), NULL if none */
 };
 
 static void usage(FILE *out)
@@ -52,20 +53,26 @@ static void usage(FILE *out)
 		"but missing, broken or unsafe, 3 when it is not listed.\n");
 }
 
-/* An entry names our library: the same string, or (both existing) the same file. */
+/*
+ * An entry names our library: the same string; the same path as ld.so would resolve it (a
+ * usrmerge alias, "//", "/./"), also once the file is gone; or (both existing) the same file.
+ */
 static bool match_library(const char *entry, size_t len, void *userdata)
 {
 	struct match_ctx *m = userdata;
-	_cleanup_free_ char *name = NULL, *host = NULL;
+	_cleanup_free_ char *name = NULL, *host = NULL, *canonical = NULL;
 	struct stat st;
 
 	if (strlen(m->library) == len && !memcmp(entry, m->library, len))
 		return true;
-	if (!m->have_stat)
-		return false;
 	name = strndup(entry, len);
-	return name && preload_host_path(m->root, name, &host) == 0 && stat(host, &st) == 0 &&
-	       st.st_dev == m->st.st_dev && st.st_ino == m->st.st_ino;
+	if (!name)
+		return false;
+	if (m->canonical && preload_canonical_path(m->root, name, &canonical) == 0 &&
+	    !strcmp(canonical, m->canonical))
+		return true;
+	return m->have_stat && preload_host_path(m->root, name, &host) == 0 &&
+	       stat(host, &st) == 0 && st.st_dev == m->st.st_dev && st.st_ino == m->st.st_ino;
 }
 
 static void match_init(struct match_ctx *m, const struct options *o)
@@ -75,6 +82,14 @@ static void match_init(struct match_ctx *m, const struct options *o)
 	*m = (struct match_ctx){.root = o->root, .library = o->library};
 	m->have_stat =
 		preload_host_path(o->root, o->library, &host) == 0 && stat(host, &m->st) == 0;
+	if (preload_canonical_path(o->root, o->library, &m->canonical) < 0)
+		m->canonical = NULL;
+}
+
+static void match_done(struct match_ctx *m)
+{
+	free(m->canonical);
+	m->canonical = NULL;
 }
 
 static int file_error(const struct preload_file *f, const char *what, int r)
@@ -90,12 +105,26 @@ static int file_error(const struct preload_file *f, const char *what, int r)
 	return EXIT_FAILURE;
 }
 
+/* An edit that changes what ld.so reads besides our entry is made, and said (stderr). */
+static void warn_others(const struct preload_file *f, const char *text, size_t len,
+			struct match_ctx *m)
+{
+	if (preload_others_same(f->text, f->len, text ? text : "", text ? len : 0, match_library,
+				m))
+		return;
+	fprintf(stderr,
+		"kmodaudit preload: warning: ld.so now reads other entries from %s than before, "
+		"besides the library: glibc's ld.so blanks only the first comments of the file, "
+		"so a later comment's words are read as entries (see `kmodaudit preload status`)\n",
+		f->path);
+}
+
 static int do_enable(const struct options *o)
 {
 	_cleanup_free_ char *text = NULL;
 	struct preload_file f;
 	struct preload_check c;
-	struct match_ctx m;
+	_cleanup_(match_done) struct match_ctx m = {};
 	size_t len;
 	int r;
 
@@ -119,6 +148,7 @@ static int do_enable(const struct options *o)
 		preload_file_close(&f);
 		return EXIT_SUCCESS;
 	}
+	warn_others(&f, text, len, &m);
 	r = preload_file_replace(&f, text, len);
 	if (r < 0)
 		goto fail_write;
@@ -149,7 +179,7 @@ static int do_disable(const struct options *o)
 {
 	_cleanup_free_ char *text = NULL;
 	struct preload_file f;
-	struct match_ctx m;
+	_cleanup_(match_done) struct match_ctx m = {};
 	size_t len;
 	int r;
 
@@ -167,8 +197,10 @@ static int do_disable(const struct options *o)
 		preload_file_close(&f);
 		return EXIT_SUCCESS;
 	}
-	if (r == 0)
+	if (r == 0) {
+		warn_others(&f, text, len, &m);
 		r = preload_file_replace(&f, preload_text_blank(text, len) ? NULL : text, len);
+	}
 	if (r < 0) {
 		file_error(&f, "cannot update", r);
 		preload_file_close(&f);
@@ -209,7 +241,7 @@ static int do_status(const struct options *o)
 {
 	struct preload_file f;
 	struct preload_check c;
-	struct match_ctx m;
+	_cleanup_(match_done) struct match_ctx m = {};
 	size_t listed;
 	int r, ret;
 

@@ -6,6 +6,7 @@
  * preload-file.c  reads and replaces <root>/etc/ld.so.preload safely, inside root (lock, temp
  *                 file, rename)
  * preload-check.c decides whether a library is safe to list (owner, mode, it really loads)
+ * preload-path.c  one name for every spelling of a library path, the file there or not
  * preload.c       the command line
  */
 #pragma once
@@ -18,7 +19,10 @@
 
 /* --- preload-list.c: ld.so.preload text, parsed as glibc's rtld does --- */
 
-/* Characters that separate entries (glibc rtld: ": \t\n"); '#' starts a comment to end of line. */
+/*
+ * Characters that separate entries (glibc rtld: ": \t\n"). '#' starts a comment to the end of
+ * the line only where rtld's comment loop reaches it (preload-list.c).
+ */
 #define PRELOAD_SEPARATORS ": \t\n"
 
 /* A library path that can be one entry of ld.so.preload: absolute, no separator, no '#'. */
@@ -47,6 +51,15 @@ int preload_text_add(const char *text, size_t len, const char *library, preload_
  */
 int preload_text_remove(const char *text, size_t len, preload_match_fn match, void *userdata,
 			char **out, size_t *out_len);
+
+/*
+ * Whether ld.so reads the same entries from A and B, leaving out those MATCH claims. An edit of
+ * ours can change more than our entry: rtld blanks only the first comments of a file, how many
+ * depending on the file's length and their offsets, so a comment's words can turn into entries
+ * (or back) when bytes before or after it come or go.
+ */
+bool preload_others_same(const char *a, size_t alen, const char *b, size_t blen,
+			 preload_match_fn match, void *userdata);
 
 /* True when the text lists nothing and holds nothing else (only blanks). */
 bool preload_text_blank(const char *text, size_t len);
@@ -108,3 +121,15 @@ bool preload_check_loads(const char *host_path, struct preload_check *c);
  * every symlink resolved inside `root`. Returns 0 or -errno (-ENOENT: no such file).
  */
 int preload_host_path(const char *root, const char *path, char **host);
+
+/* --- preload-path.c --- */
+
+/*
+ * *out: absolute PATH as seen from `root`, spelled as the kernel resolves it, whether or not
+ * the file itself exists: what exists of it is resolved inside `root` (symlinks such as a
+ * merged-/usr `/lib -> usr/lib`, "..", "//", "/."), the rest is taken as written ("//" and "/."
+ * dropped). Two entries ld.so would open as the same file get the same name. -EINVAL for a
+ * relative PATH, -ENOENT for ".." past a missing name (the kernel opens nothing there), or
+ * another -errno.
+ */
+int preload_canonical_path(const char *root, const char *path, char **out);

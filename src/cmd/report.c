@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/conf-named.h"
 #include "cmd/report-event.h"
 #include "cmd/timespec.h"
 #include "core/conf.h"
@@ -54,11 +55,6 @@ static long long boot_time(void)
 	long long t;
 
 	return timespec_boot_time(&t) < 0 ? -1 : t;
-}
-
-static void conf_warn(void *data, const char *msg)
-{
-	fprintf(stderr, "kmodaudit report: %s\n", msg);
 }
 
 /* Split a comma list into a NULL-terminated array (blanks around items dropped). */
@@ -211,8 +207,8 @@ int cmd_report(int argc, char *argv[])
 	}
 
 	conf_init(&conf);
-	r = conf_load_path(&conf, conf_path(config, false), conf_warn, NULL);
-	if (r < 0 && r != -ENOENT && config) {
+	r = conf_load_for_command(&conf, config, "kmodaudit report");
+	if (r < 0) {
 		conf_release(&conf);
 		return 1;
 	}

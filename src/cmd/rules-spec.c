@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cmd/fileio.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
 #include "core/procctx.h"
@@ -107,40 +108,49 @@ int rules_login_defs_uid_min(const char *root, unsigned long *uid_min)
 	return r;
 }
 
+static int open_root(const char *root)
+{
+	int fd = open(root_is_host(root) ? "/" : root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The kernel resolves inside the tree: an absolute link such as /bin/kmod stays in ROOT. */
+#define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+
 int rules_open_in_root(const char *root, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = flags | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = IN_ROOT,
 	};
-	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int rootfd = open_root(root);
 	int fd;
 
-	/* The kernel resolves inside the tree: an absolute link such as /bin/kmod stays in ROOT. */
-	rootfd = open(root_is_host(root) ? "/" : root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return -errno;
+		return rootfd;
 	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 	return fd < 0 ? -errno : fd;
 }
 
+int rules_open_read_in_root(const char *root, const char *path)
+{
+	_cleanup_close_ int rootfd = open_root(root);
+
+	if (rootfd < 0)
+		return rootfd;
+	return fileio_open_read(rootfd, path, 0, IN_ROOT);
+}
+
 FILE *rules_fopen_in_root(const char *root, const char *path)
 {
-	int fd = rules_open_in_root(root, path, O_RDONLY);
-	FILE *f;
+	_cleanup_close_ int rootfd = open_root(root);
 
-	if (fd < 0) {
-		errno = -fd;
+	if (rootfd < 0) {
+		errno = -rootfd;
 		return NULL;
 	}
-	f = fdopen(fd, "re");
-	if (!f) {
-		int err = errno;
-
-		close(fd);
-		errno = err;
-	}
-	return f;
+	return fileio_fopen_read(rootfd, path, 0, IN_ROOT);
 }
 
 int rules_resolve_in_root(const char *root, const char *path, char **real)

@@ -50,7 +50,12 @@ int rules_login_defs_uid_min(const char *root, unsigned long *uid_min);
  * included, is resolved inside ROOT, as on that system. Returns the fd or -errno.
  */
 int rules_open_in_root(const char *root, const char *path, int flags);
-/* The same, read-only as a stream; NULL with errno set on failure. */
+/*
+ * The same, to read a file (fileio_open_read()): non-blocking, a regular file or -EMEDIUMTYPE.
+ * Every file the commands read under ROOT is opened so.
+ */
+int rules_open_read_in_root(const char *root, const char *path);
+/* The same as a stream; NULL with errno set on failure. */
 FILE *rules_fopen_in_root(const char *root, const char *path);
 
 /*

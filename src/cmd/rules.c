@@ -212,7 +212,7 @@ int cmd_rules(int argc, char *argv[])
 			fprintf(stderr,
 				"kmodaudit rules: no UID_MIN in /etc/login.defs (%s); "
 				"give --uid-min N\n",
-				strerror(-r));
+				fileio_strerror(r));
 			return 1;
 		}
 	}

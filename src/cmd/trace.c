@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/conf-named.h"
 #include "cmd/trace.h"
 #include "core/macro.h"
 
@@ -131,6 +132,16 @@ int cmd_trace(int argc, char *argv[])
 	if (ctx_opts.json_path && !json_path_writable(ctx_opts.json_path)) {
 		fprintf(stderr, "kmodaudit trace: cannot write %s: %m\n", ctx_opts.json_path);
 		return EXIT_TRACE_FAILED;
+	}
+	/* A file KMODAUDIT_CONFIG names must be used: the core alone would fail open without it. */
+	if (conf_named(NULL)) {
+		struct kma_conf conf;
+
+		conf_init(&conf);
+		r = conf_load_for_command(&conf, NULL, "kmodaudit trace");
+		conf_release(&conf);
+		if (r < 0)
+			return EXIT_TRACE_FAILED;
 	}
 	r = kma_ctx_new(&ctx_opts, &ctx);
 	if (r < 0) {

@@ -93,6 +93,11 @@ assert objs[2] == {"file": f"{work}/missing", "error": "No such file or director
 assert objs[3] == {"file": "/dev/null", "error": "not a regular file"}, objs[3]
 EOT
 
+# A FIFO nobody writes to: refused at once like /dev/null, never a blocking open (timeout guards).
+mkfifo "$work/fifo"
+[ "$(status timeout 10 "$k" inspect "$work/fifo")" = 1 ] || fail "FIFO: want 1 (124: hung in open)"
+grep -qxF "kmodaudit inspect: $work/fifo: not a regular file" "$work/err" || fail "FIFO: $(cat "$work/err")"
+
 # A name that is not UTF-8: hex in JSON (key listed in "hex"), \xNN in text.
 bad8=$(printf '%s/bad\377name' "$work")
 printf 'x' > "$bad8"

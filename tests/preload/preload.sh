@@ -404,6 +404,98 @@ else
 fi
 rm -rf "$safe_dir"
 
+# --- a FIFO in place of ld.so.preload or of the library: nothing ever writes to it, so a blocking
+# open would wait forever (and ld.so in the load probe until the probe's 10 s deadline): every
+# action must answer at once (the guard's 8 s is below that deadline), naming the file.
+r=$(newroot)
+mkfifo "$r/etc/ld.so.preload"
+for action in status enable disable; do
+	if timeout 8 "$K" preload $action -r "$r" -l $LIB >"$W/out" 2>&1; then rc=0; else rc=$?; fi
+	[ $rc = 1 ] && grep -qF "$r/etc/ld.so.preload is neither a regular file" "$W/out" &&
+		pass "ld.so.preload a FIFO: $action -> 1 at once, names it" ||
+		{ fail "ld.so.preload a FIFO: $action: exit $rc (124: hung)"; cat "$W/out"; }
+done
+r=$(newroot)
+FIFOLIB=/usr/lib/kmodaudit-test/libfifo.so
+mkfifo "$r$FIFOLIB"
+printf '%s\n' $FIFOLIB >"$r/etc/ld.so.preload"
+if timeout 8 "$K" preload status -r "$r" -l $FIFOLIB >"$W/out" 2>&1; then rc=0; else rc=$?; fi
+[ $rc = 1 ] && grep -qxF "problem: $r$FIFOLIB: not a regular file" "$W/out" &&
+	pass "library a FIFO: status -> 1 at once, names it" ||
+	{ fail "library a FIFO: status: exit $rc (124: hung)"; cat "$W/out"; }
+before=$(snapshot "$r")
+expect_fail_unchanged "library a FIFO: enable" "$r" "$before" timeout 8 "$K" preload enable -r "$r" -l $FIFOLIB
+grep -qF "$r$FIFOLIB: not a regular file" "$W/out" || fail "library a FIFO: enable does not name it: $(cat "$W/out")"
+
+# --- the library deleted by hand, listed under other spellings of its path that ld.so resolves
+# to the same file (merged /usr: /lib -> usr/lib; "//", "/./"), on a line with another entry:
+# status still sees it listed, disable takes out exactly those entries (not the same name in
+# another directory, not a path through a missing directory's "..", not a comment).
+r=$(newroot)
+ln -s usr/lib "$r/lib"
+rm "$r$LIB"
+printf '%s /usr/lib/other.so\n%s\n#%s\n/usr/lib/other2.so:%s\n%s\n' \
+	/lib/kmodaudit-test//./libpreload-test-ok.so /usr/lib/elsewhere/libpreload-test-ok.so \
+	/lib/kmodaudit-test/libpreload-test-ok.so /usr//lib/./kmodaudit-test/libpreload-test-ok.so \
+	/usr/lib/nope/../kmodaudit-test/libpreload-test-ok.so >"$r/etc/ld.so.preload"
+if ka status -r "$r" -l $LIB >"$W/out"; then rc=0; else rc=$?; fi
+[ $rc = 1 ] && grep -q 'lists the library' "$W/out" &&
+	pass "library gone, listed as /lib/...//./...: status -> 1, listed" ||
+	{ fail "alias status: exit $rc"; cat "$W/out"; }
+ka disable -q -r "$r" -l $LIB
+printf '%s\n%s\n#%s\n%s\n%s\n' /usr/lib/other.so /usr/lib/elsewhere/libpreload-test-ok.so \
+	/lib/kmodaudit-test/libpreload-test-ok.so /usr/lib/other2.so \
+	/usr/lib/nope/../kmodaudit-test/libpreload-test-ok.so >"$W/want"
+cmp -s "$W/want" "$r/etc/ld.so.preload" &&
+	pass "library gone: disable drops its /lib and // /./ spellings, keeps the rest" ||
+	{ fail "alias disable left:"; cat -A "$r/etc/ld.so.preload"; }
+
+# --- comments as ld.so reads them: rtld blanks only the first comments of a file (a budget that
+# shrinks each round; preload-list.c). For each layout, the entries status reports missing (all
+# of them are) must be exactly those ld.so itself fails to preload from the same file, in a
+# private mount namespace with the file on an overlay over /etc.
+n=0
+E=/n/e1/libkmodaudit.so
+for layout in '# /n/a0.so\n# /n/a1.so\n# /n/a2.so\n' '/n/b0.so # /n/b1.so\n# /n/b2.so\n#/n/b3.so\n' \
+	'# a long comment line with words /n/c0.so\n/n/c1.so\n# /n/c2.so x\n' '#x\n#y\n#z\n#w /n/d0.so\n' \
+	"# $E\n#$E\n/n/e0.so # $E\n" '/n/f0.so # one comment, nothing after it\n'; do
+	n=$((n + 1))
+	r=$(newroot)
+	# shellcheck disable=SC2059 # the layouts are printf formats
+	printf "$layout" >"$r/etc/ld.so.preload"
+	ka status -r "$r" -l /n/none.so --json >"$W/json" || true
+	ours=$(python3 -c 'import json, sys; print(" ".join(sorted(json.load(open(sys.argv[1]))["missing_entries"])))' "$W/json")
+	mkdir -p "$W/c$n/upper" "$W/c$n/work"
+	cp "$r/etc/ld.so.preload" "$W/c$n/upper/"
+	rc=0
+	unshare -m --propagation private sh -c '
+		mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc || exit 77
+		/bin/true' _ "$W/c$n" 2>"$W/ldso" || rc=$?
+	[ $rc = 77 ] && { echo "note: overlayfs unavailable, comment layouts not held against ld.so"; break; }
+	ldso=$(sed -n "s/^ERROR: ld.so: object '\(.*\)' from \/etc\/ld.so.preload cannot be preloaded.*/\1/p" "$W/ldso" |
+		sort | tr '\n' ' ' | sed 's/ $//')
+	[ -n "$ldso" ] && [ "$ours" = "$ldso" ] && pass "comments, layout $n: status sees what ld.so loads: $ours" ||
+		fail "comments, layout $n: status [$ours], ld.so [$ldso]"
+done
+
+# --- an edit that changes what ld.so reads besides our entry (a comment's words, read as entries
+# or not depending on the file's length) is made, and says so on stderr.
+r=$(newroot)
+printf '# comment\n\n/usr/lib/other.so\t# trailing\n\n' >"$r/etc/ld.so.preload"
+cp "$r/etc/ld.so.preload" "$W/orig"
+ka enable -q -r "$r" -l $LIB 2>"$W/err" && grep -q 'now reads other entries' "$W/err" &&
+	pass "enable: warns that ld.so now reads other entries (a comment's words)" ||
+	{ fail "enable: no warning about the comment"; cat "$W/err"; }
+ka disable -q -r "$r" -l $LIB 2>"$W/err" && grep -q 'now reads other entries' "$W/err" &&
+	cmp -s "$W/orig" "$r/etc/ld.so.preload" &&
+	pass "disable: the file back byte for byte, and the warning" ||
+	{ fail "disable: no warning, or not byte for byte"; cat "$W/err"; }
+r=$(newroot)
+printf '# comment\n/usr/lib/other.so\n' >"$r/etc/ld.so.preload"
+ka enable -q -r "$r" -l $LIB 2>"$W/err" && [ ! -s "$W/err" ] && ka disable -q -r "$r" -l $LIB 2>"$W/err" &&
+	[ ! -s "$W/err" ] && pass "enable, disable with one comment: no warning" ||
+	{ fail "a warning with one comment"; cat "$W/err"; }
+
 # --- the real shim, once it is built: it must pass the same checks enable makes
 shim=$B/shim/libkmodaudit.so
 if [ -e "$shim" ]; then

@@ -122,6 +122,81 @@ static void test_round_trip(void **state)
 	}
 }
 
+struct entries {
+	char buf[512];
+	size_t len;
+};
+
+static void collect(const char *entry, size_t len, void *userdata)
+{
+	struct entries *e = userdata;
+
+	assert_true(e->len + len + 2 < sizeof(e->buf));
+	memcpy(e->buf + e->len, entry, len);
+	e->len += len;
+	e->buf[e->len++] = '|';
+	e->buf[e->len] = '\0';
+}
+
+/* The entries of TEXT, '|'-terminated each, must be WANT. */
+static void check_entries(const char *text, const char *want)
+{
+	struct entries e = {.len = 0};
+
+	preload_foreach(text, strlen(text), collect, &e);
+	assert_string_equal(e.buf, want);
+}
+
+/*
+ * rtld blanks only the comments its shrinking budget reaches (preload-list.c, struct comments).
+ * Each expectation is what ld.so of glibc 2.36 tried to load from that very file (its "cannot
+ * be preloaded" errors, measured in a private mount namespace; preload-sys does it again).
+ */
+static void test_rtld_comments(void **state)
+{
+	check_entries("/n/a.so # c\n", "/n/a.so|");
+	check_entries("# /n/a0.so\n# /n/a1.so\n# /n/a2.so\n", "#|/n/a2.so|");
+	check_entries("/n/b0.so # /n/b1.so\n# /n/b2.so\n#/n/b3.so\n",
+		      "/n/b0.so|/n/b2.so|#/n/b3.so|");
+	check_entries("# a long comment line here with words /n/c0.so\n/n/c1.so\n# /n/c2.so x\n",
+		      "/n/c1.so|#|/n/c2.so|x|");
+	check_entries("#x\n#y\n#z\n#w /n/d0.so\n", "#w|/n/d0.so|");
+	/* A "commented-out" shim that ld.so loads all the same. */
+	check_entries("# " LIB "\n#" LIB "\n/lib/other.so # " LIB "\n", "/lib/other.so|#|" LIB "|");
+	{
+		static const char t[] = "# " LIB "\n#" LIB "\n/lib/other.so # " LIB "\n";
+
+		assert_int_equal(preload_count(t, strlen(t), match_lib, (void *)LIB), 1);
+	}
+	/* disable takes that one out too; the comments rtld does blank stay as they are. */
+	check_remove("# " LIB "\n#" LIB "\n/lib/other.so # " LIB "\n",
+		     "# " LIB "\n#" LIB "\n/lib/other.so #\n");
+}
+
+/* What else ld.so reads can change with an edit of ours: preload_others_same() tells. */
+static void test_others_same(void **state)
+{
+	/* Two comments: the budget reaches only "# t" of the second, "railing" is an entry. */
+	static const char two[] = "# comment\n\n   /lib/a.so:/lib/b.so\t# trailing\n\n";
+	static const char one[] = "# comment\n/lib/a.so\n";
+	char *added;
+	size_t len;
+
+	check_entries(two, "/lib/a.so|/lib/b.so|railing|");
+	assert_int_equal(
+		preload_text_add(two, strlen(two), LIB, match_lib, (void *)LIB, &added, &len), 0);
+	/* Longer by our line, the file's budget reaches all of "# trailing": it is gone. */
+	check_entries(added, "/lib/a.so|/lib/b.so|" LIB "|");
+	assert_false(preload_others_same(two, strlen(two), added, len, match_lib, (void *)LIB));
+	free(added);
+	assert_int_equal(
+		preload_text_add(one, strlen(one), LIB, match_lib, (void *)LIB, &added, &len), 0);
+	assert_true(preload_others_same(one, strlen(one), added, len, match_lib, (void *)LIB));
+	free(added);
+	assert_true(preload_others_same("", 0, LIB "\n", strlen(LIB) + 1, match_lib, (void *)LIB));
+	assert_false(preload_others_same("/a.so\n", 6, "", 0, match_lib, (void *)LIB));
+}
+
 static void test_blank_and_valid(void **state)
 {
 	assert_true(preload_text_blank("", 0));
@@ -142,10 +217,9 @@ static void test_blank_and_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add),
-		cmocka_unit_test(test_remove),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_blank_and_valid),
+		cmocka_unit_test(test_add),	    cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_rtld_comments),
+		cmocka_unit_test(test_others_same), cmocka_unit_test(test_blank_and_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
