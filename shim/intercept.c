@@ -42,7 +42,7 @@ static const char *syscall_name(long nr)
 struct image_copy {
 	void *map;
 	size_t map_len;
-	size_t len; /* bytes copied: the readable prefix */
+	size_t len; /* bytes copied so far */
 };
 
 static void image_copy_release(struct image_copy *c)
@@ -80,8 +80,12 @@ static bool image_copy_take(struct image_copy *c, const void *src, size_t len)
 		madvise((char *)c->map + c->len, want, MADV_POPULATE_WRITE); /* only a speed-up */
 		n = safe_read((char *)c->map + c->len, (const void *)(from + c->len), want);
 		c->len += n;
-		if (n < want)
+		if (n < want) {
+			/* a prefix describes nothing the kernel will get: drop it now */
+			image_copy_release(c);
+			*c = (struct image_copy){};
 			return false;
+		}
 	}
 	mprotect(c->map, len, PROT_READ);
 	return true;
@@ -136,10 +140,18 @@ static long audited_init_module(const struct shim_core *core, long nr, long a1, 
 	};
 	long ret;
 
-	if (image_copy_take(&img, (const void *)a1, (size_t)a2))
+	/*
+	 * Only a complete copy is described, and it is what the kernel gets. Of a partly
+	 * unreadable image (or one over the cap) the kernel gets the caller's pointer, to answer
+	 * for it itself: what it reads there may be other bytes than the prefix we could read (a
+	 * thread maps the rest, or rewrites it), so the record states none of their contents,
+	 * only the length passed (truncated_read).
+	 */
+	if (image_copy_take(&img, (const void *)a1, (size_t)a2)) {
 		a1 = (long)img.map;
-	call.image = img.map;
-	call.image_len = img.len;
+		call.image = img.map;
+		call.image_len = img.len;
+	}
 	a3 = args_take(&call, &args, a3);
 
 	ret = record_and_call(core, &call, nr, a1, a2, a3, a4, a5, a6);
@@ -211,14 +223,16 @@ static long audited_delete_module(const struct shim_core *core, long nr, long a1
 	int r;
 
 	/*
-	 * A name that ends within the bound is handed over as our copy. An overlong one keeps the
-	 * caller's pointer: how the kernel reads past the bound (it may fault at a page end where
-	 * our bounded copy did not) is the kernel's to answer, not ours.
+	 * The kernel gets our copy whenever we could read it: strncpy_from_user() takes at most
+	 * UNLOAD_NAME_MAX bytes and never reads past them, so a name with no NUL within the bound
+	 * reads the same from the copy (which holds exactly those bytes), and no other thread can
+	 * change it after we recorded it. Only an unreadable name (EFAULT ahead) or no memory for
+	 * the copy leaves the caller's pointer to the kernel; the record then names nothing.
 	 */
 	r = safe_strndup((const char *)a1, UNLOAD_NAME_MAX, &name, &len);
-	if (r == 0)
+	if (r == 0 || r == -E2BIG)
 		a1 = (long)name;
-	call.name = r == -EFAULT ? NULL : name;
+	call.name = r == 0 || r == -E2BIG ? name : NULL;
 	return record_and_call(core, &call, nr, a1, a2, a3, a4, a5, a6);
 }
 
