@@ -37,3 +37,6 @@ kmodaudit_sys_test(shim-lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.sh 60)
 add_executable(kma-race ${CMAKE_CURRENT_LIST_DIR}/kma-race.c)
 target_link_libraries(kma-race PRIVATE pthread)
 kmodaudit_sys_test(shim-race ${CMAKE_CURRENT_LIST_DIR}/race.sh 120)
+# Module calls around a vfork child's: seq unique per process.
+add_executable(vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.c)
+kmodaudit_sys_test(shim-vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.sh 60)
