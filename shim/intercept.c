@@ -93,15 +93,16 @@ static bool image_copy_take(struct image_copy *c, const void *src, size_t len)
 
 /*
  * The parameter string: the kernel gets our copy when it is complete; otherwise the caller's
- * pointer, so that the kernel answers for it (EFAULT, EINVAL, ENOMEM) itself.
+ * pointer, so that the kernel answers for it (EFAULT, EINVAL, ENOMEM) itself. It reads that
+ * memory later and may find another string there: then the record states none (args=?).
  */
 static long args_take(struct kma_call *call, char **copy, long uargs)
 {
 	size_t len;
 	int r = safe_strndup((const char *)uargs, ARGS_MAX, copy, &len);
 
-	call->args = *copy;
-	call->args_unreadable = r == -EFAULT;
+	call->args = r == 0 ? *copy : NULL;
+	call->args_unreadable = r != 0;
 	return r == 0 ? (long)*copy : uargs;
 }
 
