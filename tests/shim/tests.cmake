@@ -40,3 +40,8 @@ kmodaudit_sys_test(shim-race ${CMAKE_CURRENT_LIST_DIR}/race.sh 120)
 # Module calls around a vfork child's: seq unique per process.
 add_executable(vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.c)
 kmodaudit_sys_test(shim-vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.sh 60)
+# syscall() looked up in the global scope (recorded) and through libc's own handle (not: the
+# rule README states; the tracer records it).
+add_executable(kma-dlsym ${CMAKE_CURRENT_LIST_DIR}/kma-dlsym.c)
+target_link_libraries(kma-dlsym PRIVATE ${CMAKE_DL_LIBS})
+kmodaudit_sys_test(shim-libc-handle ${CMAKE_CURRENT_LIST_DIR}/libc-handle.sh 120)
