@@ -23,8 +23,12 @@
 #define IMAGE_MAX ((size_t)MODIMAGE_DEFAULT_MAX_SIZE)
 /* The kernel's strndup_user() of the parameters cannot allocate more (KMALLOC_MAX_SIZE). */
 #define ARGS_MAX ((size_t)4 << 20)
-/* The kernel reads at most MODULE_NAME_LEN - 1 bytes of delete_module's name. */
-#define UNLOAD_NAME_MAX (64 - sizeof(unsigned long) - 1)
+/*
+ * delete_module's name: older kernels read at most MODULE_NAME_LEN - 1 bytes and look the module
+ * up by them; newer ones (and stable updates: Debian's 6.1 among them) read MODULE_NAME_LEN and
+ * answer ENOENT when those hold no NUL. Neither reads past MODULE_NAME_LEN.
+ */
+#define MODULE_NAME_LEN (64 - sizeof(unsigned long))
 
 static const char *syscall_name(long nr)
 {
@@ -220,20 +224,24 @@ static long audited_delete_module(const struct shim_core *core, long nr, long a1
 		.caller_fd = -1,
 		.flags = (unsigned int)a2,
 	};
+	char named[MODULE_NAME_LEN];
 	size_t len;
 	int r;
 
 	/*
-	 * The kernel gets our copy whenever we could read it: strncpy_from_user() takes at most
-	 * UNLOAD_NAME_MAX bytes and never reads past them, so a name with no NUL within the bound
-	 * reads the same from the copy (which holds exactly those bytes), and no other thread can
-	 * change it after we recorded it. Only an unreadable name (EFAULT ahead) or no memory for
-	 * the copy leaves the caller's pointer to the kernel; the record then names nothing.
+	 * The kernel gets our copy whenever we could read it: it holds every byte either kernel
+	 * reads (up to a NUL, at most MODULE_NAME_LEN), so the kernel's answer is the one the
+	 * caller's memory would give, and no other thread can change the name once recorded. The
+	 * record names what a kernel can look up: at most MODULE_NAME_LEN - 1 bytes. Only an
+	 * unreadable name (EFAULT ahead) or no memory for the copy leaves the caller's pointer to
+	 * the kernel; the record then names nothing.
 	 */
-	r = safe_strndup((const char *)a1, UNLOAD_NAME_MAX, &name, &len);
-	if (r == 0 || r == -E2BIG)
+	r = safe_strndup((const char *)a1, MODULE_NAME_LEN, &name, &len);
+	if (r == 0 || r == -E2BIG) {
 		a1 = (long)name;
-	call.name = r == 0 || r == -E2BIG ? name : NULL;
+		snprintf(named, sizeof(named), "%s", name);
+		call.name = named;
+	}
 	return record_and_call(core, &call, nr, a1, a2, a3, a4, a5, a6);
 }
 

@@ -6,16 +6,18 @@
  * thread rewrites the caller's memory, then lets the kernel go on with the call
  * (SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel reads the arguments only now).
  *
- *   kma-race unload NAME       delete_module on 64 bytes of 'X' (no NUL within the 55 bytes the
- *                              kernel reads), rewritten to "NAME" at the stop
+ *   kma-race unload NAME [LEN] delete_module on LEN 'X' and a NUL (55 by default: the longest
+ *                              name a kernel looks up; over 55, a name no kernel can look up),
+ *                              rewritten to "NAME" at the stop
  *   kma-race init BAIT REAL    init_module(buf, size of REAL): buf holds BAIT's bytes and its
  *                              last page is PROT_NONE (only a prefix is readable); at the stop
  *                              the page is made readable and REAL's bytes are put in place
  *
  * Prints what the kernel reads at the pointer it was given, as the stopped thread saw it
- * ("kernel_name=" for an unload, "kernel_ptr=caller|other" for a load), then the loader's
- * account "pid=P syscall=S ret=R". Exit 77 when this kernel has no seccomp user notification.
- * Plain libc, no project code: the shim is what may be preloaded into it.
+ * ("kernel_read=" for an unload: up to a NUL, at most the 56 bytes a kernel reads,
+ * "kernel_ptr=caller|other" for a load), then the loader's account "pid=P syscall=S ret=R". Exit 77
+ * when this kernel has no seccomp user notification. Plain libc, no project code: the shim is what
+ * may be preloaded into it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +44,7 @@
 #else
 #error "kma-race: add this architecture's AUDIT_ARCH"
 #endif
-#define NAME_MAX_KERNEL 55 /* MODULE_NAME_LEN - 1 */
+#define NAME_READ_MAX 56 /* MODULE_NAME_LEN: the most a kernel reads of the name */
 #define PAGE 4096UL
 
 static int listener = -1;
@@ -116,10 +118,10 @@ static void *attacker(void *unused)
 	if (stopped_nr == SYS_delete_module) {
 		const char *kernel = (const char *)(uintptr_t)req.data.args[0];
 
-		memset(buf, 0, 64);
+		memset(buf, 0, PAGE);
 		memcpy(buf, new_name, strlen(new_name));
-		/* what strncpy_from_user() will read there now: at most 55 bytes, up to a NUL */
-		printf("kernel_name=%.*s\n", NAME_MAX_KERNEL, kernel);
+		/* what strncpy_from_user() will read there now */
+		printf("kernel_read=%.*s\n", NAME_READ_MAX, kernel);
 	} else {
 		if (mprotect(buf, buflen, PROT_READ | PROT_WRITE) < 0)
 			die("mprotect");
@@ -144,17 +146,19 @@ int main(int argc, char *argv[])
 	const char *what;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 3 && !strcmp(argv[1], "unload")) {
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "unload")) {
+		size_t len = argc == 4 ? strtoul(argv[3], NULL, 10) : 55;
+
 		new_name = argv[2];
-		if (strlen(new_name) > NAME_MAX_KERNEL)
-			die("NAME too long");
+		if (strlen(new_name) >= NAME_READ_MAX || len >= 256)
+			die("NAME or LEN too long");
 		buflen = PAGE;
 		buf = mmap(NULL, buflen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 			   0);
 		if (buf == MAP_FAILED)
 			die("mmap");
-		memset(buf, 'X', 64);
-		buf[63] = '\0';
+		memset(buf, 'X', len);
+		buf[len] = '\0';
 		stop_at(SYS_delete_module);
 	} else if (argc == 4 && !strcmp(argv[1], "init")) {
 		size_t bait_len;
@@ -173,7 +177,8 @@ int main(int argc, char *argv[])
 			die("mprotect");
 		stop_at(SYS_init_module);
 	} else {
-		fprintf(stderr, "usage: kma-race unload NAME | kma-race init BAIT.ko REAL.ko\n");
+		fprintf(stderr,
+			"usage: kma-race unload NAME [LEN] | kma-race init BAIT.ko REAL.ko\n");
 		return 2;
 	}
 	if (pthread_create(&t, NULL, attacker, NULL) != 0)
