@@ -173,6 +173,7 @@ int main(int argc, char *argv[])
 		if (buf == MAP_FAILED)
 			die("mmap");
 		memcpy(buf, bait, bait_len);
+		free(bait);
 		if (mprotect(buf + buflen - PAGE, PAGE, PROT_NONE) < 0)
 			die("mprotect");
 		stop_at(SYS_init_module);
@@ -192,5 +193,6 @@ int main(int argc, char *argv[])
 	}
 	printf("pid=%d syscall=%s ret=%ld\n", (int)getpid(), what, ret < 0 ? -(long)errno : ret);
 	pthread_join(t, NULL);
+	free(real);
 	return 0;
 }
