@@ -31,9 +31,9 @@ kmodaudit_sys_test(shim-backlog-full ${CMAKE_CURRENT_LIST_DIR}/backlog-full.sh 1
 add_executable(lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.c)
 kmodaudit_sys_test(shim-lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.sh 60)
 
-# Adversaries of issue 11 (each test fails on the shim before its fix; see its script): a thread
-# rewriting the caller's memory between the shim's read and the kernel's (stopped there by a
-# seccomp user notification).
+# Adversaries of issue 11 (shim-race and shim-vfork-seq fail on the shim before their fixes;
+# see each script): a thread rewriting the caller's memory between the shim's read and the
+# kernel's (stopped there by a seccomp user notification).
 add_executable(kma-race ${CMAKE_CURRENT_LIST_DIR}/kma-race.c)
 target_link_libraries(kma-race PRIVATE pthread)
 kmodaudit_sys_test(shim-race ${CMAKE_CURRENT_LIST_DIR}/race.sh 120)
@@ -41,7 +41,7 @@ kmodaudit_sys_test(shim-race ${CMAKE_CURRENT_LIST_DIR}/race.sh 120)
 add_executable(vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.c)
 kmodaudit_sys_test(shim-vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.sh 60)
 # syscall() looked up in the global scope (recorded) and through libc's own handle (not: the
-# rule README states; the tracer records it).
+# rule README states, unchanged by the fixes; the tracer records it).
 add_executable(kma-dlsym ${CMAKE_CURRENT_LIST_DIR}/kma-dlsym.c)
 target_link_libraries(kma-dlsym PRIVATE ${CMAKE_DL_LIBS})
 kmodaudit_sys_test(shim-libc-handle ${CMAKE_CURRENT_LIST_DIR}/libc-handle.sh 120)
