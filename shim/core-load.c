@@ -17,12 +17,18 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static const struct kmodaudit_impl *impl;
 static char load_error[512];
 
-/* One ctx per process: ctx_pid says whose it is, so a forked child notices it has none yet. */
+/*
+ * One ctx per address space, made at the first module call and kept for good. It holds no fd
+ * (every sink opens and closes its own per record), only the configuration and the seq counter,
+ * so a forked child goes on with its copy: its seq carries on from its parent's, unique in its
+ * own pid. A vfork child shares the parent's memory: it must neither free nor replace the ctx
+ * (the parent would then find another one, its seq restarting at 1 in the same pid); it takes
+ * its seq from the shared atomic counter, so both stay unique.
+ */
 static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct kma_ctx *ctx;
-static _Atomic pid_t ctx_pid;
+static struct kma_ctx *_Atomic ctx;
 
-/* A fork while another thread made a ctx must not leave the child's lock taken. */
+/* A fork while another thread made the ctx must not leave the child's lock taken. */
 static void ctx_lock_reset(void)
 {
 	pthread_mutex_init(&ctx_lock, NULL);
@@ -64,7 +70,7 @@ static void load_impl(void)
 
 int core_get(struct shim_core *core, const char **why)
 {
-	pid_t pid;
+	struct kma_ctx *c;
 	int r = 0;
 
 	pthread_once(&load_once, load_impl);
@@ -73,22 +79,16 @@ int core_get(struct shim_core *core, const char **why)
 		return -ELIBACC;
 	}
 
-	pid = getpid();
-	if (atomic_load_explicit(&ctx_pid, memory_order_acquire) != pid) {
+	c = atomic_load_explicit(&ctx, memory_order_acquire);
+	if (!c) {
 		pthread_mutex_lock(&ctx_lock);
-		if (atomic_load_explicit(&ctx_pid, memory_order_relaxed) != pid) {
+		c = atomic_load_explicit(&ctx, memory_order_relaxed);
+		if (!c) {
 			struct kma_ctx_opts opts = {.secure = getauxval(AT_SECURE) != 0};
-			struct kma_ctx *c = NULL;
 
-			/* Inherited across fork: the parent's sockets are not ours to share. */
-			if (ctx)
-				impl->ctx_free(ctx);
-			ctx = NULL;
 			r = impl->ctx_new(&opts, &c);
-			if (r >= 0) {
-				ctx = c;
-				atomic_store_explicit(&ctx_pid, pid, memory_order_release);
-			}
+			if (r >= 0)
+				atomic_store_explicit(&ctx, c, memory_order_release);
 		}
 		pthread_mutex_unlock(&ctx_lock);
 		if (r < 0) {
@@ -97,6 +97,6 @@ int core_get(struct shim_core *core, const char **why)
 		}
 	}
 	core->impl = impl;
-	core->ctx = ctx;
+	core->ctx = c;
 	return 0;
 }

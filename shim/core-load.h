@@ -9,7 +9,7 @@
 
 struct shim_core {
 	const struct kmodaudit_impl *impl;
-	struct kma_ctx *ctx; /* this process's: a forked child gets its own */
+	struct kma_ctx *ctx; /* this address space's (core-load.c says why not per pid) */
 };
 
 /*

@@ -23,8 +23,12 @@
 #define IMAGE_MAX ((size_t)MODIMAGE_DEFAULT_MAX_SIZE)
 /* The kernel's strndup_user() of the parameters cannot allocate more (KMALLOC_MAX_SIZE). */
 #define ARGS_MAX ((size_t)4 << 20)
-/* The kernel reads at most MODULE_NAME_LEN - 1 bytes of delete_module's name. */
-#define UNLOAD_NAME_MAX (64 - sizeof(unsigned long) - 1)
+/*
+ * delete_module's name: older kernels read at most MODULE_NAME_LEN - 1 bytes and look the module
+ * up by them; newer ones (and stable updates: Debian's 6.1 among them) read MODULE_NAME_LEN and
+ * answer ENOENT when those hold no NUL. Neither reads past MODULE_NAME_LEN.
+ */
+#define MODULE_NAME_LEN (64 - sizeof(unsigned long))
 
 static const char *syscall_name(long nr)
 {
@@ -42,7 +46,7 @@ static const char *syscall_name(long nr)
 struct image_copy {
 	void *map;
 	size_t map_len;
-	size_t len; /* bytes copied: the readable prefix */
+	size_t len; /* bytes copied so far */
 };
 
 static void image_copy_release(struct image_copy *c)
@@ -80,8 +84,12 @@ static bool image_copy_take(struct image_copy *c, const void *src, size_t len)
 		madvise((char *)c->map + c->len, want, MADV_POPULATE_WRITE); /* only a speed-up */
 		n = safe_read((char *)c->map + c->len, (const void *)(from + c->len), want);
 		c->len += n;
-		if (n < want)
+		if (n < want) {
+			/* a prefix describes nothing the kernel will get: drop it now */
+			image_copy_release(c);
+			*c = (struct image_copy){};
 			return false;
+		}
 	}
 	mprotect(c->map, len, PROT_READ);
 	return true;
@@ -89,15 +97,16 @@ static bool image_copy_take(struct image_copy *c, const void *src, size_t len)
 
 /*
  * The parameter string: the kernel gets our copy when it is complete; otherwise the caller's
- * pointer, so that the kernel answers for it (EFAULT, EINVAL, ENOMEM) itself.
+ * pointer, so that the kernel answers for it (EFAULT, EINVAL, ENOMEM) itself. It reads that
+ * memory later and may find another string there: then the record states none (args=?).
  */
 static long args_take(struct kma_call *call, char **copy, long uargs)
 {
 	size_t len;
 	int r = safe_strndup((const char *)uargs, ARGS_MAX, copy, &len);
 
-	call->args = *copy;
-	call->args_unreadable = r == -EFAULT;
+	call->args = r == 0 ? *copy : NULL;
+	call->args_unreadable = r != 0;
 	return r == 0 ? (long)*copy : uargs;
 }
 
@@ -136,10 +145,18 @@ static long audited_init_module(const struct shim_core *core, long nr, long a1, 
 	};
 	long ret;
 
-	if (image_copy_take(&img, (const void *)a1, (size_t)a2))
+	/*
+	 * Only a complete copy is described, and it is what the kernel gets. Of a partly
+	 * unreadable image (or one over the cap) the kernel gets the caller's pointer, to answer
+	 * for it itself: what it reads there may be other bytes than the prefix we could read (a
+	 * thread maps the rest, or rewrites it), so the record states none of their contents,
+	 * only the length passed (truncated_read).
+	 */
+	if (image_copy_take(&img, (const void *)a1, (size_t)a2)) {
 		a1 = (long)img.map;
-	call.image = img.map;
-	call.image_len = img.len;
+		call.image = img.map;
+		call.image_len = img.len;
+	}
 	a3 = args_take(&call, &args, a3);
 
 	ret = record_and_call(core, &call, nr, a1, a2, a3, a4, a5, a6);
@@ -207,18 +224,24 @@ static long audited_delete_module(const struct shim_core *core, long nr, long a1
 		.caller_fd = -1,
 		.flags = (unsigned int)a2,
 	};
+	char named[MODULE_NAME_LEN];
 	size_t len;
 	int r;
 
 	/*
-	 * A name that ends within the bound is handed over as our copy. An overlong one keeps the
-	 * caller's pointer: how the kernel reads past the bound (it may fault at a page end where
-	 * our bounded copy did not) is the kernel's to answer, not ours.
+	 * The kernel gets our copy whenever we could read it: it holds every byte either kernel
+	 * reads (up to a NUL, at most MODULE_NAME_LEN), so the kernel's answer is the one the
+	 * caller's memory would give, and no other thread can change the name once recorded. The
+	 * record names what a kernel can look up: at most MODULE_NAME_LEN - 1 bytes. Only an
+	 * unreadable name (EFAULT ahead) or no memory for the copy leaves the caller's pointer to
+	 * the kernel; the record then names nothing.
 	 */
-	r = safe_strndup((const char *)a1, UNLOAD_NAME_MAX, &name, &len);
-	if (r == 0)
+	r = safe_strndup((const char *)a1, MODULE_NAME_LEN, &name, &len);
+	if (r == 0 || r == -E2BIG) {
 		a1 = (long)name;
-	call.name = r == -EFAULT ? NULL : name;
+		snprintf(named, sizeof(named), "%s", name);
+		call.name = named;
+	}
 	return record_and_call(core, &call, nr, a1, a2, a3, a4, a5, a6);
 }
 

@@ -266,7 +266,12 @@ static int analyse_load(struct kma_pending *p, const struct kma_call *call, pid_
 			return -ENOMEM;
 	}
 	if (call->syscall == KMA_SYS_INIT_MODULE) {
-		if (call->image)
+		/*
+		 * A prefix (image_len < image_size) is not what the kernel gets: the kernel reads
+		 * the caller's memory, which may hold other bytes by then. Its name, modinfo and
+		 * signature are no facts about the load: not read at all (truncated_read below).
+		 */
+		if (call->image && !(call->image_size > call->image_len))
 			r = modimage_open_memory(call->image, call->image_len, &opts, &img);
 	} else {
 		int link_fd = call->caller_fd >= 0 ? call->caller_fd : call->fd;

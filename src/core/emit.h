@@ -45,8 +45,9 @@ struct kma_call {
 	unsigned long flags;
 	bool args_unreadable; /* the caller's pointer could not be read (EFAULT ahead) */
 	size_t image_size;    /* init_module: the len the caller passed; image_len < image_size when
-			       * only a prefix could be read or len is over the cap (truncated_read);
-			       * 0 means image_len */
+			       * only a prefix could be read or len is over the cap: the kernel then
+			       * reads the caller's memory, so nothing of the prefix is recorded (no
+			       * name, hash, signer: truncated_read and the size); 0 means image_len */
 };
 
 struct kma_ctx;

@@ -17,7 +17,7 @@ struct kmodaudit_impl {
 	int (*call_begin)(struct kma_ctx *ctx, const struct kma_call *call,
 			  struct kma_pending **out);
 	void (*call_end)(struct kma_ctx *ctx, struct kma_pending *p, long ret);
-	/* The shim's forked child drops the ctx it inherited (its sockets) and makes its own. */
+	/* Kept in the ABI; the shim keeps its ctx for the life of the address space. */
 	void (*ctx_free)(struct kma_ctx *ctx);
 };
 

@@ -34,3 +34,12 @@ if ! declare -F kma_skip >/dev/null; then
 		exit 77
 	}
 fi
+
+# file_sink_conf DIR: a trusted config whose records also go to DIR/records.json (one JSON object
+# per line), without a syslog fallback; prints its path. For tests that need no audit state.
+file_sink_conf() {
+	chmod 755 "$1"
+	printf '[sinks]\nfallback = none\nfile = %s/records.json\n' "$1" >"$1/kmodaudit.conf"
+	chmod 644 "$1/kmodaudit.conf"
+	echo "$1/kmodaudit.conf"
+}

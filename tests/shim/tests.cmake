@@ -30,3 +30,18 @@ kmodaudit_sys_test(shim-backlog-full ${CMAKE_CURRENT_LIST_DIR}/backlog-full.sh 1
 # Ordinary syscall() calls never load the core (or libcrypto); a module call does.
 add_executable(lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.c)
 kmodaudit_sys_test(shim-lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.sh 60)
+
+# Adversaries of issue 11 (shim-race and shim-vfork-seq fail on the shim before their fixes;
+# see each script): a thread rewriting the caller's memory between the shim's read and the
+# kernel's (stopped there by a seccomp user notification).
+add_executable(kma-race ${CMAKE_CURRENT_LIST_DIR}/kma-race.c)
+target_link_libraries(kma-race PRIVATE pthread)
+kmodaudit_sys_test(shim-race ${CMAKE_CURRENT_LIST_DIR}/race.sh 120)
+# Module calls around a vfork child's: seq unique per process.
+add_executable(vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.c)
+kmodaudit_sys_test(shim-vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.sh 60)
+# syscall() looked up in the global scope (recorded) and through libc's own handle (not: the
+# rule README states, unchanged by the fixes; the tracer records it).
+add_executable(kma-dlsym ${CMAKE_CURRENT_LIST_DIR}/kma-dlsym.c)
+target_link_libraries(kma-dlsym PRIVATE ${CMAKE_DL_LIBS})
+kmodaudit_sys_test(shim-libc-handle ${CMAKE_CURRENT_LIST_DIR}/libc-handle.sh 120)

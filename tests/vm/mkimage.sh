@@ -107,7 +107,7 @@ add_module() { # RELPATH under kernel/
 }
 for m in net/key/af_key.ko net/xfrm/xfrm_algo.ko lib/crc7.ko lib/crc-itu-t.ko \
 	lib/ts_kmp.ko lib/ts_bm.ko lib/ts_fsm.ko lib/crc8.ko lib/crc16.ko lib/crc64.ko \
-	drivers/net/vrf.ko; do
+	drivers/net/vrf.ko lib/bch.ko lib/lru_cache.ko; do
 	add_module "$m"
 done
 # dummy ships uncompressed; the tree holds it xz-compressed (CRC32, as the kernel's own
@@ -218,6 +218,8 @@ test_program loader kma-load loaders
 test_program transparency transparency shim
 test_program mt-loader kma-trace-mt-loader trace
 test_program loader32 kma-trace-loader32 trace
+test_program race kma-race shim
+test_program dlsym kma-dlsym shim
 cp "$out/components" "$root/kma/components"
 printf 'KVER=%s\nSHIM=%s\n' "$KVER" "$shim_path" >"$root/kma/env"
 

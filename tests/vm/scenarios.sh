@@ -179,6 +179,52 @@ else
 	skip frontend frontend
 fi
 
+# Issue 11: another thread rewrites the caller's memory at the system call itself, after the
+# shim read and recorded it (kma-race: the caller stopped by a seccomp user notification, the
+# kernel let go on afterwards). shim-partial-image: init_module of an image whose last page is
+# unreadable, ts_bm in the readable prefix, bch put in place at the stop; the kernel reads the
+# caller's memory and loads bch: our records must state nothing of the prefix (check.py).
+# shim-unload-race: delete_module of 55 'X' (the longest name the kernel looks up), then of 63
+# (longer than it reads), rewritten to "bch" at the stop: the kernel must get the name our record
+# gives (ENOENT; bch is unloaded by rmmod after).
+if has race; then
+	begin shim-partial-image shim
+	run /kma/bin/kma-race init "$mods"/lib/ts_bm.ko "$mods"/lib/bch.ko >/out/shim-partial-image.txt
+	end
+	begin shim-unload-race shim
+	run /kma/bin/kma-race unload bch >/out/shim-unload-race.txt
+	run /kma/bin/kma-race unload bch 63 >>/out/shim-unload-race.txt
+	run /sbin/rmmod bch
+	end
+else
+	skip shim-partial-image race
+	skip shim-unload-race race
+fi
+
+# syscall() looked up by dlsym(): in the global scope the shim's (recorded); through a handle of
+# libc itself libc's own, which the shim does not see (README: the rule); the kernel does, and so
+# does kmodaudit trace.
+if has dlsym; then
+	begin shim-dlsym-global shim
+	run /kma/bin/kma-dlsym default finit "$mods"/lib/lru_cache.ko
+	run /kma/bin/kma-dlsym default delete lru_cache
+	end
+	begin shim-dlsym-libc none
+	run /kma/bin/kma-dlsym libc finit "$mods"/lib/lru_cache.ko
+	run /kma/bin/kma-dlsym libc delete lru_cache
+	end
+	if has trace; then
+		begin shim-dlsym-libc-trace trace
+		run kmodaudit trace -- /kma/bin/kma-dlsym libc finit "$mods"/lib/lru_cache.ko
+		run kmodaudit trace -- /kma/bin/kma-dlsym libc delete lru_cache
+		end
+	else
+		skip shim-dlsym-libc-trace trace
+	fi
+else
+	skip shim-dlsym dlsym
+fi
+
 if has transparency; then
 	begin transparency-shim shim
 	run /kma/bin/transparency -m "$mods"/lib/ts_fsm.ko -n ts_fsm >/out/transparency-shim.txt
