@@ -289,7 +289,8 @@ static json_object *sender_object(const struct rep_user *u)
 	json_object_object_add(
 		o, "auid",
 		u->auid >= 0 && u->auid != AUID_UNSET ? json_object_new_int64(u->auid) : NULL);
-	json_object_object_add(o, "ses", id_or_null(u->sender_ses));
+	json_object_object_add(o, "ses",
+			       id_or_null(u->sender_ses == AUID_UNSET ? -1 : u->sender_ses));
 	return o;
 }
 
@@ -361,7 +362,7 @@ int rep_print_json(const struct rep_row *rows, size_t n)
 				       r->auid >= 0 && r->auid != AUID_UNSET
 					       ? json_object_new_int64(r->auid)
 					       : NULL);
-		json_object_object_add(o, "ses", id_or_null(r->ses));
+		json_object_object_add(o, "ses", id_or_null(r->ses == AUID_UNSET ? -1 : r->ses));
 		add_str(o, "subj", r->subj);
 		json_object_object_add(o, "exit",
 				       r->exit_known ? json_object_new_int64(r->exit) : NULL);

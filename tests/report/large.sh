@@ -66,7 +66,7 @@ for r in rows:
     per_copy[c].append((r["serial"] - c * SERIAL_STEP, round(r["epoch"] - dt, 3),
                         r["pid"] - dp if r["pid"] is not None else None, r["syscall"],
                         r["module"], r.get("kernel_module"), r["exit"],
-                        tuple(r["sources"]), tuple(r["flags"])))
+                        tuple(r["sources"]), tuple(r["flags"]), r["witness"]))
 # Paired exactly as one copy is, in every copy: the kernel's events all there, as many rows
 # seen by both sides as the log has results of ours.
 first = sorted(per_copy[0])
