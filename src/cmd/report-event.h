@@ -158,9 +158,9 @@ struct rep_row {
 
 struct rep_log {
 	struct rep_kernel *kernel;
-	size_t nkernel;
+	size_t nkernel, kernel_cap;
 	struct rep_user *user;
-	size_t nuser;
+	size_t nuser, user_cap;
 };
 
 struct rep_filter {

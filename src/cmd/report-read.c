@@ -159,14 +159,23 @@ bool rep_in_span(const struct rep_filter *flt, long long sec)
 	return (!flt->has_since || sec >= flt->since) && (!flt->has_until || sec <= flt->until);
 }
 
-static int push(void **arr, size_t *n, size_t size, const void *item)
+/*
+ * Append ITEM, the array growing by half its size: growing by one item copied the whole array
+ * each time where realloc() cannot grow in place (always under ASan: 38 s instead of 1.3 s for
+ * report-large's 60 copies of the qemu bed's log).
+ */
+static int push(void **arr, size_t *n, size_t *cap, size_t size, const void *item)
 {
-	char *grown = realloc(*arr, (*n + 1) * size);
+	if (*n == *cap) {
+		size_t grown_cap = *cap < 64 ? 64 : *cap + *cap / 2;
+		char *grown = reallocarray(*arr, grown_cap, size);
 
-	if (!grown)
-		return -ENOMEM;
-	memcpy(grown + *n * size, item, size);
-	*arr = grown;
+		if (!grown)
+			return -ENOMEM;
+		*arr = grown;
+		*cap = grown_cap;
+	}
+	memcpy((char *)*arr + *n * size, item, size);
 	(*n)++;
 	return 0;
 }
@@ -253,7 +262,7 @@ static int read_user(const struct fields *f, const char *text, const struct rep_
 		u.loader_pid = history_first_pid(history, u.comm);
 		u.history_has_sender = history_has_pid(history, u.comm, u.sender_pid);
 	}
-	r = push((void **)&log->user, &log->nuser, sizeof(u), &u);
+	r = push((void **)&log->user, &log->nuser, &log->user_cap, sizeof(u), &u);
 	if (r < 0)
 		user_free(&u);
 	return r;
@@ -308,7 +317,7 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 	if (r == 0 && kernel) {
 		k.t = t;
 		k.node = node ? strdup(node) : NULL;
-		r = push((void **)&log->kernel, &log->nkernel, sizeof(k), &k);
+		r = push((void **)&log->kernel, &log->nkernel, &log->kernel_cap, sizeof(k), &k);
 		if (r == 0)
 			return 0;
 	}
