@@ -87,10 +87,11 @@ static void print_witness(const struct rep_row *r)
 		printf(": no record of ours; every value is the kernel's\n");
 		return;
 	}
-	printf(": claims by via=%s, sent by pid %lld (auid %lld, ses %lld)%s\n", via, u->sender_pid,
-	       u->auid, u->sender_ses,
-	       r->witness == REP_WITNESS_TRACE ? ", a process other than the loader"
-					       : ", no better than the loader's own word");
+	auid = rep_auid_str(u->auid);
+	printf(": claims by via=%s, sent by pid %lld (auid %s, ses %lld): %s\n", via, u->sender_pid,
+	       auid ? auid : "?", u->sender_ses,
+	       r->witness == REP_WITNESS_TRACE ? "a tracer, not the loader"
+					       : "the loader's own word, or no better");
 }
 
 int rep_print_explain(const struct rep_row *rows, size_t n)

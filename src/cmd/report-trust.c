@@ -233,6 +233,7 @@ void rep_trust_row(struct rep_row *row)
 	}
 	row->syscall = k->syscall;
 	row->origin[REP_F_SYSCALL] = REP_ORIGIN_KERNEL;
+	row->unload = !strcmp(k->syscall, "delete_module");
 	row->pid = k->pid;
 	row->origin[REP_F_PID] = REP_ORIGIN_KERNEL;
 	if (k->ppid >= 0) {
