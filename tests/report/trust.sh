@@ -20,6 +20,8 @@ parent=$(grep -a "syscall=313 .* pid=$front " "$base" | sed -n 's/.* ppid=\([0-9
 [ -n "$shim" ] && [ -n "$front" ] && [ -n "$tracer" ] && [ -n "$traced" ] && [ -n "$parent" ] ||
 	fail "fixture pids"
 
+vendor=$(printf 'Trusted Vendor' | xxd -p | tr a-f A-F) # hex: it holds a blank
+
 # check FILE [report args] -- PYTHON: PYTHON with `rows` (the JSON rows of FILE), `row(pid,
 # syscall)` and the pids; it fails with an assertion.
 check() {
@@ -55,7 +57,6 @@ forge() {
 	printf "type=USER msg=audit(%s): pid=%s uid=0 auid=4294967295 ses=4294967295 msg='%s'\n" \
 		"$1" "$2" "$3"
 }
-vendor=$(printf 'Trusted Vendor' | xxd -p | tr a-f A-F) # hex: it holds a blank
 payload() { # VIA HISTORY PPID: a result record for the front end's finit_module of af_key
 	echo "ver=1 op=kmod_load seq=1 via=$1 syscall=finit_module name=\"af_key\" size=99977 compression=none sha256=00000000000000000000000000000000000000000000000000000000000000AA sig=pkcs7 signer=$vendor flags=0x0 exit=-38 ppid=$3 comm=\"insmod\" history=\"$2\" exe=\"/tmp/comp-wt/build/wrappers/kmodaudit-kmod\" hostname=? addr=? terminal=? res=failed"
 }
@@ -81,6 +82,44 @@ assert len(rows) == 3, rows'
 "$KMA" report --input "$f" | grep -E "Trusted Vendor .* self +failed" >/dev/null ||
 	fail "table: WITNESS column"
 echo "ok: forged self record"
+
+# The same on the qemu bed's log: busybox's raw finit_module of a module the kernel loaded
+# (scenario static-unseen: the shim cannot see it), and a record the loader sends as the shim
+# would, agreeing with the kernel on everything. Nothing flags it; only the witness says it is
+# the loader's word.
+vm=$(dirname "$0")/fixtures/vm-audit.log
+if [ -s "$vm" ]; then
+	grep -a "scenario=static-unseen" "$vm" | sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*/\1/p' \
+		>"$work/marks"
+	lo=$(sed -n 1p "$work/marks")
+	hi=$(sed -n 2p "$work/marks")
+	ev=$(grep -a "type=SYSCALL .*syscall=313 success=yes exit=0 " "$vm" |
+		awk -v lo="$lo" -v hi="$hi" '{ match($0, /:[0-9]+\)/); s = substr($0, RSTART + 1, RLENGTH - 2) }
+			s > lo && s < hi { print; exit }')
+	[ -n "$ev" ] || fail "no raw load in static-unseen"
+	vstamp=$(sed -n 's/.*msg=audit(\([0-9.]*\):.*/\1/p' <<<"$ev")
+	vpid=$(sed -n 's/.* pid=\([0-9]*\) .*/\1/p' <<<"$ev")
+	vppid=$(sed -n 's/.* ppid=\([0-9]*\) .*/\1/p' <<<"$ev")
+	vser=$(sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*/\1/p' <<<"$ev")
+	vname=$(grep -a "type=KERN_MODULE msg=audit($vstamp:$vser)" "$vm" | sed -n 's/.*name=\([^ ]*\).*/\1/p')
+	[ -n "$vpid" ] && [ -n "$vname" ] || fail "raw load fields"
+	cp "$vm" "$work/vm-forged.log"
+	printf "node=kma-vm type=USER msg=audit(%s:%s): pid=%s uid=0 auid=4294967295 ses=4294967295 subj=unconfined msg='ver=1 op=kmod_load seq=1 via=preload syscall=finit_module name=%s size=5857 compression=none sha256=%s sig=pkcs7 signer=%s flags=0x0 exit=0 ppid=%s comm=\"busybox\" history=\"busybox[%s]<sh[%s]<init[1]\" exe=\"/bin/busybox\" hostname=? addr=? terminal=? res=success'\n" \
+		"$vstamp" "$((vser + 100000))" "$vpid" "$vname" "$(printf '%064d' 7)" "$vendor" "$vppid" \
+		"$vpid" "$vppid" >>"$work/vm-forged.log"
+	"$KMA" report --json --input "$work/vm-forged.log" >"$work/vm.json"
+	python3 - "$work/vm.json" "$vpid" <<'PY' || fail "vm: forged self record"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+r = [r for r in rows if r["pid"] == int(sys.argv[2]) and r["syscall"] == "finit_module"]
+assert len(r) == 1, r
+r = r[0]
+assert r["sources"] == ["kernel", "preload"] and r["flags"] == [] and r["exit"] == 0, r
+assert r["witness"] == "self" and r["signer"] == "Trusted Vendor", r
+assert r["origin"]["signer"] == "self" and r["origin"]["module"] == "kernel", r
+PY
+	echo "ok: forged self record (qemu bed's raw load)"
+fi
 
 # 2. Forged trace records for the raw loader's call, none of which a tracer can have sent.
 # a. From an unrelated pid, with the loader's real ancestry (the sender not in it).
