@@ -26,6 +26,55 @@ enum {
 	REP_FLAG_UNKNOWN_SIGNER = 1 << 4,
 	REP_FLAG_FAILED = 1 << 5,
 	REP_FLAG_NO_RESULT = 1 << 6, /* an intent and no result: the call never came back */
+	/* A record's claim disagrees with the kernel's fact (both are kept in the row). */
+	REP_FLAG_EXIT_MISMATCH = 1 << 7,
+	REP_FLAG_AUID_MISMATCH = 1 << 8,
+	REP_FLAG_COMM_MISMATCH = 1 << 9,
+	REP_FLAG_EXE_MISMATCH = 1 << 10,
+	REP_FLAG_PPID_MISMATCH = 1 << 11,
+	/* A via=trace record no tracer can have sent: from the loader itself, or ... */
+	REP_FLAG_TRACE_BY_LOADER = 1 << 12,
+	/* ... naming an ancestry without its sender, or disagreeing with the kernel about the
+	 * loader's parent or the sender's login (auid, ses). */
+	REP_FLAG_TRACE_UNVERIFIED = 1 << 13,
+};
+
+/*
+ * Who in userspace vouches for a row: nobody (the kernel's records alone), the loading process
+ * itself (or a record that cannot be told from its own word), a separate tracer.
+ */
+enum {
+	REP_WITNESS_NONE,
+	REP_WITNESS_SELF,
+	REP_WITNESS_TRACE,
+};
+
+/* Where a value of a row comes from. */
+enum {
+	REP_ORIGIN_NONE,   /* unknown */
+	REP_ORIGIN_KERNEL, /* the kernel's SYSCALL / KERN_MODULE records of the call */
+	REP_ORIGIN_PREFIX, /* the kernel's prefix (pid= uid= ...) of the loader's own record */
+	REP_ORIGIN_SELF,   /* the claim inside msg='...' of the loader's own record */
+	REP_ORIGIN_TRACE,  /* the claim inside msg='...' of a tracer's record */
+};
+
+/* The values of a row that have an origin. */
+enum {
+	REP_F_MODULE,
+	REP_F_SYSCALL,
+	REP_F_PID,
+	REP_F_PPID,
+	REP_F_UID,
+	REP_F_AUID,
+	REP_F_SES,
+	REP_F_SUBJ,
+	REP_F_EXE,
+	REP_F_COMM,
+	REP_F_EXIT,
+	REP_F_SIG,
+	REP_F_SIGNER,
+	REP_F_SHA256,
+	REP_F_COUNT,
 };
 
 struct rep_time {
@@ -40,8 +89,8 @@ struct rep_kernel {
 	char *node;
 	char *syscall;
 	char *name; /* KERN_MODULE name=, NULL if the kernel wrote none */
-	long long pid, auid;
-	char *exe, *comm;
+	long long pid, ppid, uid, auid, ses;
+	char *exe, *comm, *subj;
 	bool exit_known;
 	long long exit;
 	bool used;
@@ -58,13 +107,29 @@ struct rep_user {
 	char *signer, *sha256, *sig, *anomaly, *comm, *exe;
 	char *sig_key;
 	unsigned long long seq;
-	long long sender_pid; /* the kernel's pid= of the record: for via=trace, the tracer */
-	long long loader_pid; /* the process that made the call */
-	long long auid;
+	/* The kernel's prefix of the record: its sender (for via=trace, the tracer). */
+	long long sender_pid, sender_uid, auid, sender_ses;
+	char *subj;
+	long long loader_pid;	 /* the process that made the call: for via=trace, from history= */
+	long long ppid;		 /* claimed: the loader's parent */
+	bool history_has_sender; /* via=trace: the sender is among the loader's claimed ancestors */
 	bool exit_known;
 	long long exit;
 	bool used;
 };
+
+/* A claim of a record that disagrees with the kernel's fact. */
+struct rep_mismatch {
+	unsigned flag;	   /* REP_FLAG_*_MISMATCH, or REP_FLAG_TRACE_UNVERIFIED (ses) */
+	const char *field; /* as the JSON row names it */
+	bool numeric;
+	long long kernel_num, record_num;
+	const char *kernel_str, *record_str;
+	const struct rep_user *record; /* whose claim (or whose sender's login) */
+};
+
+#define REP_MAX_RECORDS 3 /* one call per emitter (preload, trace, kmod) in a row */
+#define REP_MAX_MISMATCHES 8
 
 struct rep_row {
 	struct rep_time t;
@@ -72,23 +137,33 @@ struct rep_row {
 	bool unload;
 	const char *syscall;
 	const char *name;
-	const char *kernel_name; /* when it differs from name */
-	const char *signer, *sha256, *sig, *exe, *comm;
+	const char *signer, *sha256, *sig, *exe, *comm, *subj;
 	const char *sig_key;
 	bool sig_unchecked; /* anomaly=sig_unchecked: the kernel did not check the signature */
-	long long pid, auid;
+	long long pid, ppid, uid, auid, ses; /* -1: unknown */
 	bool exit_known;
 	long long exit;
 	unsigned long long seq;
 	unsigned sources;
 	unsigned flags;
+	unsigned witness;		   /* REP_WITNESS_* */
+	unsigned char origin[REP_F_COUNT]; /* REP_ORIGIN_* of each value */
+	const struct rep_kernel *kernel;   /* the kernel's event, NULL: none */
+	const struct rep_user *claim;	   /* the record whose claims the row shows, NULL: none */
+	const struct rep_user *records[REP_MAX_RECORDS]; /* each call's result, else its intent */
+	unsigned nrecords;
+	struct rep_mismatch mismatch[REP_MAX_MISMATCHES];
+	unsigned nmismatch;
+	/* Matching: the span of the row's first call, and that call's place in the log. */
+	double span_start, span_end;
+	size_t first_call;
 };
 
 struct rep_log {
 	struct rep_kernel *kernel;
-	size_t nkernel;
+	size_t nkernel, kernel_cap;
 	struct rep_user *user;
-	size_t nuser;
+	size_t nuser, user_cap;
 };
 
 struct rep_filter {
@@ -108,7 +183,7 @@ struct rep_match_opts {
 };
 
 /*
- * Trusted signers (report-trust.c): entries "NAME/KEYID". A signature is trusted when an entry
+ * Trusted signers (report-signers.c): entries "NAME/KEYID". A signature is trusted when an entry
  * names its signer and its key id (hex digits compared, case and colons aside); an entry
  * without a key id trusts nothing.
  */
@@ -119,8 +194,25 @@ bool rep_signer_trusted(char **entries, const char *signer, const char *sig_key)
 int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep_row **rows,
 	      size_t *nrows);
 
+/* Facts, claims and witness of a row from its records and the kernel's event (report-trust.c). */
+void rep_trust_row(struct rep_row *row);
+void rep_trust_kernel_only(struct rep_row *row, const struct rep_kernel *k);
+
+/* Helpers of the printers (report-out.c). */
+char *rep_safe_str(const char *s);
+char *rep_outcome(const struct rep_row *r);
+char *rep_auid_str(long long auid);
+char *rep_bits_str(unsigned bits, const char *(*name)(unsigned));
+void rep_format_time(const struct rep_time *t, char *buf, size_t size);
+const struct rep_mismatch *rep_row_mismatch(const struct rep_row *r, const char *field);
+
 int rep_print_table(const struct rep_row *rows, size_t n);
 int rep_print_json(const struct rep_row *rows, size_t n);
+int rep_print_explain(const struct rep_row *rows, size_t n);
 
 const char *rep_flag_name(unsigned flag);
 const char *rep_source_name(unsigned source);
+const char *rep_witness_name(unsigned witness);
+const char *rep_field_name(unsigned field);
+/* ORIGIN as text: the claims' origin is the witness of the row's claim record. */
+const char *rep_origin_name(unsigned origin);

@@ -5,12 +5,16 @@
  * 1. Our intent and result records of one call share (node, sender pid, via, seq): they make
  *    one call; an intent left alone is a call that never came back (flag no_result).
  * 2. The same call seen by two of our emitters (a traced process with the shim preloaded) is
- *    one row: same node, caller pid, syscall and name, within the window.
+ *    one row: same node, caller pid, syscall and name, overlapping spans (widened by the
+ *    window). Calls of one key are swept in order of their start, so that a call of any length
+ *    costs the same.
  * 3. A kernel SYSCALL event belongs to the row with the same node, pid (the caller's: for
  *    via=trace taken from history=, since the record's own pid is the tracer) and syscall,
  *    whose time span (intent - window .. result + window) holds it; one with the same module
- *    name is preferred, then the nearest in time. A kernel event no row takes is kernel-only;
+ *    name is preferred, then the nearest in time, then the earliest. Rows take their events in
+ *    the order of their first records in the log. A kernel event no row takes is kernel-only;
  *    a row no kernel event joins is userspace-only.
+ * 4. What each value of a row rests on, and who vouches for it: report-trust.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "cmd/report-event.h"
+#include "core/record-names.h"
 #include "core/macro.h"
 
 static double tsec(const struct rep_time *t)
@@ -37,22 +42,6 @@ static unsigned via_source(const char *via)
 	if (!strcmp(via, "kmod"))
 		return REP_SRC_KMOD;
 	return 0;
-}
-
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, ",");
-
-		if (len == n && !strncmp(p, word, n))
-			return true;
-		p += len;
-		if (*p)
-			p++;
-	}
-	return false;
 }
 
 /* One call of ours: the result, and the intent before it (either may be missing). */
@@ -141,7 +130,7 @@ static struct intent_key intent_key_of(const struct rep_user *u, size_t idx)
 
 static bool is_intent(const struct rep_user *u)
 {
-	return u->op && !strcmp(u->op, "kmod_load_intent");
+	return u->op && !strcmp(u->op, record_op_name(RECORD_OP_LOAD_INTENT));
 }
 
 /* Of the sorted positions <= p, the last whose intent is still free (-1: none); compresses. */
@@ -219,37 +208,25 @@ static int pair_calls(struct rep_log *log, struct call **calls, size_t *ncalls)
 	return 0;
 }
 
-static void row_from_call(struct rep_row *row, const struct call *c)
+static void row_from_call(struct rep_row *row, const struct call *c, size_t idx)
 {
 	const struct rep_user *u = call_info(c);
 
 	*row = (struct rep_row){
 		.t = c->intent ? c->intent->t : u->t,
 		.node = u->node,
-		.unload = u->op && !strcmp(u->op, "kmod_unload"),
+		.unload = u->op && !strcmp(u->op, record_op_name(RECORD_OP_UNLOAD)),
 		.syscall = u->syscall,
 		.name = u->name,
-		.signer = u->signer,
-		.sig_key = u->sig_key,
-		.sig_unchecked = has_word(u->anomaly, "sig_unchecked"),
-		.sha256 = u->sha256,
-		.sig = u->sig,
-		.exe = u->exe,
-		.comm = u->comm,
 		.pid = u->loader_pid,
-		.auid = u->auid,
-		.exit_known = c->result && c->result->exit_known,
-		.exit = c->result ? c->result->exit : 0,
 		.seq = u->seq,
 		.sources = via_source(u->via),
+		.records = {u},
+		.nrecords = 1,
+		.span_start = c->start,
+		.span_end = c->end,
+		.first_call = idx,
 	};
-	if (!c->result)
-		row->flags |= REP_FLAG_NO_RESULT;
-	if (has_word(u->anomaly, "name_mismatch"))
-		row->flags |= REP_FLAG_NAME_MISMATCH;
-	if (!row->unload &&
-	    ((u->sig && !strcmp(u->sig, "none")) || has_word(u->anomaly, "unsigned")))
-		row->flags |= REP_FLAG_UNSIGNED;
 }
 
 /* Only a signature the kernel checked, by a signer and key id of the list. */
@@ -279,7 +256,6 @@ struct call_key {
 	long long pid;
 	double start;
 	size_t idx;
-	double longest; /* of the group (same key but start): the longest call's end - start */
 };
 
 static int call_cmp(const void *a, const void *b)
@@ -308,9 +284,81 @@ static struct call_key call_key_of(const struct call *c, size_t idx)
 				 .idx = idx};
 }
 
-/* A kernel event by node, pid, syscall, then time. */
+static bool same_key(const struct call_key *a, const struct call_key *b)
+{
+	return !strcmp_null(a->node, b->node) && a->pid == b->pid &&
+	       !strcmp_null(a->syscall, b->syscall) && !strcmp_null(a->name, b->name);
+}
+
+#define NSOURCES 3 /* preload, trace, kmod: a row takes one call of each */
+
+static unsigned source_slot(unsigned source)
+{
+	return source == REP_SRC_PRELOAD ? 0 : source == REP_SRC_TRACE ? 1 : 2;
+}
+
+/*
+ * Our calls, one row per call, merged across emitters. The calls of one key are taken in order
+ * of their start: a call joins the oldest row of its key that lacks its source and whose first
+ * call's span, widened by the window, reaches its start. For each source the rows still lacking
+ * it wait in a queue in the order they were made; a row whose span ends before the current
+ * call's start ends before every later one's too, so it leaves the queue for good. Every row
+ * enters and leaves each queue once: the sweep costs the same whatever the calls' lengths.
+ */
+static int merge_calls(const struct call *calls, size_t ncalls, double window, struct rep_row *out,
+		       size_t *nrows)
+{
+	_cleanup_free_ struct call_key *keys = calloc(ncalls + 1, sizeof(*keys));
+	_cleanup_free_ size_t *queue = calloc(NSOURCES * (ncalls + 1), sizeof(*queue));
+	size_t n = 0;
+
+	if (!keys || !queue)
+		return -ENOMEM;
+	for (size_t i = 0; i < ncalls; i++)
+		keys[i] = call_key_of(&calls[i], i);
+	qsort(keys, ncalls, sizeof(*keys), call_cmp);
+	for (size_t g = 0, e; g < ncalls; g = e) {
+		size_t head[NSOURCES], tail[NSOURCES];
+
+		for (e = g; e < ncalls && same_key(&keys[g], &keys[e]); e++)
+			;
+		for (unsigned s = 0; s < NSOURCES; s++)
+			head[s] = tail[s] = s * (ncalls + 1);
+		for (size_t p = g; p < e; p++) {
+			const struct call *c = &calls[keys[p].idx];
+			struct rep_row row;
+			unsigned src, slot;
+
+			row_from_call(&row, c, keys[p].idx);
+			src = row.sources;
+			slot = source_slot(src);
+			/* A caller unknown (pid) or an unknown emitter: a row of its own. */
+			if (row.pid >= 0 && src) {
+				while (head[slot] < tail[slot] &&
+				       out[queue[head[slot]]].span_end + window < c->start)
+					head[slot]++;
+				if (head[slot] < tail[slot]) {
+					struct rep_row *o = &out[queue[head[slot]++]];
+
+					o->sources |= src;
+					o->records[o->nrecords++] = row.records[0];
+					continue;
+				}
+			}
+			out[n] = row;
+			for (unsigned s = 0; s < NSOURCES && row.pid >= 0 && src; s++)
+				if (s != slot)
+					queue[tail[s]++] = n;
+			n++;
+		}
+	}
+	*nrows = n;
+	return 0;
+}
+
+/* A kernel event by node, pid, syscall (and, in the second order, module name), then time. */
 struct kernel_key {
-	const char *node, *syscall;
+	const char *node, *syscall, *name;
 	long long pid;
 	double t;
 	size_t idx;
@@ -328,173 +376,193 @@ static int kernel_cmp(const void *a, const void *b)
 	return c ? c : time_cmp(x->t, x->idx, y->t, y->idx);
 }
 
-/*
- * Our calls, one row per call, merged across emitters: a call joins the first row (in the
- * order rows were made) of its key whose span, widened by the window, it overlaps and whose
- * sources it does not share. Only calls of the same key starting within the window and the
- * group's longest call can be such a row: the search looks there alone.
- */
-static int merge_calls(const struct call *calls, size_t ncalls, double window, struct rep_row *out,
-		       double *spans, size_t *nrows)
+static int kernel_named_cmp(const void *a, const void *b)
 {
-	_cleanup_free_ struct call_key *keys = calloc(ncalls + 1, sizeof(*keys));
-	_cleanup_free_ size_t *row_of = calloc(ncalls + 1, sizeof(*row_of)); /* row + 1, 0: none */
-	size_t n = 0;
+	const struct kernel_key *x = a, *y = b;
+	int c = strcmp_null(x->node, y->node);
 
-	if (!keys || !row_of)
-		return -ENOMEM;
-	for (size_t i = 0; i < ncalls; i++)
-		keys[i] = call_key_of(&calls[i], i);
-	qsort(keys, ncalls, sizeof(*keys), call_cmp);
-	for (size_t g = 0, e; g < ncalls; g = e) {
-		double longest = 0;
-
-		for (e = g; e < ncalls; e++) {
-			struct call_key probe = keys[g];
-
-			probe.start = keys[e].start;
-			probe.idx = keys[e].idx;
-			if (call_cmp(&keys[e], &probe))
-				break;
-			if (calls[keys[e].idx].end - keys[e].start > longest)
-				longest = calls[keys[e].idx].end - keys[e].start;
-		}
-		for (size_t k = g; k < e; k++)
-			keys[k].longest = longest;
-	}
-
-	for (size_t i = 0; i < ncalls; i++) {
-		struct call_key probe = call_key_of(&calls[i], 0);
-		struct rep_row row, *o;
-		size_t first = SIZE_MAX, p;
-
-		row_from_call(&row, &calls[i]);
-		p = lower_bound(keys, ncalls, sizeof(*keys), &probe, call_cmp);
-		if (row.pid >= 0 && p < ncalls) {
-			/* The search bounds are a second wider than needed: the test below decides.
-			 */
-			double lo = calls[i].start - window - keys[p].longest - 1,
-			       hi = calls[i].end + window + 1;
-
-			probe.start = lo;
-			for (p = lower_bound(keys, ncalls, sizeof(*keys), &probe, call_cmp);
-			     p < ncalls && keys[p].start <= hi; p++) {
-				size_t j = row_of[keys[p].idx];
-
-				probe.start = keys[p].start;
-				probe.idx = keys[p].idx;
-				if (call_cmp(&keys[p], &probe))
-					break; /* another key */
-				if (!j-- || j >= first)
-					continue;
-				o = &out[j];
-				if ((o->sources & row.sources) ||
-				    calls[i].start > spans[2 * j + 1] + window ||
-				    calls[i].end < spans[2 * j] - window)
-					continue;
-				first = j;
-			}
-		}
-		if (first != SIZE_MAX) {
-			o = &out[first];
-			o->sources |= row.sources;
-			o->flags |= row.flags & ~REP_FLAG_NO_RESULT;
-			if (!(row.flags & REP_FLAG_NO_RESULT))
-				o->flags &= ~REP_FLAG_NO_RESULT;
-			continue;
-		}
-		spans[2 * n] = calls[i].start;
-		spans[2 * n + 1] = calls[i].end;
-		row_of[i] = n + 1;
-		out[n++] = row;
-	}
-	*nrows = n;
-	return 0;
+	if (!c)
+		c = num_cmp(x->pid, y->pid);
+	if (!c)
+		c = strcmp_null(x->syscall, y->syscall);
+	if (!c)
+		c = strcmp_null(x->name, y->name);
+	return c ? c : time_cmp(x->t, x->idx, y->t, y->idx);
 }
 
 /*
- * The kernel's events, to the row they belong to, rows in the order they were made: of the
- * unused events of the row's node, pid and syscall within its span widened by the window, the
- * one naming the row's module, then the nearest, then the first in the log.
+ * The kernel's events in one order, with the unused ones found in near constant time: next[p]
+ * leads to the first unused position at or after p (n: none), prev[p] to the last at or
+ * before it (-1: none); both are compressed as they are followed.
  */
-static int join_kernel(struct rep_log *log, double window, struct rep_row *out, const double *spans,
-		       size_t n)
-{
-	_cleanup_free_ struct kernel_key *keys = calloc(log->nkernel + 1, sizeof(*keys));
+struct kernel_index {
+	struct kernel_key *keys;
+	size_t *pos; /* of each event (by its index in the log) */
+	ptrdiff_t *next, *prev;
+	size_t n;
+	int (*cmp)(const void *, const void *);
+};
 
-	if (!keys)
+static void kernel_index_free(struct kernel_index *x)
+{
+	free(x->keys);
+	free(x->pos);
+	free(x->next);
+	free(x->prev);
+}
+
+static int kernel_index_make(struct kernel_index *x, const struct rep_log *log,
+			     int (*cmp)(const void *, const void *))
+{
+	size_t n = log->nkernel;
+
+	*x = (struct kernel_index){.n = n, .cmp = cmp};
+	x->keys = calloc(n + 1, sizeof(*x->keys));
+	x->pos = calloc(n + 1, sizeof(*x->pos));
+	x->next = calloc(n + 1, sizeof(*x->next));
+	x->prev = calloc(n + 1, sizeof(*x->prev));
+	if (!x->keys || !x->pos || !x->next || !x->prev)
 		return -ENOMEM;
-	for (size_t i = 0; i < log->nkernel; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct rep_kernel *k = &log->kernel[i];
 
-		keys[i] = (struct kernel_key){.node = k->node,
-					      .syscall = k->syscall,
-					      .pid = k->pid,
-					      .t = tsec(&k->t),
-					      .idx = i};
+		x->keys[i] = (struct kernel_key){.node = k->node,
+						 .syscall = k->syscall,
+						 .name = k->name,
+						 .pid = k->pid,
+						 .t = tsec(&k->t),
+						 .idx = i};
 	}
-	qsort(keys, log->nkernel, sizeof(*keys), kernel_cmp);
-
-	for (size_t j = 0; j < n; j++) {
-		struct rep_row *row = &out[j];
-		struct rep_kernel *best = NULL;
-		double best_dist = 0, lo = spans[2 * j] - window, hi = spans[2 * j + 1] + window;
-		bool best_named = false;
-		struct kernel_key probe = {.node = row->node,
-					   .syscall = row->syscall,
-					   .pid = row->pid,
-					   .t = lo,
-					   .idx = 0};
-
-		for (size_t p = lower_bound(keys, log->nkernel, sizeof(*keys), &probe, kernel_cmp);
-		     p < log->nkernel; p++) {
-			struct rep_kernel *k = &log->kernel[keys[p].idx];
-			double t = keys[p].t, dist;
-			bool named;
-
-			probe.t = t;
-			probe.idx = keys[p].idx;
-			if (kernel_cmp(&keys[p], &probe) || t > hi)
-				break; /* another key, or past the span */
-			if (k->used || t < lo)
-				continue;
-			named = k->name && row->name && !strcmp(k->name, row->name);
-			dist = t > spans[2 * j + 1] ? t - spans[2 * j + 1]
-			       : t < spans[2 * j]   ? spans[2 * j] - t
-						    : 0;
-			if (!best || (named && !best_named) ||
-			    (named == best_named &&
-			     (dist < best_dist || (dist == best_dist && k < best)))) {
-				best = k;
-				best_dist = dist;
-				best_named = named;
-			}
-		}
-		if (!best) {
-			row->flags |= REP_FLAG_USERSPACE_ONLY;
-			continue;
-		}
-		best->used = true;
-		row->sources |= REP_SRC_KERNEL;
-		if (best->exe)
-			row->exe = best->exe; /* the kernel's word for what ran */
-		if (best->name && row->name && strcmp(best->name, row->name)) {
-			row->flags |= REP_FLAG_NAME_MISMATCH;
-			row->kernel_name = best->name;
-		}
-		if (!row->exit_known && best->exit_known) {
-			row->exit_known = true;
-			row->exit = best->exit;
-		}
+	qsort(x->keys, n, sizeof(*x->keys), cmp);
+	for (size_t p = 0; p <= n; p++) {
+		x->next[p] = (ptrdiff_t)p;
+		x->prev[p] = (ptrdiff_t)p;
+		if (p < n)
+			x->pos[x->keys[p].idx] = p;
 	}
 	return 0;
+}
+
+static ptrdiff_t next_unused(ptrdiff_t *next, ptrdiff_t p)
+{
+	ptrdiff_t root = p, tmp;
+
+	while (next[root] != root)
+		root = next[root];
+	for (; p != root; p = tmp) {
+		tmp = next[p];
+		next[p] = root;
+	}
+	return root;
+}
+
+static void kernel_index_use(struct kernel_index *x, size_t idx)
+{
+	size_t p = x->pos[idx];
+
+	x->next[p] = (ptrdiff_t)p + 1;
+	x->prev[p] = (ptrdiff_t)p - 1;
+}
+
+/*
+ * The unused event of KEY (its node, pid, syscall, and name for the named order) nearest to
+ * [START, END], at most WINDOW outside: the earliest inside, else the nearer of the last before
+ * and the first after (the first in the log when as near). -1: none.
+ */
+static ptrdiff_t kernel_find(struct kernel_index *x, struct kernel_key key, double start,
+			     double end, double window)
+{
+	ptrdiff_t p, before, after = -1;
+
+	key.t = start;
+	key.idx = 0;
+	p = (ptrdiff_t)lower_bound(x->keys, x->n, sizeof(*x->keys), &key, x->cmp);
+	before = free_at_or_before(x->prev, p - 1);
+	p = next_unused(x->next, p);
+	if ((size_t)p < x->n) {
+		key.t = x->keys[p].t;
+		key.idx = x->keys[p].idx;
+		if (!x->cmp(&x->keys[p], &key) && key.t <= end + window) {
+			if (key.t <= end)
+				return p; /* inside the span */
+			after = p;
+		}
+	}
+	if (before >= 0) {
+		key.t = x->keys[before].t;
+		key.idx = x->keys[before].idx;
+		if (x->cmp(&x->keys[before], &key) || key.t < start - window)
+			before = -1;
+	}
+	if (before < 0 || after < 0)
+		return before < 0 ? after : before;
+	if (start - x->keys[before].t != x->keys[after].t - end)
+		return start - x->keys[before].t < x->keys[after].t - end ? before : after;
+	return x->keys[before].idx < x->keys[after].idx ? before : after;
+}
+
+/*
+ * The kernel's events, to the row they belong to, rows in the order of their first call in the
+ * log: of the unused events of the row's node, pid and syscall within its span widened by the
+ * window, one naming the row's module, then the nearest, then the first in the log.
+ */
+static int join_kernel(struct rep_log *log, double window, struct rep_row *out, size_t n,
+		       size_t ncalls)
+{
+	_cleanup_free_ size_t *order = calloc(ncalls + 1, sizeof(*order)); /* row + 1, 0: none */
+	struct kernel_index all, named;
+	int r;
+
+	r = kernel_index_make(&all, log, kernel_cmp);
+	if (r == 0)
+		r = kernel_index_make(&named, log, kernel_named_cmp);
+	if (r == 0 && !order)
+		r = -ENOMEM;
+	if (r < 0)
+		goto out;
+	/* out[] is made key by key: the order of the log is first_call's. */
+	for (size_t j = 0; j < n; j++)
+		order[out[j].first_call] = j + 1;
+	for (size_t i = 0, m = 0; m < n; i++) {
+		struct rep_row *row;
+		struct kernel_key key;
+		ptrdiff_t p = -1;
+		size_t idx;
+
+		if (!order[i])
+			continue;
+		m++;
+		row = &out[order[i] - 1];
+		key = (struct kernel_key){.node = row->node,
+					  .syscall = row->syscall,
+					  .name = row->name,
+					  .pid = row->pid};
+		if (row->name)
+			p = kernel_find(&named, key, row->span_start, row->span_end, window);
+		if (p >= 0) {
+			idx = named.keys[p].idx;
+		} else {
+			p = kernel_find(&all, key, row->span_start, row->span_end, window);
+			if (p < 0)
+				continue;
+			idx = all.keys[p].idx;
+		}
+		kernel_index_use(&all, idx);
+		kernel_index_use(&named, idx);
+		log->kernel[idx].used = true;
+		row->kernel = &log->kernel[idx];
+		row->sources |= REP_SRC_KERNEL;
+	}
+out:
+	kernel_index_free(&all);
+	kernel_index_free(&named);
+	return r;
 }
 
 int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep_row **rows,
 	      size_t *nrows)
 {
 	_cleanup_free_ struct call *calls = NULL;
-	_cleanup_free_ double *spans = NULL; /* start, end of each row's first call */
 	struct rep_row *out;
 	size_t ncalls = 0, n = 0;
 	int r;
@@ -503,39 +571,20 @@ int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep
 	if (r < 0)
 		return r;
 	out = calloc(ncalls + log->nkernel + 1, sizeof(*out));
-	spans = calloc(2 * (ncalls + 1), sizeof(*spans));
-	if (!out || !spans) {
-		free(out);
+	if (!out)
 		return -ENOMEM;
-	}
-	r = merge_calls(calls, ncalls, opts->window, out, spans, &n);
+	r = merge_calls(calls, ncalls, opts->window, out, &n);
 	if (r == 0)
-		r = join_kernel(log, opts->window, out, spans, n);
+		r = join_kernel(log, opts->window, out, n, ncalls);
 	if (r < 0) {
 		free(out);
 		return r;
 	}
-	for (size_t i = 0; i < log->nkernel; i++) {
-		struct rep_kernel *k = &log->kernel[i];
-
-		if (k->used)
-			continue;
-		out[n++] = (struct rep_row){
-			.t = k->t,
-			.node = k->node,
-			.unload = !strcmp(k->syscall, "delete_module"),
-			.syscall = k->syscall,
-			.name = k->name,
-			.exe = k->exe,
-			.comm = k->comm,
-			.pid = k->pid,
-			.auid = k->auid,
-			.exit_known = k->exit_known,
-			.exit = k->exit,
-			.sources = REP_SRC_KERNEL,
-			.flags = REP_FLAG_KERNEL_ONLY,
-		};
-	}
+	for (size_t j = 0; j < n; j++)
+		rep_trust_row(&out[j]);
+	for (size_t i = 0; i < log->nkernel; i++)
+		if (!log->kernel[i].used)
+			rep_trust_kernel_only(&out[n++], &log->kernel[i]);
 	for (size_t j = 0; j < n; j++) {
 		struct rep_row *row = &out[j];
 
@@ -568,6 +617,20 @@ const char *rep_flag_name(unsigned flag)
 		return "failed";
 	case REP_FLAG_NO_RESULT:
 		return "no_result";
+	case REP_FLAG_EXIT_MISMATCH:
+		return "exit_mismatch";
+	case REP_FLAG_AUID_MISMATCH:
+		return "auid_mismatch";
+	case REP_FLAG_COMM_MISMATCH:
+		return "comm_mismatch";
+	case REP_FLAG_EXE_MISMATCH:
+		return "exe_mismatch";
+	case REP_FLAG_PPID_MISMATCH:
+		return "ppid_mismatch";
+	case REP_FLAG_TRACE_BY_LOADER:
+		return "trace_by_loader";
+	case REP_FLAG_TRACE_UNVERIFIED:
+		return "trace_unverified";
 	}
 	return NULL;
 }
@@ -585,4 +648,15 @@ const char *rep_source_name(unsigned source)
 		return "kmod";
 	}
 	return NULL;
+}
+
+const char *rep_witness_name(unsigned witness)
+{
+	switch (witness) {
+	case REP_WITNESS_SELF:
+		return "self";
+	case REP_WITNESS_TRACE:
+		return "trace";
+	}
+	return "kernel-only";
 }

@@ -16,7 +16,7 @@
 #define AUID_UNSET 4294967295LL
 
 /* For the table: printable UTF-8 as is, anything else byte by byte as \xNN. */
-static char *safe_str(const char *s)
+char *rep_safe_str(const char *s)
 {
 	char *out, *p;
 
@@ -35,7 +35,7 @@ static char *safe_str(const char *s)
 	return out;
 }
 
-static void format_time(const struct rep_time *t, char *buf, size_t size)
+void rep_format_time(const struct rep_time *t, char *buf, size_t size)
 {
 	time_t sec = (time_t)t->sec;
 	struct tm tm;
@@ -48,7 +48,7 @@ static void format_time(const struct rep_time *t, char *buf, size_t size)
 	snprintf(buf, size, "%s.%03u", base, t->ms);
 }
 
-static char *outcome(const struct rep_row *r)
+char *rep_outcome(const struct rep_row *r)
 {
 	char *s = NULL;
 
@@ -68,7 +68,7 @@ static char *outcome(const struct rep_row *r)
 	return s;
 }
 
-static char *auid_str(long long auid)
+char *rep_auid_str(long long auid)
 {
 	char *s = NULL;
 
@@ -77,7 +77,7 @@ static char *auid_str(long long auid)
 	return asprintf(&s, "%lld", auid) < 0 ? NULL : s;
 }
 
-static char *bits_str(unsigned bits, const char *(*name)(unsigned))
+char *rep_bits_str(unsigned bits, const char *(*name)(unsigned))
 {
 	char *s = NULL;
 
@@ -94,21 +94,30 @@ static char *bits_str(unsigned bits, const char *(*name)(unsigned))
 	return s ? s : strdup("-");
 }
 
+const struct rep_mismatch *rep_row_mismatch(const struct rep_row *r, const char *field)
+{
+	for (unsigned i = 0; i < r->nmismatch; i++)
+		if (!strcmp(r->mismatch[i].field, field))
+			return &r->mismatch[i];
+	return NULL;
+}
+
 static char *module_str(const struct rep_row *r)
 {
-	_cleanup_free_ char *name = safe_str(r->name), *kname = NULL;
+	const struct rep_mismatch *m = rep_row_mismatch(r, "module");
+	_cleanup_free_ char *name = rep_safe_str(r->name), *claim = NULL;
 	char *s = NULL;
 
-	if (!r->kernel_name)
+	if (!m)
 		return TAKE_PTR(name);
-	kname = safe_str(r->kernel_name);
-	/* Both names when they differ: ours, then the kernel's. */
-	return asprintf(&s, "%s (kernel: %s)", name, kname) < 0 ? NULL : s;
+	claim = rep_safe_str(m->record_str);
+	/* Both names when they differ: the kernel's, then the claim. */
+	return asprintf(&s, "%s (claim: %s)", name, claim) < 0 ? NULL : s;
 }
 
 static char *loader_str(const struct rep_row *r)
 {
-	_cleanup_free_ char *exe = safe_str(r->exe ? r->exe : r->comm);
+	_cleanup_free_ char *exe = rep_safe_str(r->exe ? r->exe : r->comm);
 	char *s = NULL;
 
 	return asprintf(&s, "%s", exe) < 0 ? NULL : s;
@@ -126,6 +135,7 @@ enum {
 	COL_AUID,
 	COL_OUTCOME,
 	COL_SOURCES,
+	COL_WITNESS,
 	COL_FLAGS
 };
 
@@ -147,6 +157,7 @@ static int print_one_table(const struct rep_row *rows, size_t n, const char *nod
 		[COL_AUID] = {"AUID", 5, SCOLS_FL_RIGHT},
 		[COL_OUTCOME] = {"OUTCOME", 14, 0},
 		[COL_SOURCES] = {"SOURCES", 14, 0},
+		[COL_WITNESS] = {"WITNESS", 11, 0},
 		[COL_FLAGS] = {"FLAGS", 14, 0},
 	};
 	struct libscols_table *tb = scols_new_table();
@@ -154,9 +165,9 @@ static int print_one_table(const struct rep_row *rows, size_t n, const char *nod
 
 	if (!tb)
 		return -ENOMEM;
-	scols_table_enable_noencoding(tb, 1); /* safe_str() has escaped already */
+	scols_table_enable_noencoding(tb, 1); /* rep_safe_str() has escaped already */
 	if (node) {
-		_cleanup_free_ char *title = NULL, *safe = safe_str(node);
+		_cleanup_free_ char *title = NULL, *safe = rep_safe_str(node);
 
 		if (asprintf(&title, "node=%s", safe) > 0)
 			scols_cell_set_data(scols_table_get_title(tb), title);
@@ -173,21 +184,22 @@ static int print_one_table(const struct rep_row *rows, size_t n, const char *nod
 			r = -ENOMEM;
 			break;
 		}
-		format_time(&row->t, t, sizeof(t));
+		rep_format_time(&row->t, t, sizeof(t));
 		snprintf(pid, sizeof(pid), "%lld", row->pid);
 		scols_line_set_data(ln, COL_TIME, t);
 		scols_line_set_data(ln, COL_OP, row->unload ? "unload" : "load");
-		scols_line_refer_data(ln, COL_SYSCALL, safe_str(row->syscall));
+		scols_line_refer_data(ln, COL_SYSCALL, rep_safe_str(row->syscall));
 		scols_line_refer_data(ln, COL_MODULE, module_str(row));
-		scols_line_refer_data(ln, COL_SIGNER, safe_str(row->signer));
+		scols_line_refer_data(ln, COL_SIGNER, rep_safe_str(row->signer));
 		scols_line_refer_data(ln, COL_SHA,
 				      row->sha256 ? strndup(row->sha256, SHA_SHORT) : strdup("?"));
 		scols_line_refer_data(ln, COL_EXE, loader_str(row));
 		scols_line_set_data(ln, COL_PID, row->pid >= 0 ? pid : "?");
-		scols_line_refer_data(ln, COL_AUID, auid_str(row->auid));
-		scols_line_refer_data(ln, COL_OUTCOME, outcome(row));
-		scols_line_refer_data(ln, COL_SOURCES, bits_str(row->sources, rep_source_name));
-		scols_line_refer_data(ln, COL_FLAGS, bits_str(row->flags, rep_flag_name));
+		scols_line_refer_data(ln, COL_AUID, rep_auid_str(row->auid));
+		scols_line_refer_data(ln, COL_OUTCOME, rep_outcome(row));
+		scols_line_refer_data(ln, COL_SOURCES, rep_bits_str(row->sources, rep_source_name));
+		scols_line_set_data(ln, COL_WITNESS, rep_witness_name(row->witness));
+		scols_line_refer_data(ln, COL_FLAGS, rep_bits_str(row->flags, rep_flag_name));
 	}
 	if (r == 0)
 		r = scols_print_table(tb);
@@ -258,17 +270,76 @@ static json_object *bits_array(unsigned bits, const char *(*name)(unsigned))
 	return a;
 }
 
+static json_object *id_or_null(long long v)
+{
+	return v >= 0 ? json_object_new_int64(v) : NULL;
+}
+
+/* Who sent the record whose claims the row shows: the kernel's prefix of it, and its via. */
+static json_object *sender_object(const struct rep_user *u)
+{
+	json_object *o;
+
+	if (!u)
+		return NULL;
+	o = json_object_new_object();
+	add_str(o, "via", u->via);
+	json_object_object_add(o, "pid", id_or_null(u->sender_pid));
+	json_object_object_add(o, "uid", id_or_null(u->sender_uid));
+	json_object_object_add(
+		o, "auid",
+		u->auid >= 0 && u->auid != AUID_UNSET ? json_object_new_int64(u->auid) : NULL);
+	json_object_object_add(o, "ses",
+			       id_or_null(u->sender_ses == AUID_UNSET ? -1 : u->sender_ses));
+	return o;
+}
+
+static json_object *origin_object(const struct rep_row *r)
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned f = 0; f < REP_F_COUNT; f++)
+		if (rep_origin_name(r->origin[f]))
+			json_object_object_add(
+				o, rep_field_name(f),
+				json_object_new_string(rep_origin_name(r->origin[f])));
+	return o;
+}
+
+/* For each value a record's claim disagrees with the kernel on: both, and whose claim. */
+static json_object *mismatch_object(const struct rep_row *r)
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned i = 0; i < r->nmismatch; i++) {
+		const struct rep_mismatch *m = &r->mismatch[i];
+		json_object *v = json_object_new_object();
+
+		if (m->numeric) {
+			json_object_object_add(v, "kernel", json_object_new_int64(m->kernel_num));
+			json_object_object_add(v, "record", json_object_new_int64(m->record_num));
+		} else {
+			add_str(v, "kernel", m->kernel_str);
+			add_str(v, "record", m->record_str);
+		}
+		add_str(v, "via", m->record->via);
+		json_object_object_add(v, "sender_pid", id_or_null(m->record->sender_pid));
+		json_object_object_add(o, m->field, v);
+	}
+	return o;
+}
+
 int rep_print_json(const struct rep_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct rep_row *r = &rows[i];
 		json_object *o = json_object_new_object();
-		_cleanup_free_ char *out = outcome(r);
+		_cleanup_free_ char *out = rep_outcome(r);
 		char t[48], epoch[32];
 
 		if (!o)
 			return -ENOMEM;
-		format_time(&r->t, t, sizeof(t));
+		rep_format_time(&r->t, t, sizeof(t));
 		snprintf(epoch, sizeof(epoch), "%lld.%03u", r->t.sec, r->t.ms);
 		json_object_object_add(o, "time", json_object_new_string(t));
 		json_object_object_add(
@@ -279,24 +350,30 @@ int rep_print_json(const struct rep_row *rows, size_t n)
 				       json_object_new_string(r->unload ? "unload" : "load"));
 		add_str(o, "syscall", r->syscall);
 		add_str(o, "module", r->name);
-		if (r->kernel_name)
-			add_str(o, "kernel_module", r->kernel_name);
 		add_str(o, "sig", r->sig);
 		add_str(o, "signer", r->signer);
 		add_str(o, "sha256", r->sha256);
 		add_str(o, "exe", r->exe);
 		add_str(o, "comm", r->comm);
-		json_object_object_add(o, "pid",
-				       r->pid >= 0 ? json_object_new_int64(r->pid) : NULL);
+		json_object_object_add(o, "pid", id_or_null(r->pid));
+		json_object_object_add(o, "ppid", id_or_null(r->ppid));
+		json_object_object_add(o, "uid", id_or_null(r->uid));
 		json_object_object_add(o, "auid",
 				       r->auid >= 0 && r->auid != AUID_UNSET
 					       ? json_object_new_int64(r->auid)
 					       : NULL);
+		json_object_object_add(o, "ses", id_or_null(r->ses == AUID_UNSET ? -1 : r->ses));
+		add_str(o, "subj", r->subj);
 		json_object_object_add(o, "exit",
 				       r->exit_known ? json_object_new_int64(r->exit) : NULL);
 		add_str(o, "outcome", out);
 		json_object_object_add(o, "sources", bits_array(r->sources, rep_source_name));
 		json_object_object_add(o, "flags", bits_array(r->flags, rep_flag_name));
+		json_object_object_add(o, "witness",
+				       json_object_new_string(rep_witness_name(r->witness)));
+		json_object_object_add(o, "sender", sender_object(r->claim));
+		json_object_object_add(o, "origin", origin_object(r));
+		json_object_object_add(o, "mismatch", mismatch_object(r));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);

@@ -37,6 +37,10 @@ static void usage(FILE *out)
 		"yesterday,\n"
 		"                        this-week, week-ago, this-month, this-year [HH:MM[:SS]]\n"
 		"  --json                one JSON object per event\n"
+		"  --explain             each event with every value's origin (kernel, prefix,\n"
+		"                        self, trace), its witness and why each flag is set\n"
+		"  --witness LIST        only events whose witness is in LIST: self, trace,\n"
+		"                        kernel-only (self: nothing but the loader's own word)\n"
 		"  --window SECONDS      how far apart the kernel's and our records may be "
 		"(0 to 3600,\n"
 		"                        default 3)\n"
@@ -46,7 +50,12 @@ static void usage(FILE *out)
 		"  --config FILE         configuration file to read\n"
 		"Flags: kernel-only, userspace-only, name_mismatch, unsigned, unknown_signer, "
 		"failed,\n"
-		"no_result (an intent record and no result: the call never came back).\n");
+		"no_result (an intent record and no result: the call never came back),\n"
+		"exit_mismatch, auid_mismatch, comm_mismatch, exe_mismatch, ppid_mismatch (a "
+		"record\n"
+		"disagrees with the kernel, whose value is shown), trace_by_loader, "
+		"trace_unverified\n"
+		"(a via=trace record no tracer can have sent).\n");
 }
 
 /* The boot time for "boot", -1 when /proc cannot tell (then "boot" is refused). */
@@ -106,25 +115,60 @@ static struct rep_filter widen(const struct rep_filter *span, double window)
 	return out;
 }
 
-/* Keep the rows whose time is in SPAN, in order; returns how many. */
-static size_t rows_in_span(struct rep_row *rows, size_t n, const struct rep_filter *span)
+/* Keep the rows whose time is in SPAN and whose witness is in WITNESSES (a bit each, 0: any). */
+static size_t rows_kept(struct rep_row *rows, size_t n, const struct rep_filter *span,
+			unsigned witnesses)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (rep_in_span(span, rows[i].t.sec))
+		if (rep_in_span(span, rows[i].t.sec) &&
+		    (!witnesses || (witnesses & (1u << rows[i].witness))))
 			rows[kept++] = rows[i];
 	return kept;
 }
 
+/* A comma list of witness names as bits (1 << REP_WITNESS_*); -EINVAL for an unknown name. */
+static int parse_witnesses(const char *list, unsigned *out)
+{
+	_cleanup_free_ char *copy = strdup(list);
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	*out = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		unsigned w;
+
+		for (w = REP_WITNESS_NONE; w <= REP_WITNESS_TRACE; w++)
+			if (!strcmp(t, rep_witness_name(w)))
+				break;
+		if (w > REP_WITNESS_TRACE)
+			return -EINVAL;
+		*out |= 1u << w;
+	}
+	return *out ? 0 : -EINVAL;
+}
+
 int cmd_report(int argc, char *argv[])
 {
-	enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_JSON, OPT_WINDOW, OPT_TRUSTED, OPT_CONFIG };
+	enum {
+		OPT_SINCE = 0x100,
+		OPT_UNTIL,
+		OPT_JSON,
+		OPT_WINDOW,
+		OPT_TRUSTED,
+		OPT_CONFIG,
+		OPT_EXPLAIN,
+		OPT_WITNESS
+	};
 	static const struct option options[] = {
 		{"input", required_argument, NULL, 'i'},
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"until", required_argument, NULL, OPT_UNTIL},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"explain", no_argument, NULL, OPT_EXPLAIN},
+		{"witness", required_argument, NULL, OPT_WITNESS},
 		{"window", required_argument, NULL, OPT_WINDOW},
 		{"trusted-signers", required_argument, NULL, OPT_TRUSTED},
 		{"config", required_argument, NULL, OPT_CONFIG},
@@ -139,7 +183,8 @@ int cmd_report(int argc, char *argv[])
 	struct rep_row *rows = NULL;
 	struct kma_conf conf;
 	size_t nfiles = 0, nrows = 0;
-	bool json = false;
+	bool json = false, explain = false;
+	unsigned witnesses = 0;
 	int c, r;
 
 	if (!files)
@@ -163,6 +208,18 @@ int cmd_report(int argc, char *argv[])
 			break;
 		case OPT_JSON:
 			json = true;
+			break;
+		case OPT_EXPLAIN:
+			explain = true;
+			break;
+		case OPT_WITNESS:
+			if (parse_witnesses(optarg, &witnesses) < 0) {
+				fprintf(stderr,
+					"kmodaudit report: bad --witness '%s' (self, trace, "
+					"kernel-only)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_WINDOW: {
 			char *end;
@@ -232,9 +289,11 @@ int cmd_report(int argc, char *argv[])
 	} else {
 		r = rep_match(&log, &mopts, &rows, &nrows);
 		if (r == 0)
-			nrows = rows_in_span(rows, nrows, &filter);
+			nrows = rows_kept(rows, nrows, &filter, witnesses);
 		if (r == 0)
-			r = json ? rep_print_json(rows, nrows) : rep_print_table(rows, nrows);
+			r = json      ? rep_print_json(rows, nrows)
+			    : explain ? rep_print_explain(rows, nrows)
+				      : rep_print_table(rows, nrows);
 		if (r < 0)
 			fprintf(stderr, "kmodaudit report: %s\n", strerror(-r));
 	}

@@ -65,8 +65,8 @@ for r in rows:
         assert r["sources"][1] in vias and "kernel-only" not in r["flags"], r
     per_copy[c].append((r["serial"] - c * SERIAL_STEP, round(r["epoch"] - dt, 3),
                         r["pid"] - dp if r["pid"] is not None else None, r["syscall"],
-                        r["module"], r.get("kernel_module"), r["exit"],
-                        tuple(r["sources"]), tuple(r["flags"])))
+                        r["module"], r["origin"].get("module"), r["exit"],
+                        tuple(r["sources"]), tuple(r["flags"]), r["witness"]))
 # Paired exactly as one copy is, in every copy: the kernel's events all there, as many rows
 # seen by both sides as the log has results of ours.
 first = sorted(per_copy[0])

@@ -100,6 +100,12 @@ for pid, src in ((shim, "preload"), (front, "kmod")):
 traced = by_pid(traced_pid)
 if len(traced) != 2 or any(r["sources"] != ["kernel", "trace"] for r in traced):
     fail(f"trace rows {traced}")
+# A real tracer passes the log's checks (not the loader, in the ancestry it names, the loader's
+# parent and login as the kernel has them); the shim and the front end are the loader's word.
+if any(r["witness"] != "trace" or r["flags"] != ["failed"] for r in traced):
+    fail(f"trace witness {traced}")
+if any(r["witness"] != "self" for r in by_pid(shim) + by_pid(front) + by_pid(blind)):
+    fail(f"self witness {rows}")
 got = by_pid(raw)
 if len(got) != 1 or got[0]["sources"] != ["kernel"] or "kernel-only" not in got[0]["flags"]:
     fail(f"raw loader {got}")

@@ -12,3 +12,4 @@ kmodaudit_unit_test(test-timespec ${CMAKE_CURRENT_LIST_DIR}/test-timespec.c
 # Record format versions 1 and 2: the variants on the version-2 log, and both logs read alike.
 kmodaudit_sys_test(report-variants-v2 ${CMAKE_CURRENT_LIST_DIR}/variants-v2.sh 120)
 kmodaudit_sys_test(report-versions ${CMAKE_CURRENT_LIST_DIR}/versions.sh 60)
+kmodaudit_sys_test(report-trust ${CMAKE_CURRENT_LIST_DIR}/trust.sh 120)

@@ -35,7 +35,7 @@ for l in text:
 k_rows = [r for r in rows if "kernel" in r["sources"]]
 assert len(k_rows) == kernel, (len(k_rows), kernel)
 assert sum(1 for r in k_rows if r["exit"] == 0) == ok, ok
-seen = {r.get("kernel_module") or r["module"] for r in k_rows}
+seen = {r["module"] for r in k_rows}  # the kernel's name where it wrote one
 assert names <= seen, names - seen
 ours = sum(1 for l in text if re.search(r"msg='ver=\d+ op=kmod_(load|unload) ", l))
 paired = [r for r in rows if len(r["sources"]) > 1]
@@ -61,12 +61,17 @@ for r in rows:
     assert not bad, (sc, r)
     if emitter[sc] == "none":
         assert r["sources"] == ["kernel"] and "kernel-only" in r["flags"], (sc, r)
+        assert r["witness"] == "kernel-only" and set(r["origin"].values()) == {"kernel"}, (sc, r)
         seen_none.add(sc)
     else:
         # The kernel's event joined by the record of the scenario's emitter.
         assert len(r["sources"]) == 2 and r["sources"][0] == "kernel", (sc, r)
         assert r["sources"][1] == vmlog.VIA_OF[emitter[sc]], (sc, r)
         assert "kernel-only" not in r["flags"], (sc, r)
+        # Real records agree with the kernel, and a real tracer passes as one.
+        assert r["witness"] == ("trace" if r["sources"][1] == "trace" else "self"), (sc, r)
+        assert not r["mismatch"] and not [f for f in r["flags"] if f.startswith("trace_") or
+                                          f.endswith("_mismatch") and f != "name_mismatch"], (sc, r)
 assert "static-unseen" in seen_none, "the raw busybox loads left no kernel-only row"
 print(f"{len(scenarios.spans)} scenarios; kernel-only only in {sorted(seen_none)}")
 PY
