@@ -16,6 +16,9 @@
 /* What the event loop needs from the command line. */
 struct trace_opts {
 	bool follow; /* keep tracing after CMD exits until every descendant has exited */
+	/* The filter injected into every tracee before it is let go (trace_refusal_bpf). */
+	const void *refusal_bpf;
+	size_t refusal_len;
 };
 
 /* trace-filter.c: built in the tracer, loaded in the child between fork and exec. */
@@ -23,6 +26,21 @@ struct trace_filter;
 int trace_filter_new(struct trace_filter **out);
 int trace_filter_load(struct trace_filter *f); /* in the child: async-signal-safe enough */
 void trace_filter_free(struct trace_filter *f);
+
+/*
+ * The BPF program of a second filter that refuses (EPERM) the module syscalls on every arch of
+ * the first and allows everything else: an ERRNO action outranks RET_TRACE whoever traces.
+ */
+int trace_refusal_bpf(void **out, size_t *len);
+
+/* trace-inject.c: make a tracee stopped in PTRACE_EVENT_STOP load a seccomp filter itself. */
+/*
+ * 0 when the filter is in place, -errno when not (-ESRCH: the tracee is gone; its exit is still
+ * to be reaped). The tracee is left stopped at the injected call's syscall-exit stop with its
+ * registers (and the memory it had) back. *sig is set to a signal that arrived meanwhile (to be
+ * delivered when it is resumed), else left alone.
+ */
+int trace_inject_filter(pid_t tid, const void *bpf, size_t len, int *sig);
 
 /* The ptrace options every tracee carries (set once by PTRACE_SEIZE, inherited by new ones). */
 unsigned long trace_ptrace_options(void);
