@@ -5,11 +5,13 @@
  * syscalls (the seccomp filter), at fork/clone/exec events and at signals.
  *
  * At a module call the tracee's thread is stopped in its syscall. Before its arguments are read,
- * every other traced thread that shares its memory (same thread group, or a CLONE_VM child, as
- * kcmp(KCMP_VM) tells) is stopped too (PTRACE_INTERRUPT) and held until the syscall returns:
- * what the tracer copies and hashes is then byte for byte what the kernel copies. A vfork parent
- * waiting for its child cannot run, so it is not waited for. Module calls of one address space
- * are handled one at a time; other address spaces go on meanwhile.
+ * every other tracee is stopped too (PTRACE_INTERRUPT), not only the threads sharing its memory,
+ * and held until the syscall returns: a forked process of the trace can change the caller's image
+ * as well (a MAP_SHARED file or memfd page, shm, process_vm_writev, /proc/PID/mem, a
+ * userfaultfd it serves). What the tracer copies and hashes is then byte for byte what the
+ * kernel copies, as far as processes of the trace go. A vfork parent waiting for its child cannot
+ * run, so it is not waited for. Module calls are handled one at a time. An image a userfaultfd
+ * serves is not read at all (trace-call.c) and holds nothing (call_release).
  *
  * No wait for an interrupt stop may be unbounded: a vfork parent the tracer saw no vfork event
  * of cannot stop until its child is done, which may wait for the very call being held. While
@@ -68,6 +70,7 @@ struct held_call {
 	unsigned int waiting;	 /* interrupted threads whose stop has not been seen */
 	bool in_flight;		 /* the kernel is running it: next stop is syscall exit */
 	bool refused;		 /* fail-closed: the syscall is skipped, -EPERM at exit */
+	bool released;		 /* holds nothing any more (call_release) */
 	long long wait_since_ms; /* when the loop began polling for the interrupt stops */
 	struct held_call *next;
 };
@@ -291,12 +294,37 @@ static bool same_memory(struct tracee *a, struct tracee *b)
 	return ta > 0 && ta == procctx_tgid(b->tid);
 }
 
+/* The call that holds every tracee still, if one is being handled. */
 static struct held_call *call_holding(struct tracer *t, struct tracee *u)
 {
 	for (struct held_call *h = t->calls; h; h = h->next)
-		if (h->caller != u && same_memory(h->caller, u))
+		if (h->caller != u && !h->released)
 			return h;
 	return NULL;
+}
+
+/*
+ * The call's image lies in memory a userfaultfd serves: its handler (maybe a held tracee) would
+ * answer the kernel's copy and the tracer's read as it liked, and a held handler would never
+ * answer. The tracer read nothing of it (the record says truncated_read and states no contents),
+ * so there is nothing to hold still for: every held tracee goes on.
+ */
+static void call_release(struct tracer *t, struct held_call *h)
+{
+	h->released = true;
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *u = t->tracees[i];
+
+		if (u->held_for != h)
+			continue;
+		u->held_for = NULL;
+		if (u->interrupt_sent) {
+			u->interrupt_sent = false; /* resumed at its stop */
+			continue;
+		}
+		if (!u->at_module_call)
+			resume(t, u);
+	}
 }
 
 static void call_proceed(struct tracer *t, struct held_call *h)
@@ -309,6 +337,8 @@ static void call_proceed(struct tracer *t, struct held_call *h)
 #endif
 	}
 	h->in_flight = true;
+	if (trace_call_unheld(h->call))
+		call_release(t, h);
 	resume(t, h->caller);
 }
 
@@ -381,7 +411,7 @@ static void call_start(struct tracer *t, struct tracee *u)
 	for (size_t i = 0; i < t->n; i++) {
 		struct tracee *v = t->tracees[i];
 
-		if (v == u || v->held_for || v->own || !same_memory(u, v))
+		if (v == u || v->held_for || v->own)
 			continue;
 		v->held_for = h;
 		if (v->stopped || v->in_vfork)

@@ -64,6 +64,11 @@ int trace_call_read(pid_t tid, struct trace_call **out);
  * the call (false: fail-closed refused it).
  */
 bool trace_call_begin(struct kma_ctx *ctx, struct trace_call *c);
+/*
+ * True when trace_call_begin left memory unread because a userfaultfd serves it: then the
+ * record states nothing of it, and no tracee need (or may: it could be the handler) be held.
+ */
+bool trace_call_unheld(const struct trace_call *c);
 /* Send the result record; ret is the kernel's answer or KMA_RET_UNKNOWN. */
 void trace_call_end(struct kma_ctx *ctx, struct trace_call *c, long ret);
 void trace_call_free(struct trace_call *c);
@@ -73,5 +78,10 @@ void trace_call_free(struct trace_call *c);
 int trace_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* A NUL-terminated string of at most max bytes (cut there); -EFAULT if unreadable. */
 int trace_mem_read_string(pid_t pid, uint64_t addr, size_t max, char **out);
+/*
+ * 1 when some of [addr, addr + len) is registered with a userfaultfd (missing or minor faults):
+ * a read there waits for its handler, whoever that is. 0 if not, -errno.
+ */
+int trace_mem_userfault(pid_t pid, uint64_t addr, uint64_t len);
 /* The path of the file mapped at addr in pid, *out = NULL if none (anonymous memory). */
 int trace_mem_mapping_path(pid_t pid, uint64_t addr, char **out);

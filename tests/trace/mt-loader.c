@@ -17,6 +17,11 @@
  * and so none could hold still; prints "untraced_clone=ok" or "untraced_clone=-ERRNO" (refused:
  * the writer is then an ordinary thread). It first probes clone3 with CLONE_UNTRACED (a child
  * that exits at once): "clone3=ok" or "clone3=-ERRNO".
+ *
+ *	kma-trace-mt-loader FILE ROUNDS fork
+ *
+ * The writer is a forked child process instead, sharing only the memfd (not the address space):
+ * a tracer that holds still only the caller's memory sharers lets it run during the call.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,17 +46,20 @@
 static int memfd;
 static char *state_a, *state_b;
 static size_t len;
-static atomic_bool done;
-static atomic_ulong rewrites;
+/* In MAP_SHARED memory: the forked writer's counters are seen by the caller. */
+static struct shared {
+	atomic_bool done;
+	atomic_ulong rewrites;
+} * sh;
 
 static void *rewrite(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&done)) {
+	while (!atomic_load(&sh->done)) {
 		if (pwrite(memfd, state_b, len, 0) != (ssize_t)len ||
 		    pwrite(memfd, state_a, len, 0) != (ssize_t)len)
 			abort();
-		atomic_fetch_add(&rewrites, 2);
+		atomic_fetch_add(&sh->rewrites, 2);
 	}
 	return NULL;
 }
@@ -98,14 +106,16 @@ static int start_untraced_writer(pthread_t *writer)
 int main(int argc, char *argv[])
 {
 	bool untraced = argc == 4 && !strcmp(argv[3], "untraced");
+	bool forked = argc == 4 && !strcmp(argv[3], "fork");
+	pid_t writer_pid = -1;
 	int joinable = 1;
 	struct stat st;
 	pthread_t writer;
 	char *image;
 	int fd, rounds;
 
-	if (argc != 3 && !untraced) {
-		fprintf(stderr, "usage: %s FILE ROUNDS [untraced]\n", argv[0]);
+	if (argc != 3 && !untraced && !forked) {
+		fprintf(stderr, "usage: %s FILE ROUNDS [untraced|fork]\n", argv[0]);
 		return 2;
 	}
 	rounds = atoi(argv[2]);
@@ -126,9 +136,19 @@ int main(int argc, char *argv[])
 	if (memfd < 0 || pwrite(memfd, state_a, len, 0) != (ssize_t)len)
 		return 2;
 	image = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (image == MAP_FAILED)
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (image == MAP_FAILED || sh == MAP_FAILED)
 		return 2;
-	if (untraced) {
+	if (forked) {
+		writer_pid = fork();
+		if (writer_pid < 0)
+			return 2;
+		if (writer_pid == 0) {
+			rewrite(NULL);
+			_exit(0);
+		}
+		joinable = 0;
+	} else if (untraced) {
 		probe_clone3();
 		joinable = start_untraced_writer(&writer);
 		fflush(stdout);
@@ -138,16 +158,18 @@ int main(int argc, char *argv[])
 	if (joinable < 0)
 		return 2;
 	/* Let the writer get going before the first call. */
-	while (atomic_load(&rewrites) < 4)
+	while (atomic_load(&sh->rewrites) < 4)
 		;
 	for (int i = 0; i < rounds; i++) {
 		long ret = raw_syscall3(NR_INIT_MODULE, (long)image, (long)len, (long)"");
 
 		printf("pid=%d syscall=init_module ret=%ld\n", (int)getpid(), ret);
 	}
-	atomic_store(&done, true);
+	atomic_store(&sh->done, true);
 	if (joinable)
 		pthread_join(writer, NULL);
-	printf("rewrites=%lu\n", atomic_load(&rewrites));
+	if (writer_pid > 0)
+		waitpid(writer_pid, NULL, 0);
+	printf("rewrites=%lu\n", atomic_load(&sh->rewrites));
 	return 0;
 }
