@@ -50,6 +50,8 @@ static const uint32_t extra_arches[] = {
 
 static const char *const module_syscalls[] = {"init_module", "finit_module", "delete_module"};
 
+static const char *const async_io[] = {"io_uring_setup", "io_setup"};
+
 static const uint64_t ptrace_attach[] = {PTRACE_TRACEME, PTRACE_ATTACH, PTRACE_SEIZE};
 
 /* The module syscalls answer action on every arch of the filter, everything else is allowed. */
@@ -123,6 +125,21 @@ int trace_filter_new(struct trace_filter **out)
 	for (size_t i = 0; i < sizeof(ptrace_attach) / sizeof(ptrace_attach[0]); i++) {
 		r = seccomp_rule_add(f->seccomp, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ptrace), 1,
 				     SCMP_A0_64(SCMP_CMP_EQ, ptrace_attach[i]));
+		if (r < 0)
+			goto fail;
+	}
+	/*
+	 * Asynchronous I/O runs in the kernel while every tracee is held still for a module call
+	 * (trace-loop.c): a read queued before the call, to complete into the caller's image
+	 * during it, would change the bytes between the tracer's copy and the kernel's. io_uring
+	 * and Linux AIO answer ENOSYS, as on kernels built without them (users fall back).
+	 */
+	for (size_t i = 0; i < sizeof(async_io) / sizeof(async_io[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(async_io[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		r = seccomp_rule_add(f->seccomp, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 		if (r < 0)
 			goto fail;
 	}

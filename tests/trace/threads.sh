@@ -58,3 +58,10 @@ check_states "writer cloned CLONE_UNTRACED"
 rm -f "$out"
 "$kmodaudit" trace -o "$out" -- "$mt_loader" "$module" "$rounds" fork > "$work/log"
 check_states "forked writer"
+
+# Asynchronous I/O would run in the kernel while the tracees are held, and could write the image
+# between the two copies: io_uring and Linux AIO cannot be set up under trace (ENOSYS). The
+# control shows both work here without the tracer.
+expect "async I/O without trace" "$("$loader" async-io)" "io_uring_setup=0 io_setup=0"
+expect "async I/O under trace" "$("$kmodaudit" trace -- "$loader" async-io)" \
+	"io_uring_setup=-38 io_setup=-38"
