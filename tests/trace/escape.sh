@@ -60,3 +60,17 @@ echo hello > "$work/fifo"
 wait_done "$work/read.log"
 expect "leftover's read after it was let go" "$(value "$work/read.log" got)" hello
 expect "leftover's sleep" "$(value "$work/read.log" slept)" 0
+
+# A leftover no filter can be put into (its own filter fails seccomp() with EACCES) is never let
+# go: it stays traced until it exits (the tracer waits, and says so), and its call is recorded.
+rm -f "$out"
+timeout -k 5 30 "$kmodaudit" trace -o "$out" -- "$escape" stubborn "$work/s.log" "$module" \
+	2> "$work/s.err" || fail "stubborn: status $?: $(cat "$work/s.err")"
+wait_done "$work/s.log"
+cat "$work/s.log" "$work/s.err"
+expect "stubborn: its own filter" "$(value "$work/s.log" own_filter)" 0
+[ "$(value "$work/s.log" tracer)" -gt 0 ] || fail "stubborn: let go able to load"
+grep -q "stays traced until it exits" "$work/s.err" || fail "stubborn: the tracer did not say why it waits"
+expect "stubborn: its finit_module recorded" \
+	"$(records "$out" pid="$(pid_of "$work/s.log")" op=kmod_load -- via exit)" \
+	"$(printf 'trace\t%s' "$(ret_of "$work/s.log")")"
