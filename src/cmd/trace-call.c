@@ -48,7 +48,8 @@ struct trace_call {
 	char *args;
 	char *name;
 	int fd;
-	bool userfault; /* something was left unread: a userfaultfd serves it */
+	bool userfault;		       /* something was left unread: a userfaultfd serves it */
+	struct trace_private *private; /* the image the kernel reads: our copy, in the caller */
 };
 
 /* The syscall numbers at a seccomp stop, by the arch the tracee called with. */
@@ -200,11 +201,33 @@ static void call_copy(struct trace_call *c)
 	}
 }
 
-bool trace_call_begin(struct kma_ctx *ctx, struct trace_call *c)
+int trace_call_begin(struct kma_ctx *ctx, struct trace_call *c, int *sig)
 {
 	call_copy(c);
+	/*
+	 * The kernel reads the tracer's own copy, not the caller's memory: whatever writes that
+	 * memory meanwhile (a process outside the trace too), the bytes hashed are the bytes the
+	 * kernel gets. Without the copy (an image not read whole, no memory for it) the call reads
+	 * the caller's memory, held still as far as the trace goes.
+	 */
+	if (c->call.image && c->call.image_len &&
+	    trace_private_begin(c->tid, 0, c->call.image, c->call.image_len, &c->private, sig) ==
+		    -ESRCH)
+		return -ESRCH;
 	/* Only a fail-closed refusal stops the call; any other trouble fails open. */
 	return kma_call_begin(ctx, &c->call, &c->pending) != -EPERM;
+}
+
+int trace_call_exit(struct trace_call *c, int *sig)
+{
+	struct trace_private *p = TAKE_PTR(c->private);
+	int r;
+
+	if (!p)
+		return 0;
+	r = trace_private_end(c->tid, p, sig);
+	trace_private_free(p);
+	return r == -ESRCH ? r : 0;
 }
 
 bool trace_call_unheld(const struct trace_call *c)
@@ -224,6 +247,7 @@ void trace_call_free(struct trace_call *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	trace_private_free(c->private);
 	free(c->image);
 	free(c->args);
 	free(c->name);

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -187,7 +189,219 @@ int trace_inject_filter(pid_t tid, const void *bpf, size_t len, int *sig)
 	return r < 0 ? r : r2;
 }
 
+/*
+ * The private copy: at the seccomp stop of a module call, the call is turned into
+ * mmap(PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS), the tracer writes its copy of the
+ * image there, and the tracee is made to issue the module call again (ip back over the syscall
+ * instruction), now pointing at the copy: the kernel reads the very bytes the tracer hashed,
+ * whoever writes the original memory meanwhile. At the call's syscall-exit stop the mapping is
+ * unmapped the same way and the original pointer put back (a restarted call uses it).
+ */
+#define NR_MMAP_64 9
+#define NR_MMAP2_32 192
+#define NR_MUNMAP_64 11
+#define NR_MUNMAP_32 91
+
+struct trace_private {
+	struct user_regs_struct orig; /* at the first seccomp stop */
+	bool compat;
+	int argno;
+	uint64_t addr;
+	size_t size;
+};
+
+static unsigned long long *arg_reg(struct user_regs_struct *r, bool compat, int i)
+{
+	static const size_t off64[] = {
+		offsetof(struct user_regs_struct, rdi), offsetof(struct user_regs_struct, rsi),
+		offsetof(struct user_regs_struct, rdx), offsetof(struct user_regs_struct, r10),
+		offsetof(struct user_regs_struct, r8),	offsetof(struct user_regs_struct, r9)};
+	static const size_t off32[] = {
+		offsetof(struct user_regs_struct, rbx), offsetof(struct user_regs_struct, rcx),
+		offsetof(struct user_regs_struct, rdx), offsetof(struct user_regs_struct, rsi),
+		offsetof(struct user_regs_struct, rdi), offsetof(struct user_regs_struct, rbp)};
+
+	return (unsigned long long *)((char *)r + (compat ? off32 : off64)[i]);
+}
+
+/* Set up the syscall nr(args) for the next resume from a syscall stop; ip over the instruction
+ * again when from an exit stop. */
+static void set_call(struct user_regs_struct *r, bool compat, long nr, const uint64_t args[6],
+		     bool from_exit)
+{
+	for (int i = 0; i < 6; i++)
+		*arg_reg(r, compat, i) = compat ? (uint32_t)args[i] : args[i];
+	if (from_exit) {
+		r->rax = (unsigned long long)nr;
+		r->rip -= 2;
+		r->orig_rax = (unsigned long long)-1LL;
+	} else {
+		r->orig_rax = (unsigned long long)nr;
+	}
+}
+
+/* Resume and wait for the next stop of the wanted kind; signal stops pass (kept in *sig). */
+static int resume_until(pid_t tid, int request, bool seccomp, int op, int *sig)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		struct __ptrace_syscall_info si = {0};
+		int status, event;
+		pid_t p;
+
+		if (ptrace(request, tid, 0L, 0L) < 0)
+			return -errno;
+		do
+			p = waitpid(tid, &status, __WALL);
+		while (p < 0 && errno == EINTR);
+		if (p < 0)
+			return -errno;
+		if (!WIFSTOPPED(status))
+			return -ESRCH;
+		event = (unsigned int)status >> 16;
+		if (seccomp && event == PTRACE_EVENT_SECCOMP)
+			return 0;
+		if (!seccomp && event == 0 && WSTOPSIG(status) == (SIGTRAP | 0x80)) {
+			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(si), &si) < 0)
+				return -errno;
+			if (si.op == op)
+				return 0;
+			continue;
+		}
+		if (event == 0 && WSTOPSIG(status) != (SIGTRAP | 0x80))
+			*sig = WSTOPSIG(status);
+	}
+	return -EAGAIN;
+}
+
+static int run_call(pid_t tid, struct user_regs_struct *r, int *sig, long *ret)
+{
+	if (ptrace(PTRACE_SETREGS, tid, 0L, r) < 0)
+		return -errno;
+	if (r->orig_rax == (unsigned long long)-1LL) {
+		/* from an exit stop: back to user space, the instruction, its entry stop */
+		int e = resume_until(tid, PTRACE_SYSCALL, false, PTRACE_SYSCALL_INFO_ENTRY, sig);
+
+		if (e < 0)
+			return e;
+	}
+	{
+		int e = resume_until(tid, PTRACE_SYSCALL, false, PTRACE_SYSCALL_INFO_EXIT, sig);
+
+		if (e < 0)
+			return e;
+	}
+	if (ptrace(PTRACE_GETREGS, tid, 0L, r) < 0)
+		return -errno;
+	*ret = (long)r->rax;
+	return 0;
+}
+
+int trace_private_begin(pid_t tid, int argno, const void *buf, size_t len,
+			struct trace_private **out, int *sig)
+{
+	struct trace_private *p;
+	struct user_regs_struct r;
+	uint64_t args[6] = {0};
+	long addr = 0;
+	int e;
+
+	if (len == 0)
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &p->orig) < 0) {
+		free(p);
+		return -errno;
+	}
+	p->compat = p->orig.cs == USER32_CS;
+	p->argno = argno;
+	p->size = (len + 4095) & ~(size_t)4095;
+
+	r = p->orig;
+	args[1] = p->size;
+	args[2] = PROT_READ | PROT_WRITE;
+	args[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+	args[4] = (uint64_t)-1;
+	set_call(&r, p->compat, p->compat ? NR_MMAP2_32 : NR_MMAP_64, args, false);
+	e = run_call(tid, &r, sig, &addr);
+	if (e == -ESRCH)
+		goto fail;
+	/* Whatever happened, the module call is issued again, from its own registers. */
+	if (e == 0 && (unsigned long)addr < (unsigned long)-4095L &&
+	    write_mem(tid, (uint64_t)addr, buf, len) == 0)
+		p->addr = (uint64_t)addr;
+	for (int i = 0; i < 6; i++)
+		args[i] = *arg_reg(&p->orig, p->compat, i);
+	if (p->addr)
+		args[argno] = p->addr;
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &r) < 0) {
+		e = -errno;
+		goto fail;
+	}
+	set_call(&r, p->compat, (long)p->orig.orig_rax, args, true);
+	if (ptrace(PTRACE_SETREGS, tid, 0L, &r) < 0) {
+		e = -errno;
+		goto fail;
+	}
+	e = resume_until(tid, PTRACE_CONT, true, 0, sig);
+	if (e < 0)
+		goto fail;
+	if (!p->addr) {
+		free(p);
+		return -ENOMEM; /* no copy: the call goes on from the original memory */
+	}
+	*out = p;
+	return 0;
+fail:
+	free(p);
+	return e;
+}
+
+int trace_private_end(pid_t tid, struct trace_private *p, int *sig)
+{
+	struct user_regs_struct exit_regs, r;
+	uint64_t args[6] = {p->addr, p->size};
+	long ret;
+	int e;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &exit_regs) < 0)
+		return -errno;
+	r = exit_regs;
+	set_call(&r, p->compat, p->compat ? NR_MUNMAP_32 : NR_MUNMAP_64, args, true);
+	e = run_call(tid, &r, sig, &ret);
+	if (e < 0)
+		return e;
+	/* the call's own exit state, with the caller's pointer back */
+	*arg_reg(&exit_regs, p->compat, p->argno) = *arg_reg(&p->orig, p->compat, p->argno);
+	return ptrace(PTRACE_SETREGS, tid, 0L, &exit_regs) < 0 ? -errno : 0;
+}
+
 #else
+
+struct trace_private {
+	int unused;
+};
+
+int trace_private_begin(pid_t tid, int argno, const void *buf, size_t len,
+			struct trace_private **out, int *sig)
+{
+	(void)tid;
+	(void)argno;
+	(void)buf;
+	(void)len;
+	(void)out;
+	(void)sig;
+	return -EOPNOTSUPP;
+}
+
+int trace_private_end(pid_t tid, struct trace_private *p, int *sig)
+{
+	(void)tid;
+	(void)p;
+	(void)sig;
+	return -EOPNOTSUPP;
+}
 
 int trace_inject_filter(pid_t tid, const void *bpf, size_t len, int *sig)
 {
@@ -199,3 +413,8 @@ int trace_inject_filter(pid_t tid, const void *bpf, size_t len, int *sig)
 }
 
 #endif
+
+void trace_private_free(struct trace_private *p)
+{
+	free(p);
+}

@@ -9,9 +9,11 @@
  * and held until the syscall returns: a forked process of the trace can change the caller's image
  * as well (a MAP_SHARED file or memfd page, shm, process_vm_writev, /proc/PID/mem, a
  * userfaultfd it serves). What the tracer copies and hashes is then byte for byte what the
- * kernel copies, as far as processes of the trace go. A vfork parent waiting for its child cannot
- * run, so it is not waited for. Module calls are handled one at a time. An image a userfaultfd
- * serves is not read at all (trace-call.c) and holds nothing (call_release).
+ * kernel copies, as far as processes of the trace go; an init_module image the kernel even reads
+ * from the tracer's own copy (trace_private_begin), whoever else writes the caller's memory. A
+ * vfork parent waiting for its child cannot run, so it is not waited for. Module calls are handled
+ * one at a time. An image a userfaultfd serves is not read at all (trace-call.c) and holds nothing
+ * (call_release).
  *
  * No wait for an interrupt stop may be unbounded: a vfork parent the tracer saw no vfork event
  * of cannot stop until its child is done, which may wait for the very call being held. While
@@ -71,6 +73,7 @@ struct held_call {
 	bool in_flight;		 /* the kernel is running it: next stop is syscall exit */
 	bool refused;		 /* fail-closed: the syscall is skipped, -EPERM at exit */
 	bool released;		 /* holds nothing any more (call_release) */
+	int pending_sig;	 /* a signal that came during an injected call, for the caller */
 	long long wait_since_ms; /* when the loop began polling for the interrupt stops */
 	struct held_call *next;
 };
@@ -327,16 +330,35 @@ static void call_release(struct tracer *t, struct held_call *h)
 	}
 }
 
+static void tracee_gone(struct tracer *t, struct tracee *u);
+
+/* A tracee reaped by a wait of trace-inject.c: only SIGKILL ends one held in a ptrace-stop. */
+static void tracee_reaped(struct tracer *t, struct tracee *u)
+{
+	if (u->tid == t->cmd) {
+		t->cmd_done = true;
+		t->cmd_status = SIGKILL;
+		forward_pid = 0;
+	}
+	tracee_gone(t, u);
+}
+
 static void call_proceed(struct tracer *t, struct held_call *h)
 {
-	if (!trace_call_begin(t->ctx, h->call)) {
+	int r = trace_call_begin(t->ctx, h->call, &h->pending_sig);
+
+	h->in_flight = true;
+	if (r == -ESRCH) {
+		tracee_reaped(t, h->caller); /* records it with an unknown answer */
+		return;
+	}
+	if (r == 0) {
 		/* Fail-closed: syscall number -1 makes the kernel skip it; -EPERM set at exit. */
 #if defined(__x86_64__)
 		h->refused = ptrace(PTRACE_POKEUSER, h->caller->tid,
 				    offsetof(struct user, regs.orig_rax), -1L) == 0;
 #endif
 	}
-	h->in_flight = true;
 	if (trace_call_unheld(h->call))
 		call_release(t, h);
 	resume(t, h->caller);
@@ -453,6 +475,11 @@ static void on_syscall_stop(struct tracer *t, struct tracee *u)
 		return;
 	}
 	ret = si.exit.rval;
+	if (trace_call_exit(h->call, &h->pending_sig) == -ESRCH) {
+		tracee_reaped(t, u);
+		return;
+	}
+	u->resume_sig = h->pending_sig; /* one that came while the tracer ran calls in it */
 	if (h->refused) {
 		ret = -EPERM;
 #if defined(__x86_64__)

@@ -42,6 +42,19 @@ int trace_refusal_bpf(void **out, size_t *len);
  */
 int trace_inject_filter(pid_t tid, const void *bpf, size_t len, int *sig);
 
+/*
+ * At tid's seccomp stop of a module call: place len bytes of buf in a fresh private mapping of
+ * the tracee and make it issue the call again with argument argno pointing there; it is left at
+ * the new seccomp stop. 0 and *out, or -errno (-ESRCH: gone, reaped; any other: the call is
+ * left as it was, at a seccomp stop, reading its own memory). *sig as for trace_inject_filter.
+ */
+struct trace_private;
+int trace_private_begin(pid_t tid, int argno, const void *buf, size_t len,
+			struct trace_private **out, int *sig);
+/* At that call's syscall-exit stop: unmap the copy, put the caller's pointer back. */
+int trace_private_end(pid_t tid, struct trace_private *p, int *sig);
+void trace_private_free(struct trace_private *p);
+
 /* The ptrace options every tracee carries (set once by PTRACE_SEIZE, inherited by new ones). */
 unsigned long trace_ptrace_options(void);
 
@@ -60,10 +73,14 @@ struct trace_call;
 int trace_call_read(pid_t tid, struct trace_call **out);
 /*
  * Copy the image, parameters, fd or name out of the caller, analyse the copy and send the intent
- * record; every thread sharing the caller's memory must be stopped. True when the kernel may run
- * the call (false: fail-closed refused it).
+ * record; every tracee must be stopped. An init_module image is then given to the kernel from a
+ * private copy in the caller (trace_private_begin). 1 when the kernel may run the call, 0 when
+ * fail-closed refused it, -ESRCH when the caller was killed meanwhile (and reaped). *sig: a
+ * signal to deliver to the caller at syscall exit.
  */
-bool trace_call_begin(struct kma_ctx *ctx, struct trace_call *c);
+int trace_call_begin(struct kma_ctx *ctx, struct trace_call *c, int *sig);
+/* At the call's syscall-exit stop, before trace_call_end: the private copy goes (-ESRCH: gone). */
+int trace_call_exit(struct trace_call *c, int *sig);
 /*
  * True when trace_call_begin left memory unread because a userfaultfd serves it: then the
  * record states nothing of it, and no tracee need (or may: it could be the handler) be held.

@@ -17,7 +17,7 @@
  *up)
  *
  * Prints what the kernel answered as "pid=P syscall=S ret=R" (R is the raw -errno), the
- * tests' independent account of each call.
+ * tests' independent account of each call; init first prints "image=HEX", its buffer's address.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +111,7 @@ int main(int argc, char *argv[])
 		size_t len;
 		void *image = read_file(argv[2], &len);
 
+		printf("image=%lx\n", (unsigned long)image);
 		report("init_module", raw_syscall3(NR_INIT_MODULE, (long)image, (long)len,
 						   (long)(argc > 3 ? argv[3] : "")));
 		return 0;

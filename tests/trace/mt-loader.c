@@ -22,6 +22,13 @@
  *
  * The writer is a forked child process instead, sharing only the memfd (not the address space):
  * a tracer that holds still only the caller's memory sharers lets it run during the call.
+ *
+ *	kma-trace-mt-loader FILE ROUNDS writer PATH   (run outside the trace, in the background)
+ *	kma-trace-mt-loader FILE ROUNDS reader PATH   (run under the trace)
+ *
+ * The image is the file PATH (on tmpfs), mapped MAP_SHARED: the writer, a process the tracer
+ * cannot hold still, creates it and rewrites it until the reader has made its ROUNDS calls
+ * (the counters live in the page after the image). The reader prints the calls and rewrites=N.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -114,8 +121,11 @@ int main(int argc, char *argv[])
 	char *image;
 	int fd, rounds;
 
-	if (argc != 3 && !untraced && !forked) {
-		fprintf(stderr, "usage: %s FILE ROUNDS [untraced|fork]\n", argv[0]);
+	bool outside = argc == 5 && (!strcmp(argv[3], "writer") || !strcmp(argv[3], "reader"));
+
+	if (argc != 3 && !untraced && !forked && !outside) {
+		fprintf(stderr, "usage: %s FILE ROUNDS [untraced|fork|writer PATH|reader PATH]\n",
+			argv[0]);
 		return 2;
 	}
 	rounds = atoi(argv[2]);
@@ -132,14 +142,37 @@ int main(int argc, char *argv[])
 	for (size_t i = 0; i < len; i++)
 		state_b[i] = (char)~state_a[i];
 
-	memfd = memfd_create("kma-trace-mt-image", MFD_CLOEXEC);
-	if (memfd < 0 || pwrite(memfd, state_a, len, 0) != (ssize_t)len)
-		return 2;
-	image = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (image == MAP_FAILED || sh == MAP_FAILED)
-		return 2;
-	if (forked) {
+	if (outside) {
+		size_t tail = (len + 4095) & ~(size_t)4095;
+		bool writer_side = !strcmp(argv[3], "writer");
+
+		memfd = open(argv[4],
+			     (writer_side ? O_RDWR | O_CREAT | O_TRUNC : O_RDWR) | O_CLOEXEC, 0600);
+		if (memfd < 0 || (writer_side && (ftruncate(memfd, (off_t)(tail + 4096)) < 0 ||
+						  pwrite(memfd, state_a, len, 0) != (ssize_t)len)))
+			return 2;
+		image = mmap(NULL, tail + 4096, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+		if (image == MAP_FAILED)
+			return 2;
+		sh = (struct shared *)(image + tail);
+		if (writer_side) {
+			rewrite(NULL);
+			return 0;
+		}
+		joinable = 0;
+	} else {
+		memfd = memfd_create("kma-trace-mt-image", MFD_CLOEXEC);
+		if (memfd < 0 || pwrite(memfd, state_a, len, 0) != (ssize_t)len)
+			return 2;
+		image = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+		sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+			  0);
+		if (image == MAP_FAILED || sh == MAP_FAILED)
+			return 2;
+	}
+	if (outside) {
+		/* the writer runs already */
+	} else if (forked) {
 		writer_pid = fork();
 		if (writer_pid < 0)
 			return 2;

@@ -291,6 +291,31 @@ def check_race(scenario, pairs, intents, files, out):
           f'(A={sha["A"][:12]}.., B={sha["B"][:12]}..)')
 
 
+def check_race_outside(scenario, pairs, intents, files, out):
+    """A writer outside the trace: our copy may be any mix, but the kernel reads our copy. So our
+    sha256 is state A's exactly when the kernel took A (0, EEXIST); any other hash only when the
+    kernel refused the image."""
+    sha_a, _ = race_states(files)
+    loads = [(k, r) for k, r in pairs if k is not None and k['syscall'] == 'init_module']
+    if len(loads) != RACE_ROUNDS:
+        fail(f'{scenario}: {len(loads)} init_module calls in the kernel\'s log, {RACE_ROUNDS} made')
+    path = os.path.join(out, f'{scenario}.txt')
+    m = re.search(r'^rewrites=(\d+)$', open(path).read() if os.path.exists(path) else '', re.M)
+    if not m or int(m.group(1)) <= RACE_ROUNDS:
+        fail(f'{scenario}: the writer did not run (rewrites={m and m.group(1)})')
+    seen = []
+    for k, r in loads:
+        if r is None:
+            continue
+        took_a = k['exit'] in (0, -EEXIST)
+        got_a = (r.get('sha256') or '').upper() == sha_a
+        seen.append(f'{k["exit"]}:{"A" if got_a else "other"}')
+        if took_a != got_a:
+            fail(f'{scenario}: seq={r.get("seq")}: the kernel answered {k["exit"]} but our '
+                 f'sha256 is {"A" if got_a else "not A"} ({r.get("sha256")})')
+    print(f'{scenario}: kernel exit:our sha256 per call: {" ".join(seen)}')
+
+
 def states_nothing(rec):
     anomalies = set((rec.get('anomaly') or '').split(','))
     return 'truncated_read' in anomalies and not rec.get('sha256') and not rec.get('name')
@@ -682,6 +707,8 @@ def check(args):
             check_race(scenario, pairs, I, files, out)
         if scenario == 'trace-uffd':
             check_uffd(scenario, pairs, files, out)
+        if scenario == 'trace-race-outside':
+            check_race_outside(scenario, pairs, I, files, out)
         if scenario == 'trace-escape':
             check_escape(scenario, K, out)
         if scenario == 'trace-i386':

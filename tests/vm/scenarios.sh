@@ -186,6 +186,29 @@ else
 	skip trace-race-fork mt-loader
 fi
 
+# trace-race-outside: the writer runs outside the trace (started before it), rewriting a tmpfs
+# file the traced loader maps as its image: no hold can stop it, so the tracer's copy may be
+# any mix. The kernel reads the tracer's own copy (a private mapping in the caller): our record
+# hashes state A exactly when the kernel took A, anything else only when it refused.
+if has trace && has mt-loader; then
+	begin trace-race-outside trace
+	rm -f /tmp/race-image
+	/kma/bin/kma-trace-mt-loader "$mods"/lib/crc16.ko 8 writer /tmp/race-image &
+	writer=$!
+	i=0
+	until [ -s /tmp/race-image ] || [ $i -gt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	run kmodaudit trace -- /kma/bin/kma-trace-mt-loader "$mods"/lib/crc16.ko 8 reader \
+		/tmp/race-image >/out/trace-race-outside.txt
+	wait "$writer"
+	run kmodaudit trace -- busybox rmmod crc16
+	end
+else
+	skip trace-race-outside mt-loader
+fi
+
 # trace-uffd: the image is served by a userfaultfd whose handler (a forked process) gives the
 # first reader crc64 and the next crc7 (both zero-padded to one length). The tracer must not read
 # it: the kernel gets crc64 and our record states no contents (truncated_read).
