@@ -476,6 +476,8 @@ static void on_syscall_stop(struct tracer *t, struct tracee *u)
 	}
 	ret = si.exit.rval;
 	if (trace_call_exit(h->call, &h->pending_sig) == -ESRCH) {
+		/* killed while its copy was unmapped: the kernel's answer is known all the same */
+		call_finish(t, h, ret);
 		tracee_reaped(t, u);
 		return;
 	}
