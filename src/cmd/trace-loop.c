@@ -665,7 +665,8 @@ static void leave_settle(struct tracer *t)
 		bool kept_sharer;
 		int sig = 0, r;
 
-		if (!u->parked || u->refusing || u->kept)
+		/* one held for a module call (of a tracee kept traced) waits for its end */
+		if (!u->parked || u->refusing || u->kept || u->held_for)
 			continue;
 		if (!memory_still(t, u, &kept_sharer)) {
 			if (kept_sharer) {
@@ -690,10 +691,8 @@ static void leave_settle(struct tracer *t)
 		}
 		if (r < 0) {
 			fprintf(stderr,
-				"kmodaudit trace: cannot make %d refuse module calls (%s): it "
-				"stays "
-				"traced until it exits\n",
-				u->tid, strerror(-r));
+				"kmodaudit trace: cannot make %d refuse module calls (%s): %s\n",
+				u->tid, strerror(-r), "it stays traced until it exits");
 			u->kept = true;
 			u->parked = false;
 			resume(t, u);
@@ -707,7 +706,7 @@ static void leave_settle(struct tracer *t)
 		struct tracee *u = t->tracees[i];
 		bool all = true, vfork_child = false;
 
-		if (!u->parked || !u->refusing)
+		if (!u->parked || !u->refusing || u->held_for)
 			continue;
 		for (size_t j = 0; j < t->n; j++) {
 			struct tracee *v = t->tracees[j];
