@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <linux/seccomp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -273,10 +274,19 @@ static int resume_until(pid_t tid, int request, bool seccomp, int op, int *sig)
 	return -EAGAIN;
 }
 
+/*
+ * A tracee left half way through an injected call (registers or stack not its own) must never
+ * run again: killed, it is reported gone (-ESRCH), its exit still to be reaped.
+ */
+static int lost(pid_t tid)
+{
+	kill(tid, SIGKILL);
+	return -ESRCH;
+}
+
+/* Run the call set up in *r (already in the tracee); *r gets the registers at its exit stop. */
 static int run_call(pid_t tid, struct user_regs_struct *r, int *sig, long *ret)
 {
-	if (ptrace(PTRACE_SETREGS, tid, 0L, r) < 0)
-		return -errno;
 	if (r->orig_rax == (unsigned long long)-1LL) {
 		/* from an exit stop: back to user space, the instruction, its entry stop */
 		int e = resume_until(tid, PTRACE_SYSCALL, false, PTRACE_SYSCALL_INFO_ENTRY, sig);
@@ -324,29 +334,33 @@ int trace_private_begin(pid_t tid, int argno, const void *buf, size_t len,
 	args[3] = MAP_PRIVATE | MAP_ANONYMOUS;
 	args[4] = (uint64_t)-1;
 	set_call(&r, p->compat, p->compat ? NR_MMAP2_32 : NR_MMAP_64, args, false);
+	if (ptrace(PTRACE_SETREGS, tid, 0L, &r) < 0) {
+		e = -errno;
+		goto fail; /* nothing changed */
+	}
 	e = run_call(tid, &r, sig, &addr);
-	if (e == -ESRCH)
+	if (e < 0) {
+		e = e == -ESRCH ? e : lost(tid);
 		goto fail;
-	/* Whatever happened, the module call is issued again, from its own registers. */
-	if (e == 0 && (unsigned long)addr < (unsigned long)-4095L &&
+	}
+	/* The module call is issued again, from its own registers. */
+	if ((unsigned long)addr < (unsigned long)-4095L &&
 	    write_mem(tid, (uint64_t)addr, buf, len) == 0)
 		p->addr = (uint64_t)addr;
 	for (int i = 0; i < 6; i++)
 		args[i] = *arg_reg(&p->orig, p->compat, i);
 	if (p->addr)
 		args[argno] = p->addr;
-	if (ptrace(PTRACE_GETREGS, tid, 0L, &r) < 0) {
-		e = -errno;
-		goto fail;
-	}
 	set_call(&r, p->compat, (long)p->orig.orig_rax, args, true);
 	if (ptrace(PTRACE_SETREGS, tid, 0L, &r) < 0) {
-		e = -errno;
+		e = lost(tid);
 		goto fail;
 	}
 	e = resume_until(tid, PTRACE_CONT, true, 0, sig);
-	if (e < 0)
+	if (e < 0) {
+		e = e == -ESRCH ? e : lost(tid);
 		goto fail;
+	}
 	if (!p->addr) {
 		free(p);
 		return -ENOMEM; /* no copy: the call goes on from the original memory */
@@ -369,12 +383,14 @@ int trace_private_end(pid_t tid, struct trace_private *p, int *sig)
 		return -errno;
 	r = exit_regs;
 	set_call(&r, p->compat, p->compat ? NR_MUNMAP_32 : NR_MUNMAP_64, args, true);
+	if (ptrace(PTRACE_SETREGS, tid, 0L, &r) < 0)
+		return -errno; /* nothing changed: the copy stays mapped */
 	e = run_call(tid, &r, sig, &ret);
 	if (e < 0)
-		return e;
+		return e == -ESRCH ? e : lost(tid);
 	/* the call's own exit state, with the caller's pointer back */
 	*arg_reg(&exit_regs, p->compat, p->argno) = *arg_reg(&p->orig, p->compat, p->argno);
-	return ptrace(PTRACE_SETREGS, tid, 0L, &exit_regs) < 0 ? -errno : 0;
+	return ptrace(PTRACE_SETREGS, tid, 0L, &exit_regs) < 0 ? lost(tid) : 0;
 }
 
 #else
