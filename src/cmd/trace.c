@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,6 +188,13 @@ int cmd_trace(int argc, char *argv[])
 		goto out;
 	}
 	close(TAKE_FD(go[1]));
+	/*
+	 * Not dumpable from now on (CMD, forked before, keeps its own setting): a traced process
+	 * without CAP_SYS_PTRACE can then neither write our memory (/proc/PID/mem,
+	 * process_vm_writev: the copies we hash, the records we send) nor read it. New tracees are
+	 * attached by the kernel, with no access check.
+	 */
+	prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
 
 	r = trace_loop_run(ctx, &opts, pid, &status);
 	if (r < 0) {
