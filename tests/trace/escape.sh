@@ -40,7 +40,7 @@ cat "$work/f.log" "$work/f.err"
 expect "--follow: helper's PTRACE_SEIZE" "$(value "$work/f.log" seize)" -1
 pid=$(pid_of "$work/f.log")
 expect "--follow: L's finit_module recorded" \
-	"$(records "$out" pid="$pid" op=kmod_load -- via syscall exit)" \
+	"$(records "$out" pid="$pid" op=kmod_load -- via call exit)" \
 	"$(printf 'trace\tfinit_module\t%s' "$(ret_of "$work/f.log")")"
 grep -q "signal 15 from traced process" "$work/f.err" || fail "the tracer did not say it ignored L's SIGTERM"
 

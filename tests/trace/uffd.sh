@@ -18,7 +18,7 @@ timeout -k 5 30 "$kmodaudit" trace -o "$out" -- "$uffd_loader" "$module" "$other
 	fail "under trace: status $? (hang?)"
 cat "$work/log"
 pid=$(pid_of "$work/log")
-expect "the call's record" "$(records "$out" pid="$pid" op=kmod_load -- syscall exit anomaly)" \
+expect "the call's record" "$(records "$out" pid="$pid" op=kmod_load -- call exit anomaly)" \
 	"$(printf 'init_module\t%s\ttruncated_read' "$(ret_of "$work/log")")"
 expect "stated name, sha256" "$(records "$out" pid="$pid" op=kmod_load -- name sha256)" \
 	"$(printf -- '-\t-')"
