@@ -527,7 +527,7 @@ MUTATIONS = {
     'an i386 call as x86_64': (r'(type=SYSCALL .*)arch=40000003 syscall=128 ',
                                r'\1arch=c000003e syscall=175 '),
     # shim-partial-image: the prefix's module named as if it were what the kernel got
-    'partial image: the prefix named': (r"(msg='ver=\d+ op=kmod_load .* name=)\?( .*truncated_read)",
+    'partial image: the prefix named': (r"(msg='ver=\d+ op=kmod_load .* via=preload .* name=)\?( .*truncated_read)",
                                         r'\1"ts_bm"\2'),
 }
 
