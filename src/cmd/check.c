@@ -242,7 +242,8 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: kmodaudit check [--root DIR] [--json]\n"
 		     "Check the audit configuration for kernel modules: CIS 6.2.3.19, SSG\n"
 		     "audit_rules_kernel_module_loading, and what kmodaudit itself needs.\n\n"
-		     "  --root DIR   read the files under DIR; checks of the running system SKIP\n"
+		     "  --root DIR   read the files under DIR (a relative DIR is taken from the\n"
+		     "               current directory); checks of the running system SKIP\n"
 		     "  --json       one JSON object per check (JSON Lines)\n"
 		     "Exit status: 0 when no check fails, 1 when one does, 2 on bad usage.\n");
 }
