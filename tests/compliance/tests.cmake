@@ -9,3 +9,4 @@ kmodaudit_sys_test(compliance-check-live ${CMAKE_CURRENT_LIST_DIR}/check-live.sh
 kmodaudit_sys_test(compliance-check-hang ${CMAKE_CURRENT_LIST_DIR}/check-hang.sh 150)
 kmodaudit_sys_test(compliance-check-fifo ${CMAKE_CURRENT_LIST_DIR}/check-fifo.sh 120)
 kmodaudit_sys_test(compliance-check-conf ${CMAKE_CURRENT_LIST_DIR}/check-conf.sh 60)
+kmodaudit_sys_test(compliance-rules-root ${CMAKE_CURRENT_LIST_DIR}/rules-root.sh 60)
