@@ -30,11 +30,13 @@ static void usage(FILE *out)
 		"  --key NAME         audit key (default " RULES_DEFAULT_KEY ")\n"
 		"  --uid-min N        auid filter bound (default UID_MIN of /etc/login.defs)\n"
 		"  --no-auid-filter   record every auid, daemons and boot included\n"
-		"  --install          write " RULES_FILE " and run augenrules --load\n"
+		"  --install          write " RULES_FILE "\n"
+		"                     and run augenrules --load\n"
 		"  --dry-run          show how the installed " RULES_FILE_NAME " would change\n"
 		"                     (a unified diff), change nothing\n"
-		"  --root DIR         the system in DIR: its login.defs and kmod tools; --install\n"
-		"                     writes DIR" RULES_FILE " and loads nothing\n"
+		"  --root DIR         the system in DIR: its login.defs and kmod tools;\n"
+		"                     --install writes DIR" RULES_FILE "\n"
+		"                     and loads nothing\n"
 		"  -h, --help         this text\n");
 }
 
