@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# kmodaudit trace (issue 4). The loaders here make the module syscalls with the system call
+# kmodaudit trace. The loaders here make the module syscalls with the system call
 # instruction itself (raw-syscall.h): no libc wrapper, no preloaded shim sees them.
 add_executable(kma-trace-loader ${CMAKE_CURRENT_LIST_DIR}/loader.c)
 target_link_options(kma-trace-loader PRIVATE -static)
@@ -36,3 +36,5 @@ kmodaudit_sys_test(trace-notif ${CMAKE_CURRENT_LIST_DIR}/notif.sh 60)
 kmodaudit_sys_test(trace-nonroot ${CMAKE_CURRENT_LIST_DIR}/nonroot.sh 60)
 kmodaudit_sys_test(trace-stops ${CMAKE_CURRENT_LIST_DIR}/stops.sh 60)
 kmodaudit_sys_test(trace-signals ${CMAKE_CURRENT_LIST_DIR}/signals.sh 60)
+# The shim and the tracer read a call's arguments within the same bounds.
+kmodaudit_sys_test(trace-bounds ${CMAKE_CURRENT_LIST_DIR}/bounds.sh 60)
