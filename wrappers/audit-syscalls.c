@@ -232,7 +232,8 @@ static long do_finit_module(int fd, const char *args, int flags)
 	const char *kernel_args;
 	bool nomem;
 
-	/* This process's own fd: no other process can change it under us (the shim dups it). */
+	/* libkmod's fd in a single-threaded tool: nothing dup2()s onto it meanwhile, as the
+	 * shim must guard against (it reads a dup of the caller's) */
 	call.fd = fd;
 	call.caller_fd = fd;
 	call.flags = (unsigned int)flags;
