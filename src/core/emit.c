@@ -418,7 +418,7 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 
 	/* a zeroed or foreign struct (no kma_call_init() of this layout) is no description */
 	if (!ctx || !call || !out || call->size != sizeof(*call) ||
-	    call->syscall > KMA_SYS_DELETE_MODULE || (unsigned)call->via >= ARRAY_SIZE(via_names))
+	    !kma_syscall_name(call->syscall) || (unsigned)call->via >= ARRAY_SIZE(via_names))
 		return -EINVAL;
 	*out = NULL;
 	/* kmodaudit trace records this call itself, unsuppressibly: one record per call. */

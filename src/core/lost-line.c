@@ -15,9 +15,10 @@
 int lost_line(char *buf, size_t size, bool refused, enum kma_syscall call, const char *comm,
 	      pid_t pid, const char *what, const char *why)
 {
-	return snprintf(buf, size, "%s %s by %s[%d]%s%s%s: %s",
-			refused ? "fail-closed: refused" : "record lost:", kma_syscall_name(call),
-			comm ?: "?", (int)pid, what ? " (" : "", what ?: "", what ? ")" : "", why);
+	return snprintf(
+		buf, size, "%s %s by %s[%d]%s%s%s: %s",
+		refused ? "fail-closed: refused" : "record lost:", kma_syscall_name(call) ?: "?",
+		comm ?: "?", (int)pid, what ? " (" : "", what ?: "", what ? ")" : "", why);
 }
 
 void lost_log(bool refused, enum kma_syscall call, const char *what, const char *fmt, ...)

@@ -47,6 +47,9 @@ static void test_zeroed_call_refused(void **state)
 	zeroed = kma_call_init(KMA_SYS_DELETE_MODULE, KMA_VIA_PRELOAD, 0);
 	zeroed.size -= 8;
 	assert_int_equal(kma_call_begin(ctx, &zeroed, &p), -EINVAL);
+	/* nor a call the core does not know */
+	zeroed = kma_call_init((enum kma_syscall)7, KMA_VIA_PRELOAD, 0);
+	assert_int_equal(kma_call_begin(ctx, &zeroed, &p), -EINVAL);
 	kma_ctx_free(ctx);
 }
 
@@ -79,6 +82,7 @@ static void test_syscall_numbers(void **state)
 	assert_int_equal(kma_syscall_of_nr(SYS_init_module, true, &s),
 			 SYS_init_module == 128 ? 0 : -ENOENT);
 	assert_string_equal(kma_syscall_name(KMA_SYS_FINIT_MODULE), "finit_module");
+	assert_null(kma_syscall_name((enum kma_syscall)7));
 }
 
 static void test_lost_line(void **state)
