@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "cmd/preload.h"
+#include "cmd/preload/preload.h"
 
 #define LIB "/usr/lib/x86_64-linux-gnu/libkmodaudit.so"
 

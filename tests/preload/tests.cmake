@@ -2,8 +2,8 @@
 # kmodaudit preload: the text edits (unit), and enable/disable/status against real files,
 # real libraries and real failure modes (read-only /etc, full disk, races) in private mount
 # namespaces, never on this host's /etc/ld.so.preload.
-kmodaudit_unit_test(test-preload-list ${CMAKE_CURRENT_LIST_DIR}/test-preload-list.c
-	${CMAKE_SOURCE_DIR}/src/cmd/preload-list.c)
+kmodaudit_unit_test(test-preload-list ${CMAKE_CURRENT_LIST_DIR}/test-preload-list.c)
+target_link_libraries(test-preload-list PRIVATE kmodaudit-cmd-preload)
 
 # One small real library per behaviour: ok, exit (constructor exits 1), crash (SIGSEGV),
 # hang (never returns), mutehang (closes stderr, then never returns), noisy (writes to stderr).

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmd/timespec.h"
+#include "cmd/common/timespec.h"
 
 static time_t now;
 

@@ -7,8 +7,8 @@ kmodaudit_sys_test(report-vm ${CMAKE_CURRENT_LIST_DIR}/vm.sh 60)
 kmodaudit_sys_test(report-time-cli ${CMAKE_CURRENT_LIST_DIR}/time-cli.sh 60)
 kmodaudit_sys_test(report-large ${CMAKE_CURRENT_LIST_DIR}/large.sh 120)
 # The --since/--until parser alone (ausearch's forms), in a fixed time zone.
-kmodaudit_unit_test(test-timespec ${CMAKE_CURRENT_LIST_DIR}/test-timespec.c
-		    ${CMAKE_SOURCE_DIR}/src/cmd/timespec.c)
+kmodaudit_unit_test(test-timespec ${CMAKE_CURRENT_LIST_DIR}/test-timespec.c)
+target_link_libraries(test-timespec PRIVATE kmodaudit-cmd-common)
 # Record format versions 1 and 2: the variants on the version-2 log, and both logs read alike.
 kmodaudit_sys_test(report-variants-v2 ${CMAKE_CURRENT_LIST_DIR}/variants-v2.sh 120)
 kmodaudit_sys_test(report-versions ${CMAKE_CURRENT_LIST_DIR}/versions.sh 60)

@@ -179,31 +179,14 @@ assert r["sender"]["pid"] != traced, r'
 echo "ok: forged auid"
 
 # 5. Hostile spans: one call per loader whose intent and result are an hour apart. Each short
-# call is still its own row with its own kernel event, and the cost stays linear: CPU time for
-# 4N calls over N, best of three (quadratic matching gave about 12 here, linear about 4).
+# call is still its own row with its own kernel event. That the cost stays linear is a speed
+# goal, measured side by side in bench/report-scale (its long-span case), not timed here.
 "$(dirname "$0")/longspan" 2 2000 >"$work/span1.log"
-"$(dirname "$0")/longspan" 2 8000 >"$work/span4.log"
 check "$work/span1.log" -- '
 assert len(rows) == 4002, len(rows)
 long = [r for r in rows if "kernel" not in r["sources"]]
 assert len(long) == 2 and all("userspace-only" in r["flags"] for r in long), long
 assert all(r["sources"] == ["kernel", "preload"] and r["flags"] == ["failed"]
            for r in rows if r not in long)'
-python3 - "$KMA" "$work/span1.log" "$work/span4.log" <<'PY' || fail "long spans"
-import resource, subprocess, sys
-def cpu(log):
-    best = None
-    for _ in range(3):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.argv[1], "report", "--json", "--input", log], check=True,
-                       stdout=subprocess.DEVNULL)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-        best = t if best is None else min(best, t)
-    return max(best, 0.01)
-t1, t4 = cpu(sys.argv[2]), cpu(sys.argv[3])
-print(f"long spans: t(N) {t1:.2f} s, t(4N) {t4:.2f} s, t(4N)/t(N) {t4 / t1:.2f}")
-assert t4 / t1 <= 6, "matching grows faster than the log"
-PY
 echo "ok: long spans"
 echo PASS

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kmodaudit's own requirements in `kmodaudit check`: the shim is preloaded and loads, the front
+ * end, and an audit subsystem that keeps what it is given (auditd enabled and running, audit on,
+ * a backlog that survives bursts, a failure mode that does not drop records silently).
+ */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libaudit.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/check/check-items.h"
+#include "cmd/common/fileio.h"
+#include "cmd/preload/preload.h"
+#include "cmd/rules/rules-spec.h"
+#include "config.h"
+#include "core/macro.h"
+#include "core/procctx.h"
+
+/* The kernel's default; CIS 6.2.1.4 asks for 8192 at boot. */
+#define BACKLOG_SANE 8192
+
+static bool live(const struct check_ctx *ctx)
+{
+	return !ctx->root;
+}
+
+static void shim_listed(struct check_ctx *ctx, struct check_result *res)
+{
+	if (ctx->preload_err < 0)
+		check_set(res, CHECK_FAIL,
+			  "make /etc/ld.so.preload a regular file readable by root",
+			  "cannot read /etc/ld.so.preload: %s", fileio_strerror(ctx->preload_err));
+	else if (ctx->shim_entry)
+		check_set(res, CHECK_PASS, NULL, "/etc/ld.so.preload lists %s", ctx->shim_entry);
+	else if (ctx->front_end)
+		check_set(
+			res, CHECK_WARN, "kmodaudit preload enable",
+			"not in /etc/ld.so.preload: only the kmod tools are recorded by us, other "
+			"loaders only by the kernel");
+	else
+		check_set(
+			res, CHECK_FAIL, "kmodaudit preload enable",
+			"not in /etc/ld.so.preload and no front end: module loads are recorded by "
+			"the kernel only");
+}
+
+/* ELF header of FILE (inside ctx->root): a shared object for the machine this program runs on. */
+static int elf_fits(const struct check_ctx *ctx, const char *file, const char **why)
+{
+	_cleanup_close_ int fd = -1, self = -1;
+	Elf64_Ehdr mine, h;
+
+	fd = rules_open_read_in_root(ctx->root, file);
+	if (fd < 0)
+		return fd;
+	self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	/* e_type and e_machine sit at the same offsets in 32- and 64-bit headers. */
+	if (pread(fd, &h, sizeof(h), 0) < EI_NIDENT + 4 ||
+	    pread(self, &mine, sizeof(mine), 0) < 20) {
+		*why = "too short for ELF";
+		return -ENOEXEC;
+	}
+	if (memcmp(h.e_ident, ELFMAG, SELFMAG)) {
+		*why = "not ELF";
+		return -ENOEXEC;
+	}
+	if (h.e_ident[EI_CLASS] != mine.e_ident[EI_CLASS] || h.e_machine != mine.e_machine) {
+		*why = "built for another machine";
+		return -ENOEXEC;
+	}
+	if (h.e_type != ET_DYN) {
+		*why = "not a shared object";
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
+{
+	const char *why = NULL;
+	int r;
+
+	if (!ctx->shim_entry) {
+		check_set(res, CHECK_SKIP, NULL, "%s",
+			  ctx->preload_err < 0 ? "cannot read /etc/ld.so.preload"
+					       : "the shim is not preloaded");
+		return;
+	}
+	if (strchr(ctx->shim_entry, '$')) {
+		check_set(res, CHECK_WARN, "name the shim by its full path in /etc/ld.so.preload",
+			  "%s uses a dynamic string token that cannot be checked", ctx->shim_entry);
+		return;
+	}
+	r = elf_fits(ctx, ctx->shim_entry, &why);
+	if (r < 0) {
+		/* A missing preload entry costs every process a loader warning on stderr. */
+		check_set(res, CHECK_FAIL,
+			  "reinstall kmodaudit, or `kmodaudit preload disable` to drop the entry",
+			  "%s: %s", ctx->shim_entry, why ? why : fileio_strerror(r));
+		return;
+	}
+	if (live(ctx)) {
+		/* As `kmodaudit preload` proves it: a real process, bounded in time. */
+		struct preload_check c = {};
+
+		if (!preload_check_loads(ctx->shim_entry, &c)) {
+			check_set(res, CHECK_FAIL, "reinstall kmodaudit", "%s", c.why);
+			return;
+		}
+	}
+	/* The shim loads the core only when it intercepts a call: check that it is there. */
+	if (!strcmp(ctx->shim_entry, KMODAUDIT_SHIM_PATH)) {
+		if (elf_fits(ctx, KMODAUDIT_IMPL_PATH, &why) < 0) {
+			check_set(res, CHECK_FAIL, "reinstall kmodaudit",
+				  "%s loads but its core %s is missing or broken: calls would not "
+				  "be recorded",
+				  ctx->shim_entry, KMODAUDIT_IMPL_PATH);
+			return;
+		}
+	}
+	check_set(res, CHECK_PASS, NULL, "%s %s", ctx->shim_entry,
+		  live(ctx) ? "loads (preloaded into /bin/true)"
+			    : "is a shared object for this machine");
+}
+
+static void front_end(struct check_ctx *ctx, struct check_result *res)
+{
+	if (ctx->front_end)
+		check_set(res, CHECK_PASS, NULL, "the kmod tools run %s", ctx->front_end);
+	else if (ctx->front_end_file)
+		check_set(res, CHECK_WARN,
+			  "install the kmodaudit package's diversions of insmod/rmmod/modprobe",
+			  "%s is installed but %s/modprobe does not run it", ctx->front_end_file,
+			  ctx->tool_dir ? ctx->tool_dir : "/sbin");
+	else if (ctx->shim_entry)
+		check_set(res, CHECK_PASS, NULL, "not installed; the shim records the kmod tools");
+	else
+		check_set(res, CHECK_WARN, "install kmodaudit (front end or shim)",
+			  "not installed, and no shim either");
+}
+
+static bool auditd_enabled_at_boot(const struct check_ctx *ctx)
+{
+	static const char *const links[] = {
+		"/etc/systemd/system/multi-user.target.wants/auditd.service",
+		"/etc/systemd/system/sysinit.target.wants/auditd.service",
+	};
+	int rc;
+	DIR *d = NULL;
+	bool found = false;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(links); i++) {
+		/* The link itself (its target may be absent from a partial tree). */
+		_cleanup_close_ int fd =
+			rules_open_in_root(ctx->root, links[i], O_PATH | O_NOFOLLOW);
+
+		if (fd >= 0)
+			return true;
+	}
+	/* sysvinit: an S link in the default runlevel. */
+	rc = rules_open_in_root(ctx->root, "/etc/rc2.d", O_RDONLY | O_DIRECTORY);
+	if (rc >= 0) {
+		d = fdopendir(rc);
+		if (!d)
+			close(rc);
+	}
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (e->d_name[0] == 'S' && strstr(e->d_name, "auditd"))
+			found = true;
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void auditd_enabled(struct check_ctx *ctx, struct check_result *res)
+{
+	if (auditd_enabled_at_boot(ctx))
+		check_set(res, CHECK_PASS, NULL, "auditd starts at boot");
+	else
+		check_set(res, CHECK_FAIL, "systemctl --now enable auditd",
+			  "auditd is not enabled at boot");
+}
+
+/* The kernel's audit status; false with RES set (SKIP) when it cannot be had. */
+static bool kernel_status(const struct check_ctx *ctx, struct check_result *res,
+			  struct audit_status *st)
+{
+	struct audit_reply rep;
+	int fd, r;
+
+	if (!live(ctx)) {
+		check_set(res, CHECK_SKIP, NULL, "--root: not the running system");
+		return false;
+	}
+	fd = audit_open();
+	if (fd < 0) {
+		check_set(res, CHECK_FAIL, "boot a kernel built with CONFIG_AUDIT",
+			  "no audit netlink socket: %s", strerror(errno));
+		return false;
+	}
+	r = audit_request_status(fd);
+	if (r > 0)
+		r = audit_get_reply(fd, &rep, GET_REPLY_BLOCKING, 0);
+	if (r > 0 && rep.type == AUDIT_GET) {
+		*st = *rep.status;
+		audit_close(fd);
+		return true;
+	}
+	audit_close(fd);
+	if (r > 0 && rep.type == NLMSG_ERROR)
+		r = rep.error->error;
+	check_set(res, CHECK_SKIP, NULL, "cannot read the audit status (%s); run as root",
+		  strerror(r < 0 ? -r : EPERM));
+	return false;
+}
+
+static void auditd_active(struct check_ctx *ctx, struct check_result *res)
+{
+	struct audit_status st;
+	char comm[PROCCTX_COMM_MAX];
+	pid_t ppid;
+
+	if (!kernel_status(ctx, res, &st))
+		return;
+	if (!st.pid) {
+		check_set(res, CHECK_FAIL, "systemctl --now enable auditd",
+			  "no audit daemon: records go to the kernel log, or are lost");
+		return;
+	}
+	if (procctx_read_stat((pid_t)st.pid, &ppid, comm, NULL) < 0)
+		comm[0] = '\0';
+	check_set(res, CHECK_PASS, NULL, "pid %u (%s) receives the records", st.pid,
+		  comm[0] ? comm : "?");
+}
+
+static void audit_enabled(struct check_ctx *ctx, struct check_result *res)
+{
+	struct audit_status st;
+
+	if (!kernel_status(ctx, res, &st))
+		return;
+	if (st.enabled == 0)
+		check_set(res, CHECK_FAIL, "auditctl -e 1, and audit=1 on the kernel command line",
+			  "audit is disabled: no record is made");
+	else
+		check_set(res, CHECK_PASS, NULL, "enabled=%u%s", st.enabled,
+			  st.enabled == 2 ? " (immutable until reboot)" : "");
+}
+
+static void judge_backlog(struct check_result *res, long long limit, const char *where,
+			  const char *fix)
+{
+	if (limit < 0)
+		check_set(res, CHECK_WARN, fix, "%s sets no -b: the kernel keeps its default 64",
+			  where);
+	else if (limit == 0)
+		check_set(res, CHECK_WARN, fix, "%s: backlog unlimited (-b 0): memory is the limit",
+			  where);
+	else if (limit < BACKLOG_SANE)
+		check_set(res, CHECK_WARN, fix, "%s: backlog %lld < %d: a burst can lose records",
+			  where, limit, BACKLOG_SANE);
+	else
+		check_set(res, CHECK_PASS, NULL, "%s: backlog %lld", where, limit);
+}
+
+static void backlog_disk(struct check_ctx *ctx, struct check_result *res)
+{
+	if (ctx->disk_err < 0)
+		check_set(res, CHECK_SKIP, NULL, "%s", check_disk_why(ctx));
+	else
+		judge_backlog(res, ctx->disk.backlog, "rules.d",
+			      "add `-b 8192` to a file in /etc/audit/rules.d");
+}
+
+static void backlog_running(struct check_ctx *ctx, struct check_result *res)
+{
+	struct audit_status st;
+
+	if (!kernel_status(ctx, res, &st))
+		return;
+	judge_backlog(res, st.backlog_limit, "kernel", "auditctl -b 8192 (and -b 8192 in rules.d)");
+	if (res->status == CHECK_PASS && st.lost)
+		check_set(res, CHECK_WARN, "raise the backlog (-b) and look for the cause",
+			  "backlog %u, but %u records were lost since boot", st.backlog_limit,
+			  st.lost);
+}
+
+static void judge_failure(struct check_result *res, long long mode, const char *where,
+			  const char *fix)
+{
+	if (mode == 0)
+		check_set(res, CHECK_FAIL, fix,
+			  "%s: failure mode 0 (silent): lost records leave no trace", where);
+	else if (mode < 0)
+		check_set(res, CHECK_PASS, NULL, "%s sets no -f: the kernel default 1 (printk)",
+			  where);
+	else if (mode == 1)
+		check_set(res, CHECK_PASS, NULL, "%s: failure mode 1 (printk)", where);
+	else if (mode == 2)
+		check_set(res, CHECK_PASS, NULL, "%s: failure mode 2 (panic)", where);
+	else
+		check_set(res, CHECK_FAIL, fix, "%s: failure mode %lld is not 0, 1 or 2", where,
+			  mode);
+}
+
+static void failure_disk(struct check_ctx *ctx, struct check_result *res)
+{
+	if (ctx->disk_err < 0)
+		check_set(res, CHECK_SKIP, NULL, "%s", check_disk_why(ctx));
+	else
+		judge_failure(res, ctx->disk.failure, "rules.d",
+			      "set `-f 1` (or -f 2) in /etc/audit/rules.d");
+}
+
+static void failure_running(struct check_ctx *ctx, struct check_result *res)
+{
+	struct audit_status st;
+
+	if (!kernel_status(ctx, res, &st))
+		return;
+	judge_failure(res, st.failure, "kernel", "auditctl -f 1 (and -f 1 in rules.d)");
+}
+
+const struct check_item check_items_own[] = {
+	{"kmodaudit configuration", check_conf_file},
+	{"kmodaudit shim in /etc/ld.so.preload", shim_listed},
+	{"kmodaudit shim loadable", shim_loadable},
+	{"kmodaudit front end", front_end},
+	{"CIS 6.2.1.2 auditd enabled", auditd_enabled},
+	{"CIS 6.2.1.2 auditd active", auditd_active},
+	{"kmodaudit audit enabled", audit_enabled},
+	{"kmodaudit backlog limit (rules.d)", backlog_disk},
+	{"kmodaudit backlog limit (running)", backlog_running},
+	{"kmodaudit failure mode (rules.d)", failure_disk},
+	{"kmodaudit failure mode (running)", failure_running},
+};
+const unsigned check_items_own_count = ARRAY_SIZE(check_items_own);

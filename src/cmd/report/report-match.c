@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kmodaudit report: holding our records against the kernel's.
+ *
+ * 1. Our intent and result records of one call share (node, sender pid, via, seq): they make
+ *    one call; an intent left alone is a call that never came back (flag no_result).
+ * 2. The same call seen by two of our emitters (a traced process with the shim preloaded) is
+ *    one row: same node, caller pid, syscall and name, overlapping spans (widened by the
+ *    window). Calls of one key are swept in order of their start, so that a call of any length
+ *    costs the same.
+ * 3. A kernel SYSCALL event belongs to the row with the same node, pid (the caller's: for
+ *    via=trace taken from history=, since the record's own pid is the tracer) and syscall,
+ *    whose time span (intent - window .. result + window) holds it; one with the same module
+ *    name is preferred, then the nearest in time, then the earliest. Rows take their events in
+ *    the order of their first records in the log. A kernel event no row takes is kernel-only;
+ *    a row no kernel event joins is userspace-only.
+ * 4. What each value of a row rests on, and who vouches for it: report-trust.c.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/report/report-event.h"
+#include "core/record-names.h"
+#include "core/macro.h"
+
+static double tsec(const struct rep_time *t)
+{
+	return (double)t->sec + t->ms / 1000.0;
+}
+
+static unsigned via_source(const char *via)
+{
+	if (!via)
+		return 0;
+	if (!strcmp(via, "preload"))
+		return REP_SRC_PRELOAD;
+	if (!strcmp(via, "trace"))
+		return REP_SRC_TRACE;
+	if (!strcmp(via, "kmod"))
+		return REP_SRC_KMOD;
+	return 0;
+}
+
+/* One call of ours: the result, and the intent before it (either may be missing). */
+struct call {
+	const struct rep_user *result, *intent;
+	double start, end;
+};
+
+static const struct rep_user *call_info(const struct call *c)
+{
+	return c->result ? c->result : c->intent;
+}
+
+/* NULL sorts first and equals only NULL (as str_eq() has it). */
+static int strcmp_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return !!a - !!b;
+	return strcmp(a, b);
+}
+
+static int num_cmp(long long a, long long b)
+{
+	return (a > b) - (a < b);
+}
+
+static int time_cmp(double a, size_t ia, double b, size_t ib)
+{
+	if (a != b)
+		return a < b ? -1 : 1;
+	return (ia > ib) - (ia < ib);
+}
+
+/* The first of N sorted elements of SIZE bytes at BASE that is not before PROBE under CMP. */
+static size_t lower_bound(const void *base, size_t n, size_t size, const void *probe,
+			  int (*cmp)(const void *, const void *))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp((const char *)base + mid * size, probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Sort keys. Every search below reproduces the first-found-in-log-order choices of a scan over
+ * all records: ties are broken by the index in the log (idx).
+ */
+struct intent_key {
+	const char *node, *via;
+	long long sender_pid;
+	unsigned long long seq;
+	double t;
+	size_t idx;
+};
+
+static int intent_cmp(const void *a, const void *b)
+{
+	const struct intent_key *x = a, *y = b;
+	int c = strcmp_null(x->node, y->node);
+
+	if (!c)
+		c = strcmp_null(x->via, y->via);
+	if (!c)
+		c = num_cmp(x->sender_pid, y->sender_pid);
+	if (!c)
+		c = (x->seq > y->seq) - (x->seq < y->seq);
+	return c ? c : time_cmp(x->t, x->idx, y->t, y->idx);
+}
+
+static struct intent_key intent_key_of(const struct rep_user *u, size_t idx)
+{
+	return (struct intent_key){.node = u->node,
+				   .via = u->via,
+				   .sender_pid = u->sender_pid,
+				   .seq = u->seq,
+				   .t = tsec(&u->t),
+				   .idx = idx};
+}
+
+static bool is_intent(const struct rep_user *u)
+{
+	return u->op && !strcmp(u->op, record_op_name(RECORD_OP_LOAD_INTENT));
+}
+
+/* Of the sorted positions <= p, the last whose intent is still free (-1: none); compresses. */
+static ptrdiff_t free_at_or_before(ptrdiff_t *left, ptrdiff_t p)
+{
+	ptrdiff_t root = p, next;
+
+	while (root >= 0 && left[root] != root)
+		root = left[root];
+	for (; p >= 0 && p != root; p = next) {
+		next = left[p];
+		left[p] = root;
+	}
+	return root;
+}
+
+static int pair_calls(struct rep_log *log, struct call **calls, size_t *ncalls)
+{
+	_cleanup_free_ struct intent_key *intents = calloc(log->nuser + 1, sizeof(*intents));
+	_cleanup_free_ ptrdiff_t *left = calloc(log->nuser + 1, sizeof(*left));
+	struct call *out = calloc(log->nuser + 1, sizeof(*out));
+	size_t n = 0, nintents = 0;
+
+	if (!out || !intents || !left) {
+		free(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < log->nuser; i++)
+		if (is_intent(&log->user[i]))
+			intents[nintents++] = intent_key_of(&log->user[i], i);
+	qsort(intents, nintents, sizeof(*intents), intent_cmp);
+	for (size_t p = 0; p < nintents; p++)
+		left[p] = (ptrdiff_t)p;
+
+	for (size_t i = 0; i < log->nuser; i++) {
+		struct rep_user *res = &log->user[i], *best = NULL;
+		struct intent_key probe;
+		ptrdiff_t p;
+
+		if (!res->op || is_intent(res))
+			continue;
+		/*
+		 * The latest unused intent at or before it with the same node, via, sender pid and
+		 * seq: pids and seq restart with processes.
+		 */
+		probe = intent_key_of(res, SIZE_MAX);
+		p = (ptrdiff_t)lower_bound(intents, nintents, sizeof(*intents), &probe, intent_cmp);
+		p = free_at_or_before(left, p - 1);
+		if (p >= 0) {
+			probe.t = intents[p].t;
+			probe.idx = intents[p].idx;
+			if (!intent_cmp(&intents[p], &probe)) {
+				best = &log->user[intents[p].idx];
+				left[p] = p - 1;
+			}
+		}
+		if (best)
+			best->used = true;
+		res->used = true;
+		out[n++] = (struct call){.result = res,
+					 .intent = best,
+					 .start = tsec(best ? &best->t : &res->t),
+					 .end = tsec(&res->t)};
+	}
+	for (size_t i = 0; i < log->nuser; i++) {
+		struct rep_user *in = &log->user[i];
+
+		if (in->used)
+			continue;
+		in->used = true;
+		out[n++] = (struct call){.intent = in, .start = tsec(&in->t), .end = tsec(&in->t)};
+	}
+	*calls = out;
+	*ncalls = n;
+	return 0;
+}
+
+static void row_from_call(struct rep_row *row, const struct call *c, size_t idx)
+{
+	const struct rep_user *u = call_info(c);
+
+	*row = (struct rep_row){
+		.t = c->intent ? c->intent->t : u->t,
+		.node = u->node,
+		.unload = u->op && !strcmp(u->op, record_op_name(RECORD_OP_UNLOAD)),
+		.syscall = u->syscall,
+		.name = u->name,
+		.pid = u->loader_pid,
+		.seq = u->seq,
+		.sources = via_source(u->via),
+		.records = {u},
+		.nrecords = 1,
+		.span_start = c->start,
+		.span_end = c->end,
+		.first_call = idx,
+	};
+}
+
+/* Only a signature the kernel checked, by a signer and key id of the list. */
+static bool signature_trusted(const struct rep_row *row, char **trusted)
+{
+	return row->sig && !strcmp(row->sig, "pkcs7") && !row->sig_unchecked &&
+	       rep_signer_trusted(trusted, row->signer, row->sig_key);
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct rep_row *x = a, *y = b;
+	int c = strcmp(x->node ? x->node : "", y->node ? y->node : "");
+	double d;
+
+	if (c)
+		return c;
+	d = tsec(&x->t) - tsec(&y->t);
+	if (d)
+		return d < 0 ? -1 : 1;
+	return x->t.serial < y->t.serial ? -1 : x->t.serial > y->t.serial;
+}
+
+/* A call by the row key it merges on (node, caller pid, syscall, name), then start. */
+struct call_key {
+	const char *node, *syscall, *name;
+	long long pid;
+	double start;
+	size_t idx;
+};
+
+static int call_cmp(const void *a, const void *b)
+{
+	const struct call_key *x = a, *y = b;
+	int c = strcmp_null(x->node, y->node);
+
+	if (!c)
+		c = num_cmp(x->pid, y->pid);
+	if (!c)
+		c = strcmp_null(x->syscall, y->syscall);
+	if (!c)
+		c = strcmp_null(x->name, y->name);
+	return c ? c : time_cmp(x->start, x->idx, y->start, y->idx);
+}
+
+static struct call_key call_key_of(const struct call *c, size_t idx)
+{
+	const struct rep_user *u = call_info(c);
+
+	return (struct call_key){.node = u->node,
+				 .syscall = u->syscall,
+				 .name = u->name,
+				 .pid = u->loader_pid,
+				 .start = c->start,
+				 .idx = idx};
+}
+
+static bool same_key(const struct call_key *a, const struct call_key *b)
+{
+	return !strcmp_null(a->node, b->node) && a->pid == b->pid &&
+	       !strcmp_null(a->syscall, b->syscall) && !strcmp_null(a->name, b->name);
+}
+
+#define NSOURCES 3 /* preload, trace, kmod: a row takes one call of each */
+
+static unsigned source_slot(unsigned source)
+{
+	return source == REP_SRC_PRELOAD ? 0 : source == REP_SRC_TRACE ? 1 : 2;
+}
+
+/*
+ * Our calls, one row per call, merged across emitters. The calls of one key are taken in order
+ * of their start: a call joins the oldest row of its key that lacks its source and whose first
+ * call's span, widened by the window, reaches its start. For each source the rows still lacking
+ * it wait in a queue in the order they were made; a row whose span ends before the current
+ * call's start ends before every later one's too, so it leaves the queue for good. Every row
+ * enters and leaves each queue once: the sweep costs the same whatever the calls' lengths.
+ */
+static int merge_calls(const struct call *calls, size_t ncalls, double window, struct rep_row *out,
+		       size_t *nrows)
+{
+	_cleanup_free_ struct call_key *keys = calloc(ncalls + 1, sizeof(*keys));
+	_cleanup_free_ size_t *queue = calloc(NSOURCES * (ncalls + 1), sizeof(*queue));
+	size_t n = 0;
+
+	if (!keys || !queue)
+		return -ENOMEM;
+	for (size_t i = 0; i < ncalls; i++)
+		keys[i] = call_key_of(&calls[i], i);
+	qsort(keys, ncalls, sizeof(*keys), call_cmp);
+	for (size_t g = 0, e; g < ncalls; g = e) {
+		size_t head[NSOURCES], tail[NSOURCES];
+
+		for (e = g; e < ncalls && same_key(&keys[g], &keys[e]); e++)
+			;
+		for (unsigned s = 0; s < NSOURCES; s++)
+			head[s] = tail[s] = s * (ncalls + 1);
+		for (size_t p = g; p < e; p++) {
+			const struct call *c = &calls[keys[p].idx];
+			struct rep_row row;
+			unsigned src, slot;
+
+			row_from_call(&row, c, keys[p].idx);
+			src = row.sources;
+			slot = source_slot(src);
+			/* A caller unknown (pid) or an unknown emitter: a row of its own. */
+			if (row.pid >= 0 && src) {
+				while (head[slot] < tail[slot] &&
+				       out[queue[head[slot]]].span_end + window < c->start)
+					head[slot]++;
+				if (head[slot] < tail[slot]) {
+					struct rep_row *o = &out[queue[head[slot]++]];
+
+					o->sources |= src;
+					o->records[o->nrecords++] = row.records[0];
+					continue;
+				}
+			}
+			out[n] = row;
+			for (unsigned s = 0; s < NSOURCES && row.pid >= 0 && src; s++)
+				if (s != slot)
+					queue[tail[s]++] = n;
+			n++;
+		}
+	}
+	*nrows = n;
+	return 0;
+}
+
+/* A kernel event by node, pid, syscall (and, in the second order, module name), then time. */
+struct kernel_key {
+	const char *node, *syscall, *name;
+	long long pid;
+	double t;
+	size_t idx;
+};
+
+static int kernel_cmp(const void *a, const void *b)
+{
+	const struct kernel_key *x = a, *y = b;
+	int c = strcmp_null(x->node, y->node);
+
+	if (!c)
+		c = num_cmp(x->pid, y->pid);
+	if (!c)
+		c = strcmp_null(x->syscall, y->syscall);
+	return c ? c : time_cmp(x->t, x->idx, y->t, y->idx);
+}
+
+static int kernel_named_cmp(const void *a, const void *b)
+{
+	const struct kernel_key *x = a, *y = b;
+	int c = strcmp_null(x->node, y->node);
+
+	if (!c)
+		c = num_cmp(x->pid, y->pid);
+	if (!c)
+		c = strcmp_null(x->syscall, y->syscall);
+	if (!c)
+		c = strcmp_null(x->name, y->name);
+	return c ? c : time_cmp(x->t, x->idx, y->t, y->idx);
+}
+
+/*
+ * The kernel's events in one order, with the unused ones found in near constant time: next[p]
+ * leads to the first unused position at or after p (n: none), prev[p] to the last at or
+ * before it (-1: none); both are compressed as they are followed.
+ */
+struct kernel_index {
+	struct kernel_key *keys;
+	size_t *pos; /* of each event (by its index in the log) */
+	ptrdiff_t *next, *prev;
+	size_t n;
+	int (*cmp)(const void *, const void *);
+};
+
+static void kernel_index_free(struct kernel_index *x)
+{
+	free(x->keys);
+	free(x->pos);
+	free(x->next);
+	free(x->prev);
+}
+
+static int kernel_index_make(struct kernel_index *x, const struct rep_log *log,
+			     int (*cmp)(const void *, const void *))
+{
+	size_t n = log->nkernel;
+
+	*x = (struct kernel_index){.n = n, .cmp = cmp};
+	x->keys = calloc(n + 1, sizeof(*x->keys));
+	x->pos = calloc(n + 1, sizeof(*x->pos));
+	x->next = calloc(n + 1, sizeof(*x->next));
+	x->prev = calloc(n + 1, sizeof(*x->prev));
+	if (!x->keys || !x->pos || !x->next || !x->prev)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct rep_kernel *k = &log->kernel[i];
+
+		x->keys[i] = (struct kernel_key){.node = k->node,
+						 .syscall = k->syscall,
+						 .name = k->name,
+						 .pid = k->pid,
+						 .t = tsec(&k->t),
+						 .idx = i};
+	}
+	qsort(x->keys, n, sizeof(*x->keys), cmp);
+	for (size_t p = 0; p <= n; p++) {
+		x->next[p] = (ptrdiff_t)p;
+		x->prev[p] = (ptrdiff_t)p;
+		if (p < n)
+			x->pos[x->keys[p].idx] = p;
+	}
+	return 0;
+}
+
+static ptrdiff_t next_unused(ptrdiff_t *next, ptrdiff_t p)
+{
+	ptrdiff_t root = p, tmp;
+
+	while (next[root] != root)
+		root = next[root];
+	for (; p != root; p = tmp) {
+		tmp = next[p];
+		next[p] = root;
+	}
+	return root;
+}
+
+static void kernel_index_use(struct kernel_index *x, size_t idx)
+{
+	size_t p = x->pos[idx];
+
+	x->next[p] = (ptrdiff_t)p + 1;
+	x->prev[p] = (ptrdiff_t)p - 1;
+}
+
+/*
+ * The unused event of KEY (its node, pid, syscall, and name for the named order) nearest to
+ * [START, END], at most WINDOW outside: the earliest inside, else the nearer of the last before
+ * and the first after (the first in the log when as near). -1: none.
+ */
+static ptrdiff_t kernel_find(struct kernel_index *x, struct kernel_key key, double start,
+			     double end, double window)
+{
+	ptrdiff_t p, before, after = -1;
+
+	key.t = start;
+	key.idx = 0;
+	p = (ptrdiff_t)lower_bound(x->keys, x->n, sizeof(*x->keys), &key, x->cmp);
+	before = free_at_or_before(x->prev, p - 1);
+	p = next_unused(x->next, p);
+	if ((size_t)p < x->n) {
+		key.t = x->keys[p].t;
+		key.idx = x->keys[p].idx;
+		if (!x->cmp(&x->keys[p], &key) && key.t <= end + window) {
+			if (key.t <= end)
+				return p; /* inside the span */
+			after = p;
+		}
+	}
+	if (before >= 0) {
+		key.t = x->keys[before].t;
+		key.idx = x->keys[before].idx;
+		if (x->cmp(&x->keys[before], &key) || key.t < start - window)
+			before = -1;
+	}
+	if (before < 0 || after < 0)
+		return before < 0 ? after : before;
+	if (start - x->keys[before].t != x->keys[after].t - end)
+		return start - x->keys[before].t < x->keys[after].t - end ? before : after;
+	return x->keys[before].idx < x->keys[after].idx ? before : after;
+}
+
+/*
+ * The kernel's events, to the row they belong to, rows in the order of their first call in the
+ * log: of the unused events of the row's node, pid and syscall within its span widened by the
+ * window, one naming the row's module, then the nearest, then the first in the log.
+ */
+static int join_kernel(struct rep_log *log, double window, struct rep_row *out, size_t n,
+		       size_t ncalls)
+{
+	_cleanup_free_ size_t *order = calloc(ncalls + 1, sizeof(*order)); /* row + 1, 0: none */
+	struct kernel_index all, named;
+	int r;
+
+	r = kernel_index_make(&all, log, kernel_cmp);
+	if (r == 0)
+		r = kernel_index_make(&named, log, kernel_named_cmp);
+	if (r == 0 && !order)
+		r = -ENOMEM;
+	if (r < 0)
+		goto out;
+	/* out[] is made key by key: the order of the log is first_call's. */
+	for (size_t j = 0; j < n; j++)
+		order[out[j].first_call] = j + 1;
+	for (size_t i = 0, m = 0; m < n; i++) {
+		struct rep_row *row;
+		struct kernel_key key;
+		ptrdiff_t p = -1;
+		size_t idx;
+
+		if (!order[i])
+			continue;
+		m++;
+		row = &out[order[i] - 1];
+		key = (struct kernel_key){.node = row->node,
+					  .syscall = row->syscall,
+					  .name = row->name,
+					  .pid = row->pid};
+		if (row->name)
+			p = kernel_find(&named, key, row->span_start, row->span_end, window);
+		if (p >= 0) {
+			idx = named.keys[p].idx;
+		} else {
+			p = kernel_find(&all, key, row->span_start, row->span_end, window);
+			if (p < 0)
+				continue;
+			idx = all.keys[p].idx;
+		}
+		kernel_index_use(&all, idx);
+		kernel_index_use(&named, idx);
+		log->kernel[idx].used = true;
+		row->kernel = &log->kernel[idx];
+		row->sources |= REP_SRC_KERNEL;
+	}
+out:
+	kernel_index_free(&all);
+	kernel_index_free(&named);
+	return r;
+}
+
+int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep_row **rows,
+	      size_t *nrows)
+{
+	_cleanup_free_ struct call *calls = NULL;
+	struct rep_row *out;
+	size_t ncalls = 0, n = 0;
+	int r;
+
+	r = pair_calls(log, &calls, &ncalls);
+	if (r < 0)
+		return r;
+	out = calloc(ncalls + log->nkernel + 1, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	r = merge_calls(calls, ncalls, opts->window, out, &n);
+	if (r == 0)
+		r = join_kernel(log, opts->window, out, n, ncalls);
+	if (r < 0) {
+		free(out);
+		return r;
+	}
+	for (size_t j = 0; j < n; j++)
+		rep_trust_row(&out[j]);
+	for (size_t i = 0; i < log->nkernel; i++)
+		if (!log->kernel[i].used)
+			rep_trust_kernel_only(&out[n++], &log->kernel[i]);
+	for (size_t j = 0; j < n; j++) {
+		struct rep_row *row = &out[j];
+
+		if (row->exit_known && row->exit != 0)
+			row->flags |= REP_FLAG_FAILED;
+		if (opts->trusted_signers && row->signer &&
+		    !signature_trusted(row, opts->trusted_signers))
+			row->flags |= REP_FLAG_UNKNOWN_SIGNER;
+	}
+	qsort(out, n, sizeof(*out), row_cmp);
+	*rows = out;
+	*nrows = n;
+	return 0;
+}
+
+const char *rep_flag_name(unsigned flag)
+{
+	switch (flag) {
+	case REP_FLAG_KERNEL_ONLY:
+		return "kernel-only";
+	case REP_FLAG_USERSPACE_ONLY:
+		return "userspace-only";
+	case REP_FLAG_NAME_MISMATCH:
+		return "name_mismatch";
+	case REP_FLAG_UNSIGNED:
+		return "unsigned";
+	case REP_FLAG_UNKNOWN_SIGNER:
+		return "unknown_signer";
+	case REP_FLAG_FAILED:
+		return "failed";
+	case REP_FLAG_NO_RESULT:
+		return "no_result";
+	case REP_FLAG_EXIT_MISMATCH:
+		return "exit_mismatch";
+	case REP_FLAG_AUID_MISMATCH:
+		return "auid_mismatch";
+	case REP_FLAG_COMM_MISMATCH:
+		return "comm_mismatch";
+	case REP_FLAG_EXE_MISMATCH:
+		return "exe_mismatch";
+	case REP_FLAG_PPID_MISMATCH:
+		return "ppid_mismatch";
+	case REP_FLAG_TRACE_BY_LOADER:
+		return "trace_by_loader";
+	case REP_FLAG_TRACE_UNVERIFIED:
+		return "trace_unverified";
+	}
+	return NULL;
+}
+
+const char *rep_source_name(unsigned source)
+{
+	switch (source) {
+	case REP_SRC_KERNEL:
+		return "kernel";
+	case REP_SRC_PRELOAD:
+		return "preload";
+	case REP_SRC_TRACE:
+		return "trace";
+	case REP_SRC_KMOD:
+		return "kmod";
+	}
+	return NULL;
+}
+
+const char *rep_witness_name(unsigned witness)
+{
+	switch (witness) {
+	case REP_WITNESS_SELF:
+		return "self";
+	case REP_WITNESS_TRACE:
+		return "trace";
+	}
+	return "kernel-only";
+}
