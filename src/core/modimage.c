@@ -8,11 +8,13 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
 
 #include "core/modimage-internal.h"
+#include "core/modimage-stream.h"
 
 int modimage_set_error(struct modimage *img, int err, const char *fmt, ...)
 {
@@ -26,6 +28,17 @@ int modimage_set_error(struct modimage *img, int err, const char *fmt, ...)
 	va_end(ap);
 	img->info.error_msg = img->error_buf;
 	return 0;
+}
+
+void modimage_note_read(struct modimage *img, uint64_t off, uint64_t len)
+{
+	if (!len)
+		return;
+	if (img->n_reads == MODIMAGE_MAX_READS) {
+		img->reads_overflow = true;
+		return;
+	}
+	img->reads[img->n_reads++] = (struct modimage_range){.off = off, .len = len};
 }
 
 char *modimage_hex_colon(const unsigned char *buf, size_t len)
@@ -204,27 +217,93 @@ static int regular_size(int fd, const struct modimage_opts *opts, size_t *size)
 
 /* Bytes are hashed a chunk at a time right after pread brought them in, while in cache. */
 #define READ_CHUNK (256 * 1024)
+/* The streamed read's one buffer: a size that stays in a core's cache between pread and hash. */
+#define STREAM_CHUNK (64 * 1024)
 
-int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage **out)
+static void unmapp(struct modimage_range *m)
+{
+	if (m->off)
+		munmap((void *)(uintptr_t)m->off, m->len);
+}
+
+/*
+ * The usual uncompressed module: one pass over the file through a small buffer, no copy of the
+ * whole (modimage-stream.c). -EAGAIN when it must be read whole instead.
+ */
+static int open_streamed(int fd, size_t size, const struct modimage_opts *opts,
+			 struct modimage **out)
+{
+	_cleanup_modimage_ struct modimage *img = NULL;
+	_cleanup_(evp_md_ctx_freep) EVP_MD_CTX *sha = NULL;
+	_cleanup_free_ unsigned char *chunk = NULL;
+	_cleanup_(unmapp) struct modimage_range map = {0};
+	struct modimage_plan plan;
+	unsigned char *image;
+	size_t got = 0;
+	int r;
+
+	r = modimage_plan_fd(fd, size, &plan);
+	if (r < 0)
+		return r;
+	r = sha256_begin(opts, &sha);
+	if (r < 0)
+		return r;
+	/* only the kept ranges' pages are ever touched: the rest costs address space alone */
+	image = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (image == MAP_FAILED)
+		return -ENOMEM;
+	map = (struct modimage_range){.off = (uintptr_t)image, .len = size};
+	chunk = malloc(STREAM_CHUNK);
+	if (!chunk)
+		return -ENOMEM;
+	while (got < size) {
+		size_t want = size - got < STREAM_CHUNK ? size - got : STREAM_CHUNK;
+		ssize_t n = pread(fd, chunk, want, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EAGAIN; /* shrank: the whole read says how far it got */
+		r = sha256_update(sha, chunk, (size_t)n);
+		if (r < 0)
+			return r;
+		modimage_plan_keep(&plan, image, chunk, got, (size_t)n);
+		got += (size_t)n;
+	}
+	img = modimage_new();
+	if (!img)
+		return -ENOMEM;
+	r = sha256_end(sha, img->info.sha256);
+	if (r < 0)
+		return r;
+	r = analyse(img, image, size, false, opts);
+	if (r < 0)
+		return r;
+	/* a byte read that the stream did not keep: the file changed since the plan */
+	if (!modimage_plan_covers(&plan, img))
+		return -EAGAIN;
+	*out = TAKE_PTR(img);
+	return 0;
+}
+
+/* Every byte into one buffer, hashed as it comes, then analysed in place. */
+static int open_whole(int fd, size_t size, const struct modimage_opts *opts, struct modimage **out)
 {
 	_cleanup_modimage_ struct modimage *img = NULL;
 	_cleanup_(evp_md_ctx_freep) EVP_MD_CTX *sha = NULL;
 	_cleanup_free_ unsigned char *buf = NULL;
-	size_t size = 0, got = 0;
+	size_t got = 0;
 	int r;
 
-	if (!out || fd < 0)
-		return -EBADF;
-	r = regular_size(fd, opts, &size);
-	if (r < 0)
-		return r;
 	r = sha256_begin(opts, &sha);
 	if (r < 0)
 		return r;
 	buf = malloc(size ? size : 1);
 	if (!buf)
 		return -ENOMEM;
-	/* pread only: the caller's offset is the kernel's business (finit_module reads from 0). */
 	while (got < size) {
 		size_t want = size - got < READ_CHUNK ? size - got : READ_CHUNK;
 		ssize_t n = pread(fd, buf + got, want, (off_t)got);
@@ -252,6 +331,23 @@ int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage *
 		return r;
 	*out = TAKE_PTR(img);
 	return 0;
+}
+
+int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage **out)
+{
+	size_t size = 0;
+	int r;
+
+	if (!out || fd < 0)
+		return -EBADF;
+	r = regular_size(fd, opts, &size);
+	if (r < 0)
+		return r;
+	/* pread only: the caller's offset is the kernel's business (finit_module reads from 0). */
+	r = open_streamed(fd, size, opts, out);
+	if (r != -EAGAIN)
+		return r;
+	return open_whole(fd, size, opts, out);
 }
 
 int modimage_open_path(const char *path, const struct modimage_opts *opts, struct modimage **out)

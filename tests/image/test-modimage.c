@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1043,6 +1045,92 @@ static void test_open_fd(void **state)
 	}
 }
 
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/*
+ * A module file is read as a stream (issue 13): the peak memory of reading a 16 MiB module is
+ * far below its size, and what it says is what the whole image in memory says. In a child: a
+ * process's peak RSS never goes down.
+ */
+static void test_open_fd_streams(void **state)
+{
+	const size_t big = 16 << 20;
+	_cleanup_free_ unsigned char *elf = NULL;
+	size_t len;
+	pid_t pid;
+	int status;
+
+	{
+		struct elf_spec s = {.is64 = true};
+		_cleanup_free_ unsigned char *zeros = calloc(1, big);
+
+		assert_non_null(zeros);
+		set_module_name(true, REAL_NAME, sizeof(REAL_NAME));
+		s.secs[s.n++] = (struct sec){
+			".text", SHT_PROGBITS_, SHF_ALLOC_ | SHF_EXECINSTR_, zeros, big, 0, 0};
+		s.secs[s.n++] = (struct sec){".modinfo",
+					     SHT_PROGBITS_,
+					     SHF_ALLOC_,
+					     modinfo_bytes,
+					     sizeof(modinfo_bytes) - 1,
+					     0,
+					     0};
+		s.secs[s.n++] = (struct sec){".gnu.linkonce.this_module",
+					     SHT_PROGBITS_,
+					     SHF_ALLOC_ | SHF_WRITE_,
+					     this_module[1],
+					     sizeof(this_module[0]),
+					     0,
+					     0};
+		elf = build_elf(&s, &len);
+	}
+	{
+		_cleanup_free_ unsigned char *signed_elf = sign(elf, len, "sha256", &len);
+
+		write_file(path_of("big.ko"), signed_elf, len);
+	}
+	free(TAKE_PTR(elf)); /* the child's peak starts low */
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_cleanup_modimage_ struct modimage *img = NULL, *mem = NULL;
+		_cleanup_free_ unsigned char *bytes = NULL;
+		_cleanup_close_ int fd = open(path_of("big.ko"), O_RDONLY);
+		long before = peak_rss_kib(), added;
+		const struct modimage_info *info;
+		size_t n;
+
+		if (fd < 0 || modimage_open_fd(fd, NULL, &img) < 0)
+			_exit(2);
+		added = peak_rss_kib() - before;
+		info = modimage_get_info(img);
+		if (info->error || strcmp(info->name, REAL_NAME) ||
+		    info->sig != MODIMAGE_SIG_PKCS7 || strcmp(info->modinfo_name, MODINFO_NAME) ||
+		    strcmp(info->vermagic, VERMAGIC))
+			_exit(3);
+		if (added > 2048) {
+			fprintf(stderr, "reading a %zu-byte module added %ld KiB of peak RSS\n",
+				(size_t)info->size, added);
+			_exit(4);
+		}
+		/* the same hash as the whole file's */
+		bytes = read_file(path_of("big.ko"), &n);
+		if (modimage_open_memory(bytes, n, NULL, &mem) < 0)
+			_exit(5);
+		_exit(memcmp(modimage_get_info(mem)->sha256, info->sha256, 32) ? 6 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void assert_strings_terminated(const struct modimage *img)
 {
 	const struct modimage_info *info = modimage_get_info(img);
@@ -1448,6 +1536,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_streams),
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_open_fd),
+		cmocka_unit_test(test_open_fd_streams),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_sig_unchecked),
 		cmocka_unit_test(test_unchecked_trailer_is_elf),
