@@ -52,6 +52,13 @@ _printf_(3, 4) int modimage_set_error(struct modimage *img, int err, const char 
 enum modimage_compression modimage_detect_compression(const unsigned char *buf, size_t len);
 
 /*
+ * Why the decompressor of c cannot run (its library cannot be loaded: the shim's core loads
+ * them only for a compressed image, src/impl/lazy-libs.c), or NULL. Weak: NULL where the
+ * libraries are linked.
+ */
+const char *modimage_decompressor_missing(enum modimage_compression c);
+
+/*
  * Decompress buf into a new malloc'd buffer of at most max_size bytes. Returns 0, -EBADMSG on
  * a corrupt or truncated stream, -EFBIG over max_size, -ENOMEM; *why says what went wrong.
  */

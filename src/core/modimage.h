@@ -37,7 +37,8 @@
  * fields that could be read are filled); it returns -errno only when the bytes could not be read
  * at all (-EINVAL not a regular file, -EFBIG over the size cap, -EIO/-errno from pread/open).
  * info->error is -ENOEXEC for ELF problems (not ELF, not ET_REL, a missing or unreadable
- * section), -EBADMSG for a corrupt compressed stream, -EFBIG when it decompresses past the cap.
+ * section), -EBADMSG for a corrupt compressed stream, -EFBIG when it decompresses past the cap,
+ * -ENOPKG when its decompressor's library cannot be loaded (the shim's core loads them late).
  */
 #pragma once
 
