@@ -219,6 +219,8 @@ static int regular_size(int fd, const struct modimage_opts *opts, size_t *size)
 #define READ_CHUNK (256 * 1024)
 /* The streamed read's one buffer: a size that stays in a core's cache between pread and hash. */
 #define STREAM_CHUNK (64 * 1024)
+/* Up to this size a file is read whole: the stream's few extra preads and mmap cost more. */
+#define STREAM_WHOLE_MAX ((size_t)256 * 1024)
 
 static void unmapp(struct modimage_range *m)
 {
@@ -343,10 +345,16 @@ int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage *
 	r = regular_size(fd, opts, &size);
 	if (r < 0)
 		return r;
-	/* pread only: the caller's offset is the kernel's business (finit_module reads from 0). */
-	r = open_streamed(fd, size, opts, out);
-	if (r != -EAGAIN)
-		return r;
+	/*
+	 * pread only: the caller's offset is the kernel's business (finit_module reads from 0).
+	 * A small file is cheaper read whole than planned and streamed (most modules: a boot loads
+	 * dozens), and costs little memory.
+	 */
+	if (size > STREAM_WHOLE_MAX || (opts && opts->stream_small)) {
+		r = open_streamed(fd, size, opts, out);
+		if (r != -EAGAIN)
+			return r;
+	}
 	return open_whole(fd, size, opts, out);
 }
 

@@ -71,6 +71,8 @@ struct modimage_opts {
 	uint64_t max_size;	 /* cap on input and decompressed size; 0 = default */
 	bool no_hash;		 /* skip SHA-256 (never used by emitters) */
 	unsigned int load_flags; /* finit_module's flags the image goes with; 0 for init_module */
+	bool stream_small; /* tests: stream a file of any size (else one <= 256 KiB is read whole)
+			    */
 };
 
 /*

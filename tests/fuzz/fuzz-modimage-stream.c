@@ -48,7 +48,7 @@ static void same_str(const char *what, const char *a, const char *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct modimage_opts opts = {.max_size = 64 << 20};
+	struct modimage_opts opts = {.max_size = 64 << 20, .stream_small = true};
 	_cleanup_modimage_ struct modimage *mem = NULL, *file = NULL;
 	_cleanup_close_ int fd = memfd_create("fuzz", MFD_CLOEXEC);
 	struct modinfo_list lm = {NULL, 0}, lf = {NULL, 0};
