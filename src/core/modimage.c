@@ -125,6 +125,9 @@ static int analyse(struct modimage *img, const unsigned char *buf, size_t len, b
 	if (img->info.compression != MODIMAGE_COMP_NONE) {
 		const char *why = NULL;
 
+		/* the decompressor may read any byte (the parsers' reads are then in its output) */
+		modimage_note_read(img, 0, len);
+
 		r = modimage_decompress(img->info.compression, buf, len, max, &plain, &module_len,
 					&why);
 		if (r == -ENOMEM)
@@ -237,7 +240,7 @@ static int open_streamed(int fd, size_t size, const struct modimage_opts *opts,
 	image = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (image == MAP_FAILED)
-		return -ENOMEM;
+		return -EAGAIN; /* no address space for it: the whole read says whether memory is */
 	map = (struct modimage_range){.off = (uintptr_t)image, .len = size};
 	chunk = malloc(STREAM_CHUNK);
 	if (!chunk)
