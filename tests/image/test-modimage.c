@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1131,6 +1132,115 @@ static void test_open_fd_streams(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * pread as the core calls it, with a hook: the file at hook_path becomes hook_bytes right after
+ * the hook_after'th pread of hook_fd (a writer racing the reader, at a chosen point).
+ */
+static int hook_fd = -1, hook_calls, hook_after;
+static const char *hook_path;
+static const unsigned char *hook_bytes;
+static size_t hook_len;
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+	if (fd == hook_fd && hook_calls++ == hook_after) {
+		int w = open(hook_path, O_WRONLY | O_CLOEXEC);
+
+		if (w < 0 || pwrite(w, hook_bytes, hook_len, 0) != (ssize_t)hook_len)
+			abort();
+		close(w);
+	}
+	return syscall(SYS_pread64, fd, buf, n, off);
+}
+
+/*
+ * The stream keeps the ranges its plan found in the file's headers. A file rewritten between
+ * plan and stream (same size, another layout, another module) must not be described by the
+ * planned ranges of the new bytes: every field and the hash are the new file's, as read whole.
+ */
+static void test_stream_file_changed(void **state)
+{
+	const struct modimage_opts opts = {.stream_small = true};
+	_cleanup_free_ unsigned char *a = NULL, *b = NULL;
+	_cleanup_modimage_ struct modimage *img = NULL, *want = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t alen, blen, len;
+	static unsigned char pad[8192];
+
+	/* a: the crafted module; b: another name, and a section in front that moves the rest */
+	set_module_name(true, "first_module", sizeof("first_module"));
+	a = craft(true, false, V_FULL, &alen);
+	{
+		struct elf_spec s = {.is64 = true};
+
+		set_module_name(true, REAL_NAME, sizeof(REAL_NAME));
+		s.secs[s.n++] =
+			(struct sec){".pad", SHT_PROGBITS_, SHF_ALLOC_, pad, sizeof(pad), 0, 0};
+		s.secs[s.n++] = (struct sec){".text", SHT_PROGBITS_, SHF_ALLOC_ | SHF_EXECINSTR_,
+					     text,    sizeof(text),  0,
+					     0};
+		s.secs[s.n++] = (struct sec){".modinfo",
+					     SHT_PROGBITS_,
+					     SHF_ALLOC_,
+					     modinfo_bytes,
+					     sizeof(modinfo_bytes) - 1,
+					     0,
+					     0};
+		s.secs[s.n++] = (struct sec){".gnu.linkonce.this_module",
+					     SHT_PROGBITS_,
+					     SHF_ALLOC_ | SHF_WRITE_,
+					     this_module[1],
+					     sizeof(this_module[0]),
+					     0,
+					     0};
+		b = build_elf(&s, &blen);
+	}
+	/* the same size: zeros after the shorter one (no trailer: unsigned) */
+	len = alen > blen ? alen : blen;
+	a = realloc(a, len);
+	b = realloc(b, len);
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a + alen, 0, len - alen);
+	memset(b + blen, 0, len - blen);
+
+	assert_true(len > 65536);
+	for (int after = 0; after < 5; after++) {
+		/*
+		 * After the 1st..4th of the plan's preads: the stream reads b whole, and so must
+		 * the answer. After the stream's first 64 KiB: it read a's first 64 KiB and b's
+		 * rest, and the answer is that of exactly those bytes (as of a whole read then).
+		 */
+		_cleanup_free_ unsigned char *seen = malloc(len);
+
+		assert_non_null(seen);
+		memcpy(seen, b, len);
+		if (after == 4)
+			memcpy(seen, a, 65536);
+		write_file(path_of("racing.ko"), a, len);
+		fd = open(path_of("racing.ko"), O_RDONLY);
+		assert_true(fd >= 0);
+		hook_fd = fd, hook_calls = 0, hook_after = after + 1;
+		hook_path = path_of("racing.ko"), hook_bytes = b, hook_len = len;
+		assert_int_equal(modimage_open_fd(fd, &opts, &img), 0);
+		hook_fd = -1;
+		want = open_mem(seen, len);
+		if (after < 4) {
+			assert_usable(modimage_get_info(img));
+			assert_crafted_fields(modimage_get_info(img));
+		}
+		assert_int_equal(modimage_get_info(img)->error, modimage_get_info(want)->error);
+		if (modimage_get_info(want)->error_msg)
+			assert_string_equal(modimage_get_info(img)->error_msg,
+					    modimage_get_info(want)->error_msg);
+		assert_memory_equal(modimage_get_info(img)->sha256, modimage_get_info(want)->sha256,
+				    32);
+		modimage_free(TAKE_PTR(img));
+		modimage_free(TAKE_PTR(want));
+		close(TAKE_FD(fd));
+	}
+}
+
 static void assert_strings_terminated(const struct modimage *img)
 {
 	const struct modimage_info *info = modimage_get_info(img);
@@ -1537,6 +1647,7 @@ int main(void)
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_open_fd),
 		cmocka_unit_test(test_open_fd_streams),
+		cmocka_unit_test(test_stream_file_changed),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_sig_unchecked),
 		cmocka_unit_test(test_unchecked_trailer_is_elf),
