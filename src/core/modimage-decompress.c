@@ -284,13 +284,21 @@ static int decompress_gzip(const unsigned char *buf, size_t len, struct outbuf *
 	return r;
 }
 
+__attribute__((weak)) const char *modimage_decompressor_missing(enum modimage_compression c)
+{
+	(void)c;
+	return NULL;
+}
+
 int modimage_decompress(enum modimage_compression c, const unsigned char *buf, size_t len,
 			uint64_t max_size, unsigned char **out, size_t *out_len, const char **why)
 {
 	struct outbuf o = {.max = cap_max(max_size)};
 	int r;
 
-	*why = NULL;
+	*why = modimage_decompressor_missing(c);
+	if (*why)
+		return -ENOPKG;
 	switch (c) {
 	case MODIMAGE_COMP_XZ:
 		r = decompress_xz(buf, len, &o, why);

@@ -76,6 +76,7 @@ static int find_section(struct modimage *img, Elf *elf, size_t shstrndx, const u
 						  "%s section is out of the file's bounds", name);
 		out->data = buf + shdr.sh_offset;
 		out->size = shdr.sh_size;
+		modimage_note_read(img, shdr.sh_offset, shdr.sh_size);
 		return 0;
 	}
 	return 0;
@@ -173,15 +174,30 @@ int modimage_parse_elf(struct modimage *img, const unsigned char *buf, size_t le
 	_cleanup_(elf_endp) Elf *elf = NULL;
 	struct section this_module, modinfo;
 	GElf_Ehdr ehdr;
-	size_t shstrndx;
+	GElf_Shdr strshdr;
+	Elf_Scn *strscn;
+	size_t shstrndx, shnum;
 	bool is64;
 	int r;
 
 	pthread_once(&elf_once, elf_init);
+	/*
+	 * Which bytes libelf reads is noted (img->reads) as far as it is known: the header, the
+	 * section header table, the section name table. Where it is not (not an ELF object, an
+	 * unreadable table), all of them.
+	 */
+	modimage_note_read(img, 0, len < sizeof(Elf64_Ehdr) ? len : sizeof(Elf64_Ehdr));
 	/* libelf reads the image in place and copies whatever it must convert; it never writes. */
 	elf = elf_memory((char *)buf, len);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr))
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr)) {
+		modimage_note_read(img, 0, len);
 		return modimage_set_error(img, -ENOEXEC, "not an ELF object");
+	}
+	if (elf_getshdrnum(elf, &shnum) < 0) {
+		modimage_note_read(img, 0, len);
+		shnum = 0;
+	}
+	modimage_note_read(img, ehdr.e_shoff, (uint64_t)shnum * ehdr.e_shentsize);
 	if (ehdr.e_type != ET_REL)
 		return modimage_set_error(img, -ENOEXEC, "not a relocatable ELF object (type %u)",
 					  (unsigned int)ehdr.e_type);
@@ -189,6 +205,13 @@ int modimage_parse_elf(struct modimage *img, const unsigned char *buf, size_t le
 	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
 		return modimage_set_error(img, -ENOEXEC, "no ELF section name table: %s",
 					  elf_errmsg(-1));
+	strscn = elf_getscn(elf, shstrndx);
+	if (strscn && gelf_getshdr(strscn, &strshdr)) {
+		if (strshdr.sh_type != SHT_NOBITS)
+			modimage_note_read(img, strshdr.sh_offset, strshdr.sh_size);
+	} else {
+		modimage_note_read(img, 0, len);
+	}
 
 	if (find_section(img, elf, shstrndx, buf, len, ".gnu.linkonce.this_module", &this_module) <
 		    0 ||

@@ -16,6 +16,11 @@ struct modimage_modinfo_entry {
 	const char *value;
 };
 
+struct modimage_range {
+	uint64_t off, len;
+};
+#define MODIMAGE_MAX_READS 8
+
 struct modimage {
 	struct modimage_info info;
 	char error_buf[192];
@@ -27,12 +32,31 @@ struct modimage {
 	size_t n_modinfo;
 
 	char *signer, *sig_key, *sig_hashalgo; /* owned, NUL-terminated */
+
+	/*
+	 * Every byte range of the module the parsers read (libelf's headers and string table,
+	 * the sections, the trailer), offsets into the bytes they were given: a streamed image
+	 * (modimage-stream.c) holds only some of the file and checks that these were among them.
+	 */
+	struct modimage_range reads[MODIMAGE_MAX_READS];
+	unsigned int n_reads;
+	bool reads_overflow;
 };
+
+/* Note that the parsers read len bytes at off (see struct modimage .reads). */
+void modimage_note_read(struct modimage *img, uint64_t off, uint64_t len);
 
 /* Record why the image is not usable; the first reason wins. Always returns 0. */
 _printf_(3, 4) int modimage_set_error(struct modimage *img, int err, const char *fmt, ...);
 
 enum modimage_compression modimage_detect_compression(const unsigned char *buf, size_t len);
+
+/*
+ * Why the decompressor of c cannot run (its library cannot be loaded: the shim's core loads
+ * them only for a compressed image, src/impl/lazy-libs.c), or NULL. Weak: NULL where the
+ * libraries are linked.
+ */
+const char *modimage_decompressor_missing(enum modimage_compression c);
 
 /*
  * Decompress buf into a new malloc'd buffer of at most max_size bytes. Returns 0, -EBADMSG on

@@ -157,6 +157,22 @@ out:
 	return r;
 }
 
+/*
+ * How many bytes at the end of the module the signature readers below may look at: the magic
+ * and struct module_signature, and the signer, key id and signature they announce.
+ */
+static size_t trailer_reach(const unsigned char *buf, size_t len)
+{
+	struct module_signature ms;
+	size_t fixed = SIG_MAGIC_LEN + sizeof(ms), need;
+
+	if (len < fixed || memcmp(buf + len - SIG_MAGIC_LEN, SIG_MAGIC, SIG_MAGIC_LEN))
+		return len < fixed ? len : fixed;
+	memcpy(&ms, buf + len - fixed, sizeof(ms));
+	need = (size_t)be32toh(ms.sig_len) + ms.signer_len + ms.key_id_len;
+	return len - fixed < need ? fixed : fixed + need;
+}
+
 /* The fields as kmod's modinfo reads them. Returns 0 or -ENOMEM. */
 static int kmod_sig_fields(struct modimage *img, const unsigned char *buf, size_t len,
 			   size_t *elf_len)
@@ -254,7 +270,14 @@ static void kernel_sig_view(struct modimage *img, const unsigned char *buf, size
 int modimage_parse_signature(struct modimage *img, const unsigned char *buf, size_t len,
 			     bool mangled, size_t *elf_len)
 {
-	int r = kmod_sig_fields(img, buf, len, elf_len);
+	int r;
+
+	/*
+	 * Both readers go back from the end at most as far as the well-formed trailer reaches;
+	 * noted at once (img->reads), however far they get.
+	 */
+	modimage_note_read(img, len - trailer_reach(buf, len), trailer_reach(buf, len));
+	r = kmod_sig_fields(img, buf, len, elf_len);
 
 	if (r < 0)
 		return r;

@@ -5,14 +5,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
+/* SHA256_* are deprecated in OpenSSL 3.0: used on purpose (sha256_begin()) */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include "core/modimage-internal.h"
+#include "core/modimage-stream.h"
 
 int modimage_set_error(struct modimage *img, int err, const char *fmt, ...)
 {
@@ -26,6 +30,17 @@ int modimage_set_error(struct modimage *img, int err, const char *fmt, ...)
 	va_end(ap);
 	img->info.error_msg = img->error_buf;
 	return 0;
+}
+
+void modimage_note_read(struct modimage *img, uint64_t off, uint64_t len)
+{
+	if (!len)
+		return;
+	if (img->n_reads == MODIMAGE_MAX_READS) {
+		img->reads_overflow = true;
+		return;
+	}
+	img->reads[img->n_reads++] = (struct modimage_range){.off = off, .len = len};
 }
 
 char *modimage_hex_colon(const unsigned char *buf, size_t len)
@@ -58,54 +73,35 @@ bool modimage_crypto_ready(void)
 	return OPENSSL_init_crypto(0, NULL) == 1 && OSSL_LIB_CTX_get0_global_default() != NULL;
 }
 
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+/*
+ * SHA-256 through libcrypto's own SHA256_* functions (the same assembly as EVP's): unlike an EVP
+ * digest they need no provider, so the first module call of a new process does not pay for
+ * OpenSSL's configuration and default provider (about 0.8 ms here, bench/load-cost). Deprecated
+ * in OpenSSL 3.0, not removed.
+ */
+struct sha256 {
+	bool on; /* false: not wanted (opts->no_hash) */
+	SHA256_CTX c;
+};
 
-static void sha256_fetch(void)
+static int sha256_begin(const struct modimage_opts *opts, struct sha256 *s)
 {
-	/* One explicit fetch: EVP_sha256() would look the provider up on every digest. */
-	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
-static void evp_md_ctx_freep(EVP_MD_CTX **ctx)
-{
-	EVP_MD_CTX_free(*ctx);
-}
-
-/* A SHA-256 context, or NULL when hashing is not wanted (opts->no_hash). */
-static int sha256_begin(const struct modimage_opts *opts, EVP_MD_CTX **out)
-{
-	EVP_MD_CTX *ctx;
-
-	*out = NULL;
-	if (opts && opts->no_hash)
-		return 0;
-	if (!modimage_crypto_ready())
-		return -ENOMEM;
-	pthread_once(&sha256_once, sha256_fetch);
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		return -ENOMEM;
-	if (!EVP_DigestInit_ex(ctx, sha256_md ? sha256_md : EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(ctx);
-		return -EIO;
-	}
-	*out = ctx;
-	return 0;
-}
-
-static int sha256_update(EVP_MD_CTX *ctx, const void *buf, size_t len)
-{
-	if (ctx && !EVP_DigestUpdate(ctx, buf, len))
+	s->on = !(opts && opts->no_hash);
+	if (s->on && !SHA256_Init(&s->c))
 		return -EIO;
 	return 0;
 }
 
-static int sha256_end(EVP_MD_CTX *ctx, unsigned char out[32])
+static int sha256_update(struct sha256 *s, const void *buf, size_t len)
 {
-	unsigned int n = 0;
+	if (s->on && !SHA256_Update(&s->c, buf, len))
+		return -EIO;
+	return 0;
+}
 
-	if (ctx && (!EVP_DigestFinal_ex(ctx, out, &n) || n != 32))
+static int sha256_end(struct sha256 *s, unsigned char out[32])
+{
+	if (s->on && !SHA256_Final(out, &s->c))
 		return -EIO;
 	return 0;
 }
@@ -128,6 +124,9 @@ static int analyse(struct modimage *img, const unsigned char *buf, size_t len, b
 	img->info.compression = modimage_detect_compression(buf, len);
 	if (img->info.compression != MODIMAGE_COMP_NONE) {
 		const char *why = NULL;
+
+		/* the decompressor may read any byte (the parsers' reads are then in its output) */
+		modimage_note_read(img, 0, len);
 
 		r = modimage_decompress(img->info.compression, buf, len, max, &plain, &module_len,
 					&why);
@@ -158,7 +157,7 @@ int modimage_open_memory(const void *buf, size_t len, const struct modimage_opts
 {
 	uint64_t max = opts && opts->max_size ? opts->max_size : MODIMAGE_DEFAULT_MAX_SIZE;
 	_cleanup_modimage_ struct modimage *img = NULL;
-	_cleanup_(evp_md_ctx_freep) EVP_MD_CTX *sha = NULL;
+	struct sha256 sha;
 	int r;
 
 	if (!out || (!buf && len))
@@ -173,10 +172,10 @@ int modimage_open_memory(const void *buf, size_t len, const struct modimage_opts
 	r = sha256_begin(opts, &sha);
 	if (r < 0)
 		return r;
-	r = sha256_update(sha, buf, len);
+	r = sha256_update(&sha, buf, len);
 	if (r < 0)
 		return r;
-	r = sha256_end(sha, img->info.sha256);
+	r = sha256_end(&sha, img->info.sha256);
 	if (r < 0)
 		return r;
 	r = analyse(img, buf, len, false, opts);
@@ -204,27 +203,95 @@ static int regular_size(int fd, const struct modimage_opts *opts, size_t *size)
 
 /* Bytes are hashed a chunk at a time right after pread brought them in, while in cache. */
 #define READ_CHUNK (256 * 1024)
+/* The streamed read's one buffer: a size that stays in a core's cache between pread and hash. */
+#define STREAM_CHUNK (64 * 1024)
+/* Up to this size a file is read whole: the stream's few extra preads and mmap cost more. */
+#define STREAM_WHOLE_MAX ((size_t)256 * 1024)
 
-int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage **out)
+static void unmapp(struct modimage_range *m)
+{
+	if (m->off)
+		munmap((void *)(uintptr_t)m->off, m->len);
+}
+
+/*
+ * The usual uncompressed module: one pass over the file through a small buffer, no copy of the
+ * whole (modimage-stream.c). -EAGAIN when it must be read whole instead.
+ */
+static int open_streamed(int fd, size_t size, const struct modimage_opts *opts,
+			 struct modimage **out)
 {
 	_cleanup_modimage_ struct modimage *img = NULL;
-	_cleanup_(evp_md_ctx_freep) EVP_MD_CTX *sha = NULL;
-	_cleanup_free_ unsigned char *buf = NULL;
-	size_t size = 0, got = 0;
+	struct sha256 sha;
+	_cleanup_free_ unsigned char *chunk = NULL;
+	_cleanup_(unmapp) struct modimage_range map = {0};
+	struct modimage_plan plan;
+	unsigned char *image;
+	size_t got = 0;
 	int r;
 
-	if (!out || fd < 0)
-		return -EBADF;
-	r = regular_size(fd, opts, &size);
+	r = modimage_plan_fd(fd, size, &plan);
 	if (r < 0)
 		return r;
+	r = sha256_begin(opts, &sha);
+	if (r < 0)
+		return r;
+	/* only the kept ranges' pages are ever touched: the rest costs address space alone */
+	image = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (image == MAP_FAILED)
+		return -EAGAIN; /* no address space for it: the whole read says whether memory is */
+	map = (struct modimage_range){.off = (uintptr_t)image, .len = size};
+	chunk = malloc(STREAM_CHUNK);
+	if (!chunk)
+		return -ENOMEM;
+	while (got < size) {
+		size_t want = size - got < STREAM_CHUNK ? size - got : STREAM_CHUNK;
+		ssize_t n = pread(fd, chunk, want, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EAGAIN; /* shrank: the whole read says how far it got */
+		r = sha256_update(&sha, chunk, (size_t)n);
+		if (r < 0)
+			return r;
+		modimage_plan_keep(&plan, image, chunk, got, (size_t)n);
+		got += (size_t)n;
+	}
+	img = modimage_new();
+	if (!img)
+		return -ENOMEM;
+	r = sha256_end(&sha, img->info.sha256);
+	if (r < 0)
+		return r;
+	r = analyse(img, image, size, false, opts);
+	if (r < 0)
+		return r;
+	/* a byte read that the stream did not keep: the file changed since the plan */
+	if (!modimage_plan_covers(&plan, img))
+		return -EAGAIN;
+	*out = TAKE_PTR(img);
+	return 0;
+}
+
+/* Every byte into one buffer, hashed as it comes, then analysed in place. */
+static int open_whole(int fd, size_t size, const struct modimage_opts *opts, struct modimage **out)
+{
+	_cleanup_modimage_ struct modimage *img = NULL;
+	struct sha256 sha;
+	_cleanup_free_ unsigned char *buf = NULL;
+	size_t got = 0;
+	int r;
+
 	r = sha256_begin(opts, &sha);
 	if (r < 0)
 		return r;
 	buf = malloc(size ? size : 1);
 	if (!buf)
 		return -ENOMEM;
-	/* pread only: the caller's offset is the kernel's business (finit_module reads from 0). */
 	while (got < size) {
 		size_t want = size - got < READ_CHUNK ? size - got : READ_CHUNK;
 		ssize_t n = pread(fd, buf + got, want, (off_t)got);
@@ -236,7 +303,7 @@ int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage *
 		}
 		if (n == 0)
 			break; /* the file shrank under us */
-		r = sha256_update(sha, buf + got, (size_t)n);
+		r = sha256_update(&sha, buf + got, (size_t)n);
 		if (r < 0)
 			return r;
 		got += (size_t)n;
@@ -244,7 +311,7 @@ int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage *
 	img = modimage_new();
 	if (!img)
 		return -ENOMEM;
-	r = sha256_end(sha, img->info.sha256);
+	r = sha256_end(&sha, img->info.sha256);
 	if (r < 0)
 		return r;
 	r = analyse(img, buf, got, got < size, opts);
@@ -252,6 +319,29 @@ int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage *
 		return r;
 	*out = TAKE_PTR(img);
 	return 0;
+}
+
+int modimage_open_fd(int fd, const struct modimage_opts *opts, struct modimage **out)
+{
+	size_t size = 0;
+	int r;
+
+	if (!out || fd < 0)
+		return -EBADF;
+	r = regular_size(fd, opts, &size);
+	if (r < 0)
+		return r;
+	/*
+	 * pread only: the caller's offset is the kernel's business (finit_module reads from 0).
+	 * A small file is cheaper read whole than planned and streamed (most modules: a boot loads
+	 * dozens), and costs little memory.
+	 */
+	if (size > STREAM_WHOLE_MAX || (opts && opts->stream_small)) {
+		r = open_streamed(fd, size, opts, out);
+		if (r != -EAGAIN)
+			return r;
+	}
+	return open_whole(fd, size, opts, out);
 }
 
 int modimage_open_path(const char *path, const struct modimage_opts *opts, struct modimage **out)

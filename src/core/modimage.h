@@ -3,11 +3,12 @@
  * Module image analysis: what the kernel will see in a module image.
  *
  * An image is opened from memory, from an fd (pread only: the fd's offset never moves; regular
- * files only) or from a path (read the same way; a file truncated meanwhile cannot raise
- * SIGBUS). opts may be NULL (defaults). The bytes as given are hashed (SHA-256); a compressed image
- * (by magic bytes: xz, zstd, gzip) is decompressed under a size cap; the ELF is parsed with libelf
- * (32/64-bit, either byte order); .modinfo, .gnu.linkonce.this_module and the appended
- * signature are read.
+ * files only; a file over 256 KiB is streamed through a small buffer, keeping only what the
+ * parsers read, see modimage-stream.c) or from a path (read the same way; a file truncated
+ * meanwhile cannot raise SIGBUS). opts may be NULL (defaults). The bytes as given are hashed
+ * (SHA-256); a compressed image (by magic bytes: xz, zstd, gzip) is decompressed under a size cap;
+ * the ELF is parsed with libelf (32/64-bit, either byte order); .modinfo, .gnu.linkonce.this_module
+ * and the appended signature are read.
  *
  * Where a hostile image could be read two ways, the kernel's way wins: sections are found as
  * the module loader finds them (the first SHF_ALLOC section of the name), the first .modinfo
@@ -37,7 +38,8 @@
  * fields that could be read are filled); it returns -errno only when the bytes could not be read
  * at all (-EINVAL not a regular file, -EFBIG over the size cap, -EIO/-errno from pread/open).
  * info->error is -ENOEXEC for ELF problems (not ELF, not ET_REL, a missing or unreadable
- * section), -EBADMSG for a corrupt compressed stream, -EFBIG when it decompresses past the cap.
+ * section), -EBADMSG for a corrupt compressed stream, -EFBIG when it decompresses past the cap,
+ * -ENOPKG when its decompressor's library cannot be loaded (the shim's core loads them late).
  */
 #pragma once
 
@@ -72,6 +74,8 @@ struct modimage_opts {
 	uint64_t max_size;	 /* cap on input and decompressed size; 0 = default */
 	bool no_hash;		 /* skip SHA-256 (never used by emitters) */
 	unsigned int load_flags; /* finit_module's flags the image goes with; 0 for init_module */
+	bool stream_small; /* tests: stream a file of any size (else one <= 256 KiB is read whole)
+			    */
 };
 
 /*

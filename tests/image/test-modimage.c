@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1043,6 +1046,201 @@ static void test_open_fd(void **state)
 	}
 }
 
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/*
+ * A module file is read as a stream (issue 13): the peak memory of reading a 16 MiB module is
+ * far below its size, and what it says is what the whole image in memory says. In a child: a
+ * process's peak RSS never goes down.
+ */
+static void test_open_fd_streams(void **state)
+{
+	const size_t big = 16 << 20;
+	_cleanup_free_ unsigned char *elf = NULL;
+	size_t len;
+	pid_t pid;
+	int status;
+
+	{
+		struct elf_spec s = {.is64 = true};
+		_cleanup_free_ unsigned char *zeros = calloc(1, big);
+
+		assert_non_null(zeros);
+		set_module_name(true, REAL_NAME, sizeof(REAL_NAME));
+		s.secs[s.n++] = (struct sec){
+			".text", SHT_PROGBITS_, SHF_ALLOC_ | SHF_EXECINSTR_, zeros, big, 0, 0};
+		s.secs[s.n++] = (struct sec){".modinfo",
+					     SHT_PROGBITS_,
+					     SHF_ALLOC_,
+					     modinfo_bytes,
+					     sizeof(modinfo_bytes) - 1,
+					     0,
+					     0};
+		s.secs[s.n++] = (struct sec){".gnu.linkonce.this_module",
+					     SHT_PROGBITS_,
+					     SHF_ALLOC_ | SHF_WRITE_,
+					     this_module[1],
+					     sizeof(this_module[0]),
+					     0,
+					     0};
+		elf = build_elf(&s, &len);
+	}
+	{
+		_cleanup_free_ unsigned char *signed_elf = sign(elf, len, "sha256", &len);
+
+		write_file(path_of("big.ko"), signed_elf, len);
+	}
+	free(TAKE_PTR(elf)); /* the child's peak starts low */
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_cleanup_modimage_ struct modimage *img = NULL, *mem = NULL;
+		_cleanup_free_ unsigned char *bytes = NULL;
+		_cleanup_close_ int fd = open(path_of("big.ko"), O_RDONLY);
+		long before = peak_rss_kib(), added;
+		const struct modimage_info *info;
+		size_t n;
+
+		if (fd < 0 || modimage_open_fd(fd, NULL, &img) < 0)
+			_exit(2);
+		added = peak_rss_kib() - before;
+		info = modimage_get_info(img);
+		if (info->error || strcmp(info->name, REAL_NAME) ||
+		    info->sig != MODIMAGE_SIG_PKCS7 || strcmp(info->modinfo_name, MODINFO_NAME) ||
+		    strcmp(info->vermagic, VERMAGIC))
+			_exit(3);
+		if (added > 2048) {
+			fprintf(stderr, "reading a %zu-byte module added %ld KiB of peak RSS\n",
+				(size_t)info->size, added);
+			_exit(4);
+		}
+		/* the same hash as the whole file's */
+		bytes = read_file(path_of("big.ko"), &n);
+		if (modimage_open_memory(bytes, n, NULL, &mem) < 0)
+			_exit(5);
+		_exit(memcmp(modimage_get_info(mem)->sha256, info->sha256, 32) ? 6 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * pread as the core calls it, with a hook: the file at hook_path becomes hook_bytes right after
+ * the hook_after'th pread of hook_fd (a writer racing the reader, at a chosen point).
+ */
+static int hook_fd = -1, hook_calls, hook_after;
+static const char *hook_path;
+static const unsigned char *hook_bytes;
+static size_t hook_len;
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+	if (fd == hook_fd && hook_calls++ == hook_after) {
+		int w = open(hook_path, O_WRONLY | O_CLOEXEC);
+
+		if (w < 0 || pwrite(w, hook_bytes, hook_len, 0) != (ssize_t)hook_len)
+			abort();
+		close(w);
+	}
+	return syscall(SYS_pread64, fd, buf, n, off);
+}
+
+/*
+ * The stream keeps the ranges its plan found in the file's headers. A file rewritten between
+ * plan and stream (same size, another layout, another module) must not be described by the
+ * planned ranges of the new bytes: every field and the hash are the new file's, as read whole.
+ */
+static void test_stream_file_changed(void **state)
+{
+	const struct modimage_opts opts = {.stream_small = true};
+	_cleanup_free_ unsigned char *a = NULL, *b = NULL;
+	_cleanup_modimage_ struct modimage *img = NULL, *want = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t alen, blen, len;
+	static unsigned char pad[8192];
+
+	/* a: the crafted module; b: another name, and a section in front that moves the rest */
+	set_module_name(true, "first_module", sizeof("first_module"));
+	a = craft(true, false, V_FULL, &alen);
+	{
+		struct elf_spec s = {.is64 = true};
+
+		set_module_name(true, REAL_NAME, sizeof(REAL_NAME));
+		s.secs[s.n++] =
+			(struct sec){".pad", SHT_PROGBITS_, SHF_ALLOC_, pad, sizeof(pad), 0, 0};
+		s.secs[s.n++] = (struct sec){".text", SHT_PROGBITS_, SHF_ALLOC_ | SHF_EXECINSTR_,
+					     text,    sizeof(text),  0,
+					     0};
+		s.secs[s.n++] = (struct sec){".modinfo",
+					     SHT_PROGBITS_,
+					     SHF_ALLOC_,
+					     modinfo_bytes,
+					     sizeof(modinfo_bytes) - 1,
+					     0,
+					     0};
+		s.secs[s.n++] = (struct sec){".gnu.linkonce.this_module",
+					     SHT_PROGBITS_,
+					     SHF_ALLOC_ | SHF_WRITE_,
+					     this_module[1],
+					     sizeof(this_module[0]),
+					     0,
+					     0};
+		b = build_elf(&s, &blen);
+	}
+	/* the same size: zeros after the shorter one (no trailer: unsigned) */
+	len = alen > blen ? alen : blen;
+	a = realloc(a, len);
+	b = realloc(b, len);
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a + alen, 0, len - alen);
+	memset(b + blen, 0, len - blen);
+
+	assert_true(len > 65536);
+	for (int after = 0; after < 5; after++) {
+		/*
+		 * After the 1st..4th of the plan's preads: the stream reads b whole, and so must
+		 * the answer. After the stream's first 64 KiB: it read a's first 64 KiB and b's
+		 * rest, and the answer is that of exactly those bytes (as of a whole read then).
+		 */
+		_cleanup_free_ unsigned char *seen = malloc(len);
+
+		assert_non_null(seen);
+		memcpy(seen, b, len);
+		if (after == 4)
+			memcpy(seen, a, 65536);
+		write_file(path_of("racing.ko"), a, len);
+		fd = open(path_of("racing.ko"), O_RDONLY);
+		assert_true(fd >= 0);
+		hook_fd = fd, hook_calls = 0, hook_after = after + 1;
+		hook_path = path_of("racing.ko"), hook_bytes = b, hook_len = len;
+		assert_int_equal(modimage_open_fd(fd, &opts, &img), 0);
+		hook_fd = -1;
+		want = open_mem(seen, len);
+		if (after < 4) {
+			assert_usable(modimage_get_info(img));
+			assert_crafted_fields(modimage_get_info(img));
+		}
+		assert_int_equal(modimage_get_info(img)->error, modimage_get_info(want)->error);
+		if (modimage_get_info(want)->error_msg)
+			assert_string_equal(modimage_get_info(img)->error_msg,
+					    modimage_get_info(want)->error_msg);
+		assert_memory_equal(modimage_get_info(img)->sha256, modimage_get_info(want)->sha256,
+				    32);
+		modimage_free(TAKE_PTR(img));
+		modimage_free(TAKE_PTR(want));
+		close(TAKE_FD(fd));
+	}
+}
+
 static void assert_strings_terminated(const struct modimage *img)
 {
 	const struct modimage_info *info = modimage_get_info(img);
@@ -1448,6 +1646,8 @@ int main(void)
 		cmocka_unit_test(test_corrupt_streams),
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_open_fd),
+		cmocka_unit_test(test_open_fd_streams),
+		cmocka_unit_test(test_stream_file_changed),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_sig_unchecked),
 		cmocka_unit_test(test_unchecked_trailer_is_elf),

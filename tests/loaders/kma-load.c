@@ -3,7 +3,7 @@
  * kma-load: the project's own module loader, for tests and benchmarks. It makes the module
  * system calls the ways real loaders do: libc's wrappers, syscall(), an fd or memory.
  *
- *	kma-load [-c COUNT] [-t] OP ARGS...
+ *	kma-load [-c COUNT] [-t] [-f] OP ARGS...
  *
  *	init FILE [PARAMS]            read FILE into memory, libc's init_module()
  *	init-syscall FILE [PARAMS]    the same through syscall(SYS_init_module, ...)
@@ -14,9 +14,10 @@
  *
  *	-c COUNT   make the call COUNT times (default 1), same arguments
  *	-t         also print each call's duration in nanoseconds
+ *	-f         also print each call's page faults (minor, of the calling thread)
  *
  * FLAGS are numbers (0x.. accepted). One line per call on stdout:
- *	"OP ret=R errno=NAME" (errno=0 on success) [ns=N]
+ *	"OP ret=R errno=NAME" (errno=0 on success) [ns=N] [minflt=N]
  * Exit status: 0 when every call succeeded, 1 when one failed, 2 on usage or file errors.
  */
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -35,8 +37,9 @@ long delete_module(const char *name, unsigned int flags);
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: kma-load [-c COUNT] [-t] init|init-syscall|finit|finit-fd|delete|"
-			"delete-syscall ARGS...\n");
+	fprintf(stderr,
+		"usage: kma-load [-c COUNT] [-t] [-f] init|init-syscall|finit|finit-fd|delete|"
+		"delete-syscall ARGS...\n");
 	exit(2);
 }
 
@@ -83,6 +86,14 @@ static unsigned long number(const char *s)
 	return v;
 }
 
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_minflt;
+}
+
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -97,13 +108,15 @@ int main(int argc, char **argv)
 	const char *op, *params = "";
 	void *image = NULL;
 	size_t len = 0;
-	int fd = -1, opt, failed = 0, timed = 0;
+	int fd = -1, opt, failed = 0, timed = 0, faults = 0;
 
-	while ((opt = getopt(argc, argv, "+c:t")) != -1) {
+	while ((opt = getopt(argc, argv, "+c:tf")) != -1) {
 		if (opt == 'c')
 			count = number(optarg);
 		else if (opt == 't')
 			timed = 1;
+		else if (opt == 'f')
+			faults = 1;
 		else
 			usage();
 	}
@@ -146,6 +159,7 @@ int main(int argc, char **argv)
 
 	for (unsigned long i = 0; i < count; i++) {
 		long long t0 = now_ns(), t1;
+		long f0 = minor_faults(), f1;
 		long ret;
 		int err;
 
@@ -162,9 +176,12 @@ int main(int argc, char **argv)
 			ret = syscall(SYS_delete_module, argv[0], (unsigned int)flags);
 		err = ret < 0 ? errno : 0;
 		t1 = now_ns();
+		f1 = minor_faults();
 		printf("%s ret=%ld errno=%s", op, ret, err ? strerrorname_np(err) : "0");
 		if (timed)
 			printf(" ns=%lld", t1 - t0);
+		if (faults)
+			printf(" minflt=%ld", f1 - f0);
 		putchar('\n');
 		if (ret < 0)
 			failed = 1;

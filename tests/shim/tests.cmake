@@ -30,6 +30,10 @@ kmodaudit_sys_test(shim-backlog-full ${CMAKE_CURRENT_LIST_DIR}/backlog-full.sh 1
 # Ordinary syscall() calls never load the core (or libcrypto); a module call does.
 add_executable(lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.c)
 kmodaudit_sys_test(shim-lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.sh 60)
+# issue 13: decompressors and json-c loaded only when needed (fails before: all mapped)
+kmodaudit_sys_test(shim-lazy-libs ${CMAKE_CURRENT_LIST_DIR}/lazy-libs.sh 60)
+# issue 13: init_module's copy of 16 MiB in huge pages (fails before: 4,100 faults)
+kmodaudit_sys_test(shim-image-copy ${CMAKE_CURRENT_LIST_DIR}/image-copy.sh 60)
 
 # Adversaries of the shim (shim-race and shim-vfork-seq fail on the shim before their fixes;
 # see each script): a thread rewriting the caller's memory between the shim's read and the
