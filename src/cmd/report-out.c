@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cmd/report-event.h"
+#include "cmd/report-view.h"
 #include "core/macro.h"
 #include "core/utf8.h"
 
-#define SHA_SHORT 12
 #define AUID_UNSET 4294967295LL
 
 /* For the table: printable UTF-8 as is, anything else byte by byte as \xNN. */
@@ -33,19 +35,6 @@ char *rep_safe_str(const char *s)
 							   : sprintf(p, "\\x%02X", *c);
 	*p = '\0';
 	return out;
-}
-
-void rep_format_time(const struct rep_time *t, char *buf, size_t size)
-{
-	time_t sec = (time_t)t->sec;
-	struct tm tm;
-	char base[32];
-
-	if (!localtime_r(&sec, &tm) || !strftime(base, sizeof(base), "%Y-%m-%d %H:%M:%S", &tm)) {
-		snprintf(buf, size, "@%lld", t->sec);
-		return;
-	}
-	snprintf(buf, size, "%s.%03u", base, t->ms);
 }
 
 char *rep_outcome(const struct rep_row *r)
@@ -102,104 +91,69 @@ const struct rep_mismatch *rep_row_mismatch(const struct rep_row *r, const char 
 	return NULL;
 }
 
-static char *module_str(const struct rep_row *r)
+size_t rep_term_width(void)
 {
-	const struct rep_mismatch *m = rep_row_mismatch(r, "module");
-	_cleanup_free_ char *name = rep_safe_str(r->name), *claim = NULL;
-	char *s = NULL;
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long w;
 
-	if (!m)
-		return TAKE_PTR(name);
-	claim = rep_safe_str(m->record_str);
-	/* Both names when they differ: the kernel's, then the claim. */
-	return asprintf(&s, "%s (claim: %s)", name, claim) < 0 ? NULL : s;
+	if (env && *env) {
+		errno = 0;
+		w = strtol(env, &end, 10);
+		if (!errno && !*end && w > 0 && w <= 100000)
+			return (size_t)w;
+	}
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	return 0;
 }
 
-static char *loader_str(const struct rep_row *r)
+/* Width: the terminal's, or COLUMNS when output is not one; unlimited in a pipe (as lsblk). */
+static void fit_width(struct libscols_table *tb)
 {
-	_cleanup_free_ char *exe = rep_safe_str(r->exe ? r->exe : r->comm);
-	char *s = NULL;
+	size_t w = rep_term_width();
 
-	return asprintf(&s, "%s", exe) < 0 ? NULL : s;
+	if (!w)
+		return;
+	scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+	scols_table_set_termwidth(tb, w);
 }
 
-enum {
-	COL_TIME,
-	COL_OP,
-	COL_SYSCALL,
-	COL_MODULE,
-	COL_SIGNER,
-	COL_SHA,
-	COL_EXE,
-	COL_PID,
-	COL_AUID,
-	COL_OUTCOME,
-	COL_SOURCES,
-	COL_WITNESS,
-	COL_FLAGS
-};
-
-static int print_one_table(const struct rep_row *rows, size_t n, const char *node)
+static int print_one_table(const struct rep_row *rows, size_t n, const char *node,
+			   const struct rep_out *o)
 {
-	static const struct {
-		const char *name;
-		double whint;
-		int flags;
-	} cols[] = {
-		[COL_TIME] = {"TIME", 23, 0},
-		[COL_OP] = {"OP", 6, 0},
-		[COL_SYSCALL] = {"SYSCALL", 13, 0},
-		[COL_MODULE] = {"MODULE", 16, 0},
-		[COL_SIGNER] = {"SIGNER", 20, SCOLS_FL_TRUNC},
-		[COL_SHA] = {"SHA256", SHA_SHORT, 0},
-		[COL_EXE] = {"EXE", 20, SCOLS_FL_TRUNC},
-		[COL_PID] = {"PID", 6, SCOLS_FL_RIGHT},
-		[COL_AUID] = {"AUID", 5, SCOLS_FL_RIGHT},
-		[COL_OUTCOME] = {"OUTCOME", 14, 0},
-		[COL_SOURCES] = {"SOURCES", 14, 0},
-		[COL_WITNESS] = {"WITNESS", 11, 0},
-		[COL_FLAGS] = {"FLAGS", 14, 0},
-	};
 	struct libscols_table *tb = scols_new_table();
 	int r = 0;
 
 	if (!tb)
 		return -ENOMEM;
 	scols_table_enable_noencoding(tb, 1); /* rep_safe_str() has escaped already */
-	if (node) {
+	if (o->raw)
+		scols_table_enable_raw(tb, 1);
+	else
+		fit_width(tb);
+	if (node && !o->raw) {
 		_cleanup_free_ char *title = NULL, *safe = rep_safe_str(node);
 
 		if (asprintf(&title, "node=%s", safe) > 0)
 			scols_cell_set_data(scols_table_get_title(tb), title);
 	}
-	for (unsigned c = 0; c < ARRAY_SIZE(cols); c++)
-		if (!scols_table_new_column(tb, cols[c].name, cols[c].whint, cols[c].flags))
+	for (unsigned c = 0; c < o->ncols; c++) {
+		const struct rep_col *col = &rep_cols[o->cols[c]];
+
+		if (!scols_table_new_column(tb, col->name, col->whint, col->scols_flags))
 			r = -ENOMEM;
+	}
 	for (size_t i = 0; i < n && r == 0; i++) {
-		const struct rep_row *row = &rows[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		char t[48], pid[24];
 
 		if (!ln) {
 			r = -ENOMEM;
 			break;
 		}
-		rep_format_time(&row->t, t, sizeof(t));
-		snprintf(pid, sizeof(pid), "%lld", row->pid);
-		scols_line_set_data(ln, COL_TIME, t);
-		scols_line_set_data(ln, COL_OP, row->unload ? "unload" : "load");
-		scols_line_refer_data(ln, COL_SYSCALL, rep_safe_str(row->syscall));
-		scols_line_refer_data(ln, COL_MODULE, module_str(row));
-		scols_line_refer_data(ln, COL_SIGNER, rep_safe_str(row->signer));
-		scols_line_refer_data(ln, COL_SHA,
-				      row->sha256 ? strndup(row->sha256, SHA_SHORT) : strdup("?"));
-		scols_line_refer_data(ln, COL_EXE, loader_str(row));
-		scols_line_set_data(ln, COL_PID, row->pid >= 0 ? pid : "?");
-		scols_line_refer_data(ln, COL_AUID, rep_auid_str(row->auid));
-		scols_line_refer_data(ln, COL_OUTCOME, rep_outcome(row));
-		scols_line_refer_data(ln, COL_SOURCES, rep_bits_str(row->sources, rep_source_name));
-		scols_line_set_data(ln, COL_WITNESS, rep_witness_name(row->witness));
-		scols_line_refer_data(ln, COL_FLAGS, rep_bits_str(row->flags, rep_flag_name));
+		for (unsigned c = 0; c < o->ncols; c++)
+			scols_line_refer_data(ln, c, rep_cols[o->cols[c]].get(&rows[i], o->raw));
 	}
 	if (r == 0)
 		r = scols_print_table(tb);
@@ -207,27 +161,98 @@ static int print_one_table(const struct rep_row *rows, size_t n, const char *nod
 	return r;
 }
 
-int rep_print_table(const struct rep_row *rows, size_t n)
+static bool same_node(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (!a || !strcmp(a, b));
+}
+
+/* --raw: one table, each line whole; the host is a column (first), not a title. */
+static int print_raw(const struct rep_row *rows, size_t n, const struct rep_out *o)
+{
+	struct rep_out raw = *o;
+	bool nodes = false;
+
+	for (size_t i = 0; i < n; i++)
+		nodes |= rows[i].node != NULL;
+	for (unsigned c = 0; c < o->ncols; c++)
+		nodes &= strcmp(rep_cols[o->cols[c]].name, "NODE") != 0;
+	if (nodes && raw.ncols < REP_MAX_COLS) {
+		memmove(raw.cols + 1, raw.cols, raw.ncols * sizeof(raw.cols[0]));
+		for (unsigned c = 0; c < rep_ncols; c++)
+			if (!strcmp(rep_cols[c].name, "NODE"))
+				raw.cols[0] = c;
+		raw.ncols++;
+	}
+	return print_one_table(rows, n, NULL, &raw);
+}
+
+int rep_print_table_cols(const struct rep_row *rows, size_t n, const struct rep_out *o)
 {
 	int r = 0;
 
 	if (n == 0) {
-		printf("no module events\n");
+		if (!o->raw)
+			printf("no module events\n");
 		return 0;
 	}
+	if (o->raw)
+		return print_raw(rows, n, o);
 	/* One table per host: rows come sorted by node. */
 	for (size_t start = 0, end; start < n && r == 0; start = end) {
 		const char *node = rows[start].node;
 
-		for (end = start; end < n; end++)
-			if ((node == NULL) != (rows[end].node == NULL) ||
-			    (node && strcmp(node, rows[end].node)))
-				break;
+		for (end = start; end < n && same_node(node, rows[end].node); end++)
+			;
 		if (start)
 			putchar('\n');
-		r = print_one_table(rows + start, end - start, node);
+		r = print_one_table(rows + start, end - start, node, o);
 	}
 	return r;
+}
+
+int rep_print_table(const struct rep_row *rows, size_t n)
+{
+	struct rep_out o = {.format = REP_FMT_TABLE};
+
+	rep_cols_default(&o);
+	return rep_print_table_cols(rows, n, &o);
+}
+
+bool rep_any_flagged(const struct rep_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].flags)
+			return true;
+	return false;
+}
+
+void rep_print_summary(FILE *out, const struct rep_row *rows, size_t n)
+{
+	size_t loads = 0, hosts = 0, flagged = 0, per_flag[32] = {0};
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++) {
+		/* Rows come sorted by node: a new host starts where the node changes. */
+		hosts += i == 0 || !same_node(rows[i].node, rows[i - 1].node);
+		loads += !strcmp(rep_row_op(&rows[i]), "load");
+		flagged += rows[i].flags != 0;
+		for (unsigned b = 0; b < 32; b++)
+			per_flag[b] += (rows[i].flags >> b) & 1;
+	}
+	fprintf(out, "%zu event%s (%zu load%s, %zu other), %zu host%s; ", n, n == 1 ? "" : "s",
+		loads, loads == 1 ? "" : "s", n - loads, hosts, hosts == 1 ? "" : "s");
+	if (!flagged) {
+		fprintf(out, "none flagged\n");
+		return;
+	}
+	fprintf(out, "%zu flagged:", flagged);
+	for (unsigned b = 0; b < 32; b++) {
+		if (!per_flag[b] || !rep_flag_name(1u << b))
+			continue;
+		fprintf(out, "%s %s %zu", first ? "" : ",", rep_flag_name(1u << b), per_flag[b]);
+		first = false;
+	}
+	fputc('\n', out);
 }
 
 /*
@@ -339,7 +364,7 @@ int rep_print_json(const struct rep_row *rows, size_t n)
 
 		if (!o)
 			return -ENOMEM;
-		rep_format_time(&r->t, t, sizeof(t));
+		rep_format_time_iso(&r->t, t, sizeof(t));
 		snprintf(epoch, sizeof(epoch), "%lld.%03u", r->t.sec, r->t.ms);
 		json_object_object_add(o, "time", json_object_new_string(t));
 		json_object_object_add(

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* kmodaudit report --format csv: RFC 4180, a header line, full values, times with an offset. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/report-view.h"
+#include "core/macro.h"
+
+static void put_field(const char *v)
+{
+	if (!v)
+		v = "";
+	if (!v[strcspn(v, ",\"\r\n")]) {
+		fputs(v, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *v; v++) {
+		if (*v == '"')
+			putchar('"');
+		putchar(*v);
+	}
+	putchar('"');
+}
+
+int rep_print_csv(const struct rep_row *rows, size_t n, const struct rep_out *o)
+{
+	for (unsigned c = 0; c < o->ncols; c++) {
+		if (c)
+			putchar(',');
+		put_field(rep_cols[o->cols[c]].name);
+	}
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		for (unsigned c = 0; c < o->ncols; c++) {
+			const struct rep_col *col = &rep_cols[o->cols[c]];
+			_cleanup_free_ char *v = NULL;
+			char t[64];
+
+			if (c)
+				putchar(',');
+			if (!strcmp(col->name, "TIME")) {
+				rep_format_time_iso(&rows[i].t, t, sizeof(t));
+				put_field(t);
+				continue;
+			}
+			v = col->get(&rows[i], true);
+			put_field(v);
+		}
+		putchar('\n');
+	}
+	return 0;
+}
