@@ -163,33 +163,33 @@ static char *get_serial(const struct rep_row *r, bool full)
 }
 
 /*
- * The wide columns give way to the terminal: a module name, signer or exe as long as an
- * attacker likes must not widen every row (SCOLS_FL_TRUNC); flags are kept whole.
+ * The wide columns give way to the terminal (report-width.c): a module name, signer or exe as
+ * long as an attacker likes must not widen every row; flags are kept whole.
  */
 const struct rep_col rep_cols[] = {
-	{"TIME", 23, 0, "time of the event (local; --utc: UTC)", get_time},
-	{"OP", 6, 0, "load or unload", get_op},
-	{"SYSCALL", 13, SCOLS_FL_TRUNC, "init_module, finit_module, delete_module", get_syscall},
-	{"MODULE", 16, SCOLS_FL_TRUNC, "module name (the kernel's; a differing claim after it)",
+	{"TIME", 23, 0, false, "time of the event (local; --utc: UTC)", get_time},
+	{"OP", 6, 0, false, "load or unload", get_op},
+	{"SYSCALL", 13, 0, false, "init_module, finit_module, delete_module", get_syscall},
+	{"MODULE", 8, 0, true, "module name (the kernel's; a differing claim after it)",
 	 get_module},
-	{"SIGNER", 20, SCOLS_FL_TRUNC, "signer claimed", get_signer},
-	{"SHA256", SHA_SHORT, 0, "sha256 claimed (short in a table)", get_sha},
-	{"EXE", 20, SCOLS_FL_TRUNC, "the loader's executable (comm when unknown)", get_exe},
-	{"PID", 6, SCOLS_FL_RIGHT, "the loader's pid", get_pid},
-	{"AUID", 5, SCOLS_FL_RIGHT, "login uid", get_auid},
-	{"OUTCOME", 14, SCOLS_FL_TRUNC, "success, failed ERRNO, no result", get_outcome},
-	{"SOURCES", 14, 0, "who saw it: kernel, preload, trace, kmod", get_sources},
-	{"WITNESS", 11, 0, "whose word the claims rest on", get_witness},
-	{"FLAGS", 14, 0, "what is worth a look", get_flags},
+	{"SIGNER", 8, 0, true, "signer claimed", get_signer},
+	{"SHA256", SHA_SHORT, 0, false, "sha256 claimed (short in a table)", get_sha},
+	{"EXE", 8, 0, true, "the loader's executable (comm when unknown)", get_exe},
+	{"PID", 6, SCOLS_FL_RIGHT, false, "the loader's pid", get_pid},
+	{"AUID", 5, SCOLS_FL_RIGHT, false, "login uid", get_auid},
+	{"OUTCOME", 14, 0, false, "success, failed ERRNO, no result", get_outcome},
+	{"SOURCES", 14, 0, false, "who saw it: kernel, preload, trace, kmod", get_sources},
+	{"WITNESS", 11, 0, false, "whose word the claims rest on", get_witness},
+	{"FLAGS", 14, 0, false, "what is worth a look", get_flags},
 	/* Not shown unless asked for (-o). */
-	{"NODE", 10, SCOLS_FL_TRUNC, "host (node=)", get_node},
-	{"SERIAL", 8, SCOLS_FL_RIGHT, "audit event serial", get_serial},
-	{"PPID", 6, SCOLS_FL_RIGHT, "the loader's parent", get_ppid},
-	{"UID", 5, SCOLS_FL_RIGHT, "uid", get_uid},
-	{"SES", 5, SCOLS_FL_RIGHT, "login session", get_ses},
-	{"COMM", 10, SCOLS_FL_TRUNC, "the loader's comm", get_comm},
-	{"SIG", 6, 0, "signature type claimed", get_sig},
-	{"SIGKEY", 12, SCOLS_FL_TRUNC, "signing key id claimed", get_sig_key},
+	{"NODE", 8, 0, true, "host (node=)", get_node},
+	{"SERIAL", 8, SCOLS_FL_RIGHT, false, "audit event serial", get_serial},
+	{"PPID", 6, SCOLS_FL_RIGHT, false, "the loader's parent", get_ppid},
+	{"UID", 5, SCOLS_FL_RIGHT, false, "uid", get_uid},
+	{"SES", 5, SCOLS_FL_RIGHT, false, "login session", get_ses},
+	{"COMM", 8, 0, true, "the loader's comm", get_comm},
+	{"SIG", 6, 0, false, "signature type claimed", get_sig},
+	{"SIGKEY", 8, 0, true, "signing key id claimed", get_sig_key},
 };
 const size_t rep_ncols = ARRAY_SIZE(rep_cols);
 #define NDEFAULT 13

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/report-event.h"
@@ -18,13 +18,23 @@
 #define AUID_UNSET 4294967295LL
 
 /* For the table: printable UTF-8 as is, anything else byte by byte as \xNN. */
+static bool ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
 char *rep_safe_str(const char *s)
 {
 	char *out, *p;
 
 	if (!s)
 		return strdup("?");
-	if (utf8_is_valid(s, strlen(s), true))
+	/* Other than ASCII only where the locale has it: libsmartcols loops forever on a byte
+	 * above 0x7F in the C locale (a hostile module name hung the report). */
+	if (utf8_is_valid(s, strlen(s), true) && (MB_CUR_MAX > 1 || ascii(s)))
 		return strdup(s);
 	out = malloc(strlen(s) * 4 + 1);
 	if (!out)
@@ -109,40 +119,92 @@ size_t rep_term_width(void)
 	return 0;
 }
 
-/* Width: the terminal's, or COLUMNS when output is not one; unlimited in a pipe (as lsblk). */
-static void fit_width(struct libscols_table *tb)
+/*
+ * Cut CELLS[c] to WIDTH[c], a truncated cell ending in "..." (one column, U+2026), so that
+ * nobody takes a cut name for a whole one.
+ */
+static void cut_cells(char **cells, size_t ncells, const size_t *width, unsigned ncols)
 {
-	size_t w = rep_term_width();
+	for (size_t i = 0; i < ncells; i++) {
+		size_t w = width[i % ncols];
+		char *cut;
 
-	if (!w)
-		return;
-	scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
-	scols_table_set_termwidth(tb, w);
+		if (!cells[i] || rep_text_width(cells[i]) <= w)
+			continue;
+		rep_text_truncate(cells[i], w ? w - 1 : 0);
+		if (w && asprintf(&cut, "%s%s", cells[i], MB_CUR_MAX > 1 ? "\u2026" : "~") > 0) {
+			free(cells[i]);
+			cells[i] = cut;
+		}
+	}
+}
+
+/*
+ * Column widths for the terminal (0: unlimited): the wide columns (names a sender chooses)
+ * shrink first, the widest first, then any column but the time, down to its header.
+ */
+static void fit(char **cells, size_t n, const struct rep_out *o, size_t term, size_t *width)
+{
+	size_t min[REP_MAX_COLS];
+	bool shrink[REP_MAX_COLS];
+
+	for (unsigned c = 0; c < o->ncols; c++) {
+		const struct rep_col *col = &rep_cols[o->cols[c]];
+
+		width[c] = strlen(col->name);
+		for (size_t i = 0; i < n; i++) {
+			size_t w = rep_text_width(cells[i * o->ncols + c]);
+
+			width[c] = w > width[c] ? w : width[c];
+		}
+		min[c] = col->wide && col->whint > strlen(col->name) ? (size_t)col->whint
+								     : strlen(col->name);
+		shrink[c] = col->wide;
+	}
+	rep_fit_widths(width, min, shrink, o->ncols, term);
+	for (unsigned c = 0; c < o->ncols; c++) {
+		min[c] = strlen(rep_cols[o->cols[c]].name);
+		shrink[c] = strcmp(rep_cols[o->cols[c]].name, "TIME") != 0;
+	}
+	rep_fit_widths(width, min, shrink, o->ncols, term);
+	cut_cells(cells, n * o->ncols, width, o->ncols);
 }
 
 static int print_one_table(const struct rep_row *rows, size_t n, const char *node,
 			   const struct rep_out *o)
 {
 	struct libscols_table *tb = scols_new_table();
+	_cleanup_free_ char **cells = calloc(n * o->ncols + 1, sizeof(*cells));
+	size_t width[REP_MAX_COLS], term = o->raw ? 0 : rep_term_width();
 	int r = 0;
 
-	if (!tb)
+	if (!tb || !cells) {
+		scols_unref_table(tb);
 		return -ENOMEM;
+	}
 	scols_table_enable_noencoding(tb, 1); /* rep_safe_str() has escaped already */
 	if (o->raw)
 		scols_table_enable_raw(tb, 1);
-	else
-		fit_width(tb);
-	if (node && !o->raw) {
+	for (size_t i = 0; i < n; i++)
+		for (unsigned c = 0; c < o->ncols; c++)
+			if (!(cells[i * o->ncols + c] = rep_cols[o->cols[c]].get(&rows[i], o->raw)))
+				r = -ENOMEM;
+	if (r == 0 && !o->raw)
+		fit(cells, n, o, term, width);
+	if (node && !o->raw && r == 0) {
 		_cleanup_free_ char *title = NULL, *safe = rep_safe_str(node);
 
-		if (asprintf(&title, "node=%s", safe) > 0)
+		if (safe && asprintf(&title, "node=%s", safe) > 0) {
+			if (term && rep_text_width(title) > term)
+				cut_cells(&title, 1, &term, 1);
 			scols_cell_set_data(scols_table_get_title(tb), title);
+		}
 	}
-	for (unsigned c = 0; c < o->ncols; c++) {
+	for (unsigned c = 0; c < o->ncols && r == 0; c++) {
 		const struct rep_col *col = &rep_cols[o->cols[c]];
 
-		if (!scols_table_new_column(tb, col->name, col->whint, col->scols_flags))
+		if (!scols_table_new_column(tb, col->name, o->raw ? 1 : (double)width[c],
+					    col->scols_flags))
 			r = -ENOMEM;
 	}
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -153,10 +215,12 @@ static int print_one_table(const struct rep_row *rows, size_t n, const char *nod
 			break;
 		}
 		for (unsigned c = 0; c < o->ncols; c++)
-			scols_line_refer_data(ln, c, rep_cols[o->cols[c]].get(&rows[i], o->raw));
+			scols_line_refer_data(ln, c, TAKE_PTR(cells[i * o->ncols + c]));
 	}
 	if (r == 0)
 		r = scols_print_table(tb);
+	for (size_t i = 0; i < n * o->ncols; i++)
+		free(cells[i]);
 	scols_unref_table(tb);
 	return r;
 }

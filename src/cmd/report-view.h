@@ -53,8 +53,9 @@ void rep_format_time_iso(const struct rep_time *t, char *buf, size_t size);
 /* Columns (report-cols.c). */
 struct rep_col {
 	const char *name;
-	double whint;
-	int scols_flags;
+	double whint;	 /* wide columns: the width they may shrink to */
+	int scols_flags; /* SCOLS_FL_RIGHT */
+	bool wide;	 /* shrinks first to fit the terminal; the others only if still needed */
 	const char *help;
 	/* The cell, malloc'd; FULL: not shortened for a table (csv, raw). */
 	char *(*get)(const struct rep_row *r, bool full);
@@ -79,6 +80,13 @@ void rep_cols_narrow(struct rep_out *o);
 /* The terminal's width (COLUMNS first), 0: not a terminal, no limit. */
 size_t rep_term_width(void);
 #define REP_NARROW_WIDTH 160
+
+/* Widths (report-width.c): printable UTF-8 text, one column a code point. */
+size_t rep_text_width(const char *s);
+void rep_text_truncate(char *s, size_t width);
+/* Shrink the SHRINK columns, the widest first, down to MIN, until the table fits TERM. */
+void rep_fit_widths(size_t *width, const size_t *min, const bool *shrink, size_t ncols,
+		    size_t term);
 
 int rep_print_rows(const struct rep_row *rows, size_t n, const struct rep_out *o);
 int rep_print_csv(const struct rep_row *rows, size_t n, const struct rep_out *o);

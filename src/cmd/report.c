@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,8 @@ int cmd_report(int argc, char *argv[])
 
 	if (!files)
 		return 1;
+	/* The table's widths and the characters it may show are the locale's (LC_CTYPE). */
+	setlocale(LC_CTYPE, "");
 	rep_cols_default(&out);
 	while ((c = getopt_long(argc, argv, "i:o:qh", options, NULL)) != -1) {
 		if (c >= OPT_SEL && c < OPT_SEL + REP_SEL_COUNT) {
