@@ -95,6 +95,9 @@ int rep_print_table_cols(const struct rep_row *rows, size_t n, const struct rep_
 void rep_print_summary(FILE *out, const struct rep_row *rows, size_t n);
 bool rep_any_flagged(const struct rep_row *rows, size_t n);
 
+/* --explain: the records that made R, decoded, in order (report-records.c). */
+void rep_print_records(const struct rep_row *r);
+
 /* Inputs (report-input.c): each file checked before auparse reads it. */
 struct rep_inputs {
 	const char **paths; /* NULL-terminated, for rep_read() */

@@ -374,8 +374,10 @@ int cmd_report(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
-	if (explain)
+	if (explain) {
 		out.format = REP_FMT_EXPLAIN;
+		rep_read_keep_text(true);
+	}
 	if (!columns && !out.raw && out.format == REP_FMT_TABLE && rep_term_width() &&
 	    rep_term_width() < REP_NARROW_WIDTH)
 		rep_cols_narrow(&out);
