@@ -231,7 +231,7 @@ int rep_cols_parse(struct rep_out *o, const char *list)
 				break;
 		if (c == rep_ncols) {
 			fprintf(stderr,
-				"kmodaudit report: --output: unknown column '%.*s' (see --help)\n",
+				"kmodaudit report: --output '%.*s': not a column (see --help)\n",
 				(int)n, p);
 			return -EINVAL;
 		}

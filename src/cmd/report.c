@@ -272,19 +272,18 @@ int cmd_report(int argc, char *argv[])
 	struct kma_conf conf;
 	size_t nfiles = 0, nrows = 0;
 	bool explain = false, columns = false;
-	int c, r;
+	int c, r, longindex = 0;
 
 	if (!files)
 		return 1;
 	/* The table's widths and the characters it may show are the locale's (LC_CTYPE). */
 	setlocale(LC_CTYPE, "");
 	rep_cols_default(&out);
-	while ((c = getopt_long(argc, argv, "i:o:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:o:qh", options, &longindex)) != -1) {
 		if (c >= OPT_SEL && c < OPT_SEL + REP_SEL_COUNT) {
 			char option[32];
 
-			snprintf(option, sizeof(option), "--%s", argv[optind - 1] + 2);
-			*strchrnul(option, '=') = '\0';
+			snprintf(option, sizeof(option), "--%s", options[longindex].name);
 			if (rep_select_add(&sel, (unsigned)(c - OPT_SEL), option, optarg) < 0)
 				return EXIT_USAGE;
 			continue;
