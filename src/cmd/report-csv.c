@@ -7,15 +7,31 @@
 #include "cmd/report-view.h"
 #include "core/macro.h"
 
+/*
+ * A module name, exe or signer is its sender's choice: one a spreadsheet would take for a
+ * formula (=, +, -, @ first, or a tab or CR) gets a ' before it, as OWASP advises for CSV.
+ */
+static bool formula(const char *v)
+{
+	if (v[0] == '-')
+		return v[1] != '\0'; /* "-" alone is the empty flags' mark, no formula */
+	return v[0] && strchr("=+@\t\r", v[0]);
+}
+
 static void put_field(const char *v)
 {
+	bool guard;
+
 	if (!v)
 		v = "";
-	if (!v[strcspn(v, ",\"\r\n")]) {
+	guard = formula(v);
+	if (!guard && !v[strcspn(v, ",\"\r\n")]) {
 		fputs(v, stdout);
 		return;
 	}
 	putchar('"');
+	if (guard)
+		putchar('\'');
 	for (; *v; v++) {
 		if (*v == '"')
 			putchar('"');

@@ -86,6 +86,15 @@ json
 grep '"time":"[0-9-]*T[0-9:.]*[+-][0-9][0-9]:[0-9][0-9]"' "$work/rows.json" >/dev/null || fail "json time has no offset"
 "$KMA" report --format json --input "$vm" >"$work/rows2.json" || [ $? = 3 ]
 cmp -s "$work/rows.json" "$work/rows2.json" || fail "--json is not --format json"
+# a module name a spreadsheet would run as a formula is kept as text
+sed 's|af_key|=HYPERLINK("x")|g' "$v2" >"$work/formula.log"
+"$KMA" report --format csv --input "$work/formula.log" >"$work/formula.csv" || [ $? = 3 ]
+python3 - "$work/formula.csv" <<'PY' || fail "csv: a formula name not guarded"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows and all(r["MODULE"] == "'=HYPERLINK(\"x\")" for r in rows), rows[0]["MODULE"]
+assert all(not r["FLAGS"].startswith("'") for r in rows)
+PY
 echo "ok: csv, json (= --json)"
 
 # Time: local with the zone's offset in JSON; --utc: Z in the table, json and csv.
