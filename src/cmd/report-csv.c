@@ -42,12 +42,10 @@ static void put_field(const char *v)
 
 int rep_print_csv(const struct rep_row *rows, size_t n, const struct rep_out *o)
 {
-	for (unsigned c = 0; c < o->ncols; c++) {
-		if (c)
-			putchar(',');
-		put_field(rep_cols[o->cols[c]].name);
-	}
-	putchar('\n');
+	for (unsigned c = 0; c < o->ncols && !o->noheadings; c++)
+		printf("%s%s", c ? "," : "", rep_cols[o->cols[c]].name);
+	if (!o->noheadings)
+		putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		for (unsigned c = 0; c < o->ncols; c++) {
 			const struct rep_col *col = &rep_cols[o->cols[c]];

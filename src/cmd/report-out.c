@@ -185,6 +185,7 @@ static int print_one_table(const struct rep_row *rows, size_t n, const char *nod
 	scols_table_enable_noencoding(tb, 1); /* rep_safe_str() has escaped already */
 	if (o->raw)
 		scols_table_enable_raw(tb, 1);
+	scols_table_enable_noheadings(tb, o->noheadings);
 	for (size_t i = 0; i < n; i++)
 		for (unsigned c = 0; c < o->ncols; c++)
 			if (!(cells[i * o->ncols + c] = rep_cols[o->cols[c]].get(&rows[i], o->raw)))

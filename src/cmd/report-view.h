@@ -69,7 +69,7 @@ struct rep_out {
 	enum { REP_FMT_TABLE, REP_FMT_JSON, REP_FMT_CSV, REP_FMT_EXPLAIN } format;
 	unsigned cols[REP_MAX_COLS]; /* indexes into rep_cols */
 	unsigned ncols;
-	bool raw, quiet, summary;
+	bool raw, quiet, noheadings;
 };
 
 /* -o LIST (or +LIST: added to the defaults); -EINVAL naming the bad column. */

@@ -63,6 +63,7 @@ static void usage(FILE *out)
 		"  -o, --output LIST     table and csv columns (+LIST: added to the defaults)\n"
 		"  --raw                 table as one line per row, fields separated by one space\n"
 		"                        (blanks inside a field as \\x20), no summary\n"
+		"  -n, --noheadings      no header line (table, csv)\n"
 		"  -q, --quiet           no rows, only the one-line summary and the exit status\n"
 		"  --utc                 times in UTC (default: local; JSON and csv always carry\n"
 		"                        the offset)\n"
@@ -242,6 +243,7 @@ int cmd_report(int argc, char *argv[])
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"output", required_argument, NULL, 'o'},
 		{"raw", no_argument, NULL, OPT_RAW},
+		{"noheadings", no_argument, NULL, 'n'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"utc", no_argument, NULL, OPT_UTC},
 		{"explain", no_argument, NULL, OPT_EXPLAIN},
@@ -279,7 +281,7 @@ int cmd_report(int argc, char *argv[])
 	/* The table's widths and the characters it may show are the locale's (LC_CTYPE). */
 	setlocale(LC_CTYPE, "");
 	rep_cols_default(&out);
-	while ((c = getopt_long(argc, argv, "i:o:qh", options, &longindex)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:o:nqh", options, &longindex)) != -1) {
 		if (c >= OPT_SEL && c < OPT_SEL + REP_SEL_COUNT) {
 			char option[32];
 
@@ -322,6 +324,9 @@ int cmd_report(int argc, char *argv[])
 			break;
 		case OPT_RAW:
 			out.raw = true;
+			break;
+		case 'n':
+			out.noheadings = true;
 			break;
 		case 'q':
 			out.quiet = true;

@@ -140,6 +140,8 @@ echo "ok: -o"
 [ "$(awk 'NR == 2 { print $3 }' "$work/raw.txt")" -gt 0 ] || fail "--raw: \$3 is not the pid"
 [ $(($(wc -l <"$work/raw.txt") - 1)) = "$(grep -c '^{' "$work/ny.json")" ] || fail "--raw: a row on two lines"
 grep 'events' "$work/raw.txt" >/dev/null && fail "--raw has the summary"
+"$KMA" report --raw -n -o pid,module --input "$v2" >"$work/raw-n.txt" || [ $? = 3 ]
+[ "$(awk '$1 !~ /^[0-9]+$/ || NF != 2' "$work/raw-n.txt")" = "" ] || fail "--raw -n: a header or bad line"
 echo "ok: --raw for awk"
 
 # Summary after a table; --quiet: only it; exit status 3 when a flagged row is printed, 0 not.
