@@ -18,3 +18,6 @@ kmodaudit_sys_test(report-trust ${CMAKE_CURRENT_LIST_DIR}/trust.sh 120)
 # with flagged rows and bad inputs, 773-column lines at COLUMNS=80, no offset in JSON, a hang on
 # a UTF-8 module name in the C locale, no records in --explain.
 kmodaudit_sys_test(report-cli ${CMAKE_CURRENT_LIST_DIR}/cli.sh 120)
+# The table's widths: the widest wide column shrinks first, text cut on code points.
+kmodaudit_unit_test(test-report-width ${CMAKE_CURRENT_LIST_DIR}/test-report-width.c
+		    ${CMAKE_SOURCE_DIR}/src/cmd/report-width.c)
