@@ -29,9 +29,11 @@ expect "prefix" "$(complete_words _kmodaudit kmodaudit r)" "report rules"
 expect "preload verbs" "$(complete_words _kmodaudit kmodaudit preload '')" "disable enable status"
 expect "--since words" "$(complete_words _kmodaudit kmodaudit report --since this-)" \
 	"this-month this-week this-year"
+expect "report --format" "$(complete_words _kmodaudit kmodaudit report --format '')" "csv json table"
+expect "report -o" "$(complete_words _kmodaudit kmodaudit report -o SI)" "SIG SIGKEY SIGNER"
 # every subcommand's long options, as its --help prints them
 for cmd in inspect trace report check rules preload; do
-	want=$(kmodaudit "$cmd" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u | tr '\n' ' ' | sed 's/ $//')
+	want=$(kmodaudit "$cmd" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u | tr '\n' ' ' | sed 's/ $//')
 	[ -n "$want" ] || fail "$cmd --help names no option"
 	got=$(complete_words _kmodaudit kmodaudit "$cmd" --)
 	expect "$cmd options" "$got" "$want"

@@ -6,6 +6,7 @@
 # joined with its own copy's records and no other's. Speed is bench/report-scale's business.
 set -euo pipefail
 . "$KMODAUDIT_SRC/tests/compliance/lib.sh"
+. "$KMODAUDIT_SRC/tests/report/lib.sh"
 command -v python3 >/dev/null || kma_skip "python3 missing"
 
 fixtures=$(dirname "$0")/fixtures
@@ -16,7 +17,7 @@ kma_on_exit "rm -rf '$work'"
 check() {
 	local log=$1 copies=$2 groups=$3
 	"$(dirname "$0")/replicate" "$log" "$copies" "$groups" >"$work/big.log"
-	"$KMA" report --json --input "$work/big.log" >"$work/rows.json"
+	kma_report --json --input "$work/big.log" >"$work/rows.json"
 	python3 - "$log" "$work/rows.json" "$copies" "$groups" \
 		"$KMODAUDIT_SRC/tests/vm/scenarios.sh" <<'PY' || fail "$(basename "$log") x $copies"
 import collections, json, os, re, sys

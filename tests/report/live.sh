@@ -5,6 +5,7 @@
 # from elsewhere: kmod's modinfo (signer), sha256sum, the pids the loaders really had.
 set -euo pipefail
 . "$KMODAUDIT_SRC/tests/compliance/lib.sh"
+. "$KMODAUDIT_SRC/tests/report/lib.sh"
 
 B=$KMODAUDIT_BUILD
 shim=$B/shim/libkmodaudit.so
@@ -55,7 +56,7 @@ for _ in $(seq 50); do
 	[ "$(grep -c "pid=$(cat "$work/blind.pid") .*op=kmod_load seq=2 " "$work/audit.log")" -ge 1 ] && break
 	sleep 0.2
 done
-"$KMA" report --input "$work/audit.log"
+kma_report --input "$work/audit.log"
 # Other tests may load modules at the same time: keep the rows of our loaders. The traced
 # insmod's pid is read from the tracer's records (history= "insmod[PID]<kmodaudit[TRACER]...").
 tracer=$(cat "$work/trace.pid")
@@ -69,9 +70,9 @@ pids = {int(p) for p in sys.argv[1].split()}
 for l in sys.stdin:
     if json.loads(l)["pid"] in pids: print(l, end="")' "$pids"
 }
-"$KMA" report --json --input "$work/audit.log" | ours >"$work/rows.json"
+kma_report --json --input "$work/audit.log" | ours >"$work/rows.json"
 # The system's own logs (the default source) give the same rows for this span.
-"$KMA" report --json --since "@$start" | ours >"$work/rows-default.json"
+kma_report --json --since "@$start" | ours >"$work/rows-default.json"
 cmp "$work/rows.json" "$work/rows-default.json" || fail "default logs and --input differ"
 
 signer=$(modinfo -F signer "$ko")

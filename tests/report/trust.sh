@@ -5,6 +5,7 @@
 # attack must show up as a flag, a witness that says whose word it is, or the kernel's value.
 set -euo pipefail
 . "$KMODAUDIT_SRC/tests/compliance/lib.sh"
+. "$KMODAUDIT_SRC/tests/report/lib.sh"
 command -v python3 >/dev/null || kma_skip "python3 missing"
 
 base=$(dirname "$0")/fixtures/local-enosys.log
@@ -30,7 +31,7 @@ check() {
 	local args=()
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
 	code=$2
-	"$KMA" report --json "${args[@]}" --input "$file" >"$work/rows.json"
+	kma_report --json "${args[@]}" --input "$file" >"$work/rows.json"
 	python3 - "$work/rows.json" "$shim" "$front" "$traced" <<PY || fail "$(basename "$file") ${args[*]}"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -79,7 +80,7 @@ assert row(traced, "finit_module")["witness"] == "trace"'
 check "$f" --witness self -- '
 assert {(r["pid"], r["witness"]) for r in rows} == {(shim, "self"), (front, "self")}, rows
 assert len(rows) == 3, rows'
-"$KMA" report --input "$f" | grep -E "Trusted Vendor .* self +failed" >/dev/null ||
+kma_report --input "$f" | grep -E "Trusted Vendor .* self +failed" >/dev/null ||
 	fail "table: WITNESS column"
 echo "ok: forged self record"
 
@@ -107,7 +108,7 @@ if [ -s "$vm" ]; then
 	printf "node=kma-vm type=USER msg=audit(%s:%s): pid=%s uid=0 auid=4294967295 ses=4294967295 subj=unconfined msg='ver=1 op=kmod_load seq=1 via=preload syscall=finit_module name=%s size=5857 compression=none sha256=%s sig=pkcs7 signer=%s flags=0x0 exit=0 ppid=%s comm=\"busybox\" history=\"busybox[%s]<sh[%s]<init[1]\" exe=\"/bin/busybox\" hostname=? addr=? terminal=? res=success'\n" \
 		"$vstamp" "$((vser + 100000))" "$vpid" "$vname" "$(printf '%064d' 7)" "$vendor" "$vppid" \
 		"$vpid" "$vppid" >>"$work/vm-forged.log"
-	"$KMA" report --json --input "$work/vm-forged.log" >"$work/vm.json"
+	kma_report --json --input "$work/vm-forged.log" >"$work/vm.json"
 	python3 - "$work/vm.json" "$vpid" <<'PY' || fail "vm: forged self record"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -144,7 +145,7 @@ r = row(front, "finit_module")
 assert "trace_by_loader" in r["flags"] and r["witness"] == "self", r'
 check "$f" --witness trace -- '
 assert rows and all(r["pid"] == traced for r in rows), rows'
-"$KMA" report --explain --input "$f" | grep "trace_by_loader: " >/dev/null || fail "explain"
+kma_report --explain --input "$f" | grep "trace_by_loader: " >/dev/null || fail "explain"
 echo "ok: forged trace records (unrelated sender, false parent, the loader itself)"
 
 # 3. A forged exit: the kernel says the load succeeded, the shim's record says EEXIST. And a
@@ -161,7 +162,7 @@ assert r["mismatch"]["exit"]["kernel"] == 0 and r["mismatch"]["exit"]["record"] 
 assert r["comm"] == "insmod" and r["mismatch"]["comm"]["record"] == "modprobe", r
 assert r["origin"]["exit"] == "kernel" and r["origin"]["comm"] == "kernel", r
 assert row(shim, "init_module")["flags"] == ["failed"]'
-"$KMA" report --explain --input "$f" >"$work/explain.txt"
+kma_report --explain --input "$f" >"$work/explain.txt"
 grep "exit: kernel 0, record -17 (via=preload, sender pid $shim)" "$work/explain.txt" >/dev/null ||
 	fail "explain: both exits"
 echo "ok: forged exit, forged comm"

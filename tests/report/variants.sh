@@ -3,6 +3,7 @@
 # flag. Pids, serials and times are read from the log itself (grep/sed), not from kmodaudit.
 set -euo pipefail
 . "$KMODAUDIT_SRC/tests/compliance/lib.sh"
+. "$KMODAUDIT_SRC/tests/report/lib.sh"
 command -v python3 >/dev/null || kma_skip "python3 missing"
 
 # The version-1 log by default; report-variants-v2 runs the same on the version-2 one.
@@ -19,7 +20,7 @@ tracer=$(pid_of trace)
 traced=$(grep -a "syscall=313 .*ppid=$tracer " "$base" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
 [ -n "$shim" ] && [ -n "$front" ] && [ -n "$tracer" ] && [ -n "$traced" ] || fail "fixture pids"
 
-rows() { "$KMA" report --json "$@"; }
+rows() { kma_report --json "$@"; }
 # check FILE [report args] -- PYTHON: run PYTHON with `rows` (the JSON rows of FILE) and
 # by_pid(); it fails with an assertion.
 check() {
@@ -48,7 +49,7 @@ for p, src in ((shim, "preload"), (front, "kmod"), (traced, "trace")):
     assert all(r["sources"] == ["kernel", src] and r["flags"] == ["failed"] for r in by_pid(p))
     assert all(r["outcome"] == "failed ENOSYS" and r["exit"] == -38 for r in by_pid(p))
 '
-"$KMA" report --input "$base" | grep 'af_key' >/dev/null || fail "table output"
+kma_report --input "$base" | grep 'af_key' >/dev/null || fail "table output"
 echo "ok: real log"
 
 # unsigned: the shim's records say sig=none (version 1) or sig_type=none.
@@ -78,7 +79,7 @@ assert not any("unknown_signer" in r["flags"] for r in rows), rows'
 # the right name with another key id, and the name alone (the old form: read, trusts nothing)
 check "$base" --trusted-signers "$signer/$other_key" -- '
 assert all("unknown_signer" in r["flags"] for r in rows), rows'
-"$KMA" report --json --input "$base" --trusted-signers "$signer" >"$work/rows.json" 2>"$work/err"
+kma_report --json --input "$base" --trusted-signers "$signer" >"$work/rows.json" 2>"$work/err"
 grep "trusted signer '$signer' has no key id: it trusts nothing" "$work/err" >/dev/null ||
 	fail "no warning for a name alone: $(cat "$work/err")"
 check "$base" --trusted-signers "$signer" -- '
@@ -126,7 +127,7 @@ r = [r for r in by_pid(front) if r["syscall"] == "finit_module"][0]
 assert "name_mismatch" in r["flags"] and r["module"] == "evil_key", r
 assert r["origin"]["module"] == "kernel" and r["mismatch"]["module"]["record"] == "af_key", r
 assert "kernel" in r["sources"]'
-"$KMA" report --input "$f" | grep 'evil_key (claim: af_key)' >/dev/null || fail "table: both names"
+kma_report --input "$f" | grep 'evil_key (claim: af_key)' >/dev/null || fail "table: both names"
 echo "ok: name_mismatch"
 
 # kernel-only: the front end's records are gone; userspace-only: the kernel's for the shim.
@@ -179,7 +180,7 @@ a = [r for r in rows if r["node"] == "hostA"]
 b = [r for r in rows if r["node"] == "hostB"]
 assert len(a) == 6 and all("kernel-only" in r["flags"] for r in a), a
 assert len(b) == 6 and all("userspace-only" in r["flags"] for r in b), b'
-"$KMA" report --input "$work/multi.log" >"$work/multi.txt"
+kma_report --input "$work/multi.log" >"$work/multi.txt"
 [ "$(grep -c '^node=host[AB] *$' "$work/multi.txt")" = 2 ] || fail "not one table per host"
 # The same log on one host pairs as usual.
 sed 's/^/node=hostA /' "$base" >"$work/one.log"
@@ -233,10 +234,10 @@ echo "ok: span edge inside a call"
 # Bad input never crashes: truncated lines, garbage, an empty file.
 head -c 3000 "$base" >"$work/cut.log"
 printf 'type=USER msg=audit(1.1:1): pid=1 msg='"'"'ver=1 op=kmod_load name=%s'"'"'\n' "$(head -c 200 /dev/urandom | xxd -p | tr -d '\n')" >>"$work/cut.log"
-"$KMA" report --input "$work/cut.log" >/dev/null || fail "truncated log"
+kma_report --input "$work/cut.log" >/dev/null || fail "truncated log"
 : >"$work/empty.log"
-"$KMA" report --input "$work/empty.log" | grep 'no module events' >/dev/null || fail "empty log"
+kma_report --input "$work/empty.log" | grep 'no module events' >/dev/null || fail "empty log"
 rc=0
-"$KMA" report --since yesterday-ish >/dev/null 2>&1 || rc=$?
+kma_report --since yesterday-ish >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "bad --since exited $rc"
 echo PASS

@@ -8,13 +8,14 @@
 # give the rows of each.
 set -euo pipefail
 . "$KMODAUDIT_SRC/tests/compliance/lib.sh"
+. "$KMODAUDIT_SRC/tests/report/lib.sh"
 
 fixtures=$(dirname "$0")/fixtures
 v1=$fixtures/local-enosys.log
 v2=$fixtures/local-enosys-v2.log
 work=$(mktemp -d)
 kma_on_exit "rm -rf '$work'"
-rows() { "$KMA" report --json --input "$1"; }
+rows() { kma_report --json --input "$1"; }
 
 # to_v1 / to_v2 FILE: our records of FILE in the other version's names (kernel records as they
 # are: their syscall= is the kernel's).

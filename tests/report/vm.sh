@@ -5,12 +5,13 @@
 # kernel among its sources, every KERN_MODULE name is a row's module, the successes match.
 set -euo pipefail
 . "$KMODAUDIT_SRC/tests/compliance/lib.sh"
+. "$KMODAUDIT_SRC/tests/report/lib.sh"
 log=$(dirname "$0")/fixtures/vm-audit.log
 [ -s "$log" ] || kma_skip "no tests/report/fixtures/vm-audit.log yet (tests/vm/run.sh --write-fixture)"
 command -v python3 >/dev/null || kma_skip "python3 missing"
 
-"$KMA" report --input "$log"
-"$KMA" report --json --input "$log" >"${TMPDIR:-/tmp}/vm-rows.$$"
+kma_report --input "$log"
+kma_report --json --input "$log" >"${TMPDIR:-/tmp}/vm-rows.$$"
 kma_on_exit "rm -f '${TMPDIR:-/tmp}/vm-rows.$$'"
 python3 - "$log" "${TMPDIR:-/tmp}/vm-rows.$$" "$KMODAUDIT_SRC/tests/vm/scenarios.sh" <<'PY'
 import json, os, re, sys

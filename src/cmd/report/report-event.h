@@ -94,6 +94,7 @@ struct rep_kernel {
 	bool exit_known;
 	long long exit;
 	bool used;
+	char *text; /* its records as written, one a line (rep_read_keep_text()), or NULL */
 };
 
 /* One record of ours (op=kmod_*). */
@@ -116,6 +117,7 @@ struct rep_user {
 	bool exit_known;
 	long long exit;
 	bool used;
+	char *text; /* the record as written (rep_read_keep_text()), or NULL */
 };
 
 /* A claim of a record that disagrees with the kernel's fact. */
@@ -151,6 +153,7 @@ struct rep_row {
 	const struct rep_kernel *kernel;   /* the kernel's event, NULL: none */
 	const struct rep_user *claim;	   /* the record whose claims the row shows, NULL: none */
 	const struct rep_user *records[REP_MAX_RECORDS]; /* each call's result, else its intent */
+	const struct rep_user *intents[REP_MAX_RECORDS]; /* the intent of records[i], if any */
 	unsigned nrecords;
 	struct rep_mismatch mismatch[REP_MAX_MISMATCHES];
 	unsigned nmismatch;
@@ -176,6 +179,8 @@ bool rep_in_span(const struct rep_filter *filter, long long sec);
 /* Read FILES (NULL: the system's logs, rotated ones included) with auparse: events in FILTER. */
 int rep_read(const char *const *files, const struct rep_filter *filter, struct rep_log *log);
 void rep_log_free(struct rep_log *log);
+/* Keep each record's text for --explain (costs memory: off by default). */
+void rep_read_keep_text(bool keep);
 
 struct rep_match_opts {
 	double window; /* seconds either side of our records in which the kernel's may fall */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/report/report-event.h"
+#include "cmd/report/report-view.h"
 #include "core/macro.h"
 
 static const char *flag_why(unsigned flag)
@@ -137,6 +138,7 @@ int rep_print_explain(const struct rep_row *rows, size_t n)
 				if (r->mismatch[m].flag == b)
 					print_mismatch(&r->mismatch[m]);
 		}
+		rep_print_records(r);
 	}
 	return 0;
 }

@@ -222,6 +222,7 @@ static void row_from_call(struct rep_row *row, const struct call *c, size_t idx)
 		.seq = u->seq,
 		.sources = via_source(u->via),
 		.records = {u},
+		.intents = {c->result ? c->intent : NULL},
 		.nrecords = 1,
 		.span_start = c->start,
 		.span_end = c->end,
@@ -341,6 +342,7 @@ static int merge_calls(const struct call *calls, size_t ncalls, double window, s
 					struct rep_row *o = &out[queue[head[slot]++]];
 
 					o->sources |= src;
+					o->intents[o->nrecords] = row.intents[0];
 					o->records[o->nrecords++] = row.records[0];
 					continue;
 				}

@@ -6,23 +6,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/report/report-event.h"
+#include "cmd/report/report-view.h"
 #include "core/macro.h"
 #include "core/utf8.h"
 
-#define SHA_SHORT 12
 #define AUID_UNSET 4294967295LL
 
 /* For the table: printable UTF-8 as is, anything else byte by byte as \xNN. */
+static bool ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
 char *rep_safe_str(const char *s)
 {
 	char *out, *p;
 
 	if (!s)
 		return strdup("?");
-	if (utf8_is_valid(s, strlen(s), true))
+	/* Other than ASCII only where the locale has it: libsmartcols loops forever on a byte
+	 * above 0x7F in the C locale (a hostile module name hung the report). */
+	if (utf8_is_valid(s, strlen(s), true) && (MB_CUR_MAX > 1 || ascii(s)))
 		return strdup(s);
 	out = malloc(strlen(s) * 4 + 1);
 	if (!out)
@@ -33,19 +45,6 @@ char *rep_safe_str(const char *s)
 							   : sprintf(p, "\\x%02X", *c);
 	*p = '\0';
 	return out;
-}
-
-void rep_format_time(const struct rep_time *t, char *buf, size_t size)
-{
-	time_t sec = (time_t)t->sec;
-	struct tm tm;
-	char base[32];
-
-	if (!localtime_r(&sec, &tm) || !strftime(base, sizeof(base), "%Y-%m-%d %H:%M:%S", &tm)) {
-		snprintf(buf, size, "@%lld", t->sec);
-		return;
-	}
-	snprintf(buf, size, "%s.%03u", base, t->ms);
 }
 
 char *rep_outcome(const struct rep_row *r)
@@ -102,132 +101,223 @@ const struct rep_mismatch *rep_row_mismatch(const struct rep_row *r, const char 
 	return NULL;
 }
 
-static char *module_str(const struct rep_row *r)
+size_t rep_term_width(void)
 {
-	const struct rep_mismatch *m = rep_row_mismatch(r, "module");
-	_cleanup_free_ char *name = rep_safe_str(r->name), *claim = NULL;
-	char *s = NULL;
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long w;
 
-	if (!m)
-		return TAKE_PTR(name);
-	claim = rep_safe_str(m->record_str);
-	/* Both names when they differ: the kernel's, then the claim. */
-	return asprintf(&s, "%s (claim: %s)", name, claim) < 0 ? NULL : s;
+	if (env && *env) {
+		errno = 0;
+		w = strtol(env, &end, 10);
+		if (!errno && !*end && w > 0 && w <= 100000)
+			return (size_t)w;
+	}
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	return 0;
 }
 
-static char *loader_str(const struct rep_row *r)
+/*
+ * Cut CELLS[c] to WIDTH[c], a truncated cell ending in "..." (one column, U+2026), so that
+ * nobody takes a cut name for a whole one.
+ */
+static void cut_cells(char **cells, size_t ncells, const size_t *width, unsigned ncols)
 {
-	_cleanup_free_ char *exe = rep_safe_str(r->exe ? r->exe : r->comm);
-	char *s = NULL;
+	for (size_t i = 0; i < ncells; i++) {
+		size_t w = width[i % ncols];
+		char *cut;
 
-	return asprintf(&s, "%s", exe) < 0 ? NULL : s;
+		if (!cells[i] || rep_text_width(cells[i]) <= w)
+			continue;
+		rep_text_truncate(cells[i], w ? w - 1 : 0);
+		if (w && asprintf(&cut, "%s%s", cells[i], MB_CUR_MAX > 1 ? "\u2026" : "~") > 0) {
+			free(cells[i]);
+			cells[i] = cut;
+		}
+	}
 }
 
-enum {
-	COL_TIME,
-	COL_OP,
-	COL_SYSCALL,
-	COL_MODULE,
-	COL_SIGNER,
-	COL_SHA,
-	COL_EXE,
-	COL_PID,
-	COL_AUID,
-	COL_OUTCOME,
-	COL_SOURCES,
-	COL_WITNESS,
-	COL_FLAGS
-};
-
-static int print_one_table(const struct rep_row *rows, size_t n, const char *node)
+/*
+ * Column widths for the terminal (0: unlimited): the wide columns (names a sender chooses)
+ * shrink first, the widest first, then any column but the time, down to its header.
+ */
+static void fit(char **cells, size_t n, const struct rep_out *o, size_t term, size_t *width)
 {
-	static const struct {
-		const char *name;
-		double whint;
-		int flags;
-	} cols[] = {
-		[COL_TIME] = {"TIME", 23, 0},
-		[COL_OP] = {"OP", 6, 0},
-		[COL_SYSCALL] = {"SYSCALL", 13, 0},
-		[COL_MODULE] = {"MODULE", 16, 0},
-		[COL_SIGNER] = {"SIGNER", 20, SCOLS_FL_TRUNC},
-		[COL_SHA] = {"SHA256", SHA_SHORT, 0},
-		[COL_EXE] = {"EXE", 20, SCOLS_FL_TRUNC},
-		[COL_PID] = {"PID", 6, SCOLS_FL_RIGHT},
-		[COL_AUID] = {"AUID", 5, SCOLS_FL_RIGHT},
-		[COL_OUTCOME] = {"OUTCOME", 14, 0},
-		[COL_SOURCES] = {"SOURCES", 14, 0},
-		[COL_WITNESS] = {"WITNESS", 11, 0},
-		[COL_FLAGS] = {"FLAGS", 14, 0},
-	};
+	size_t min[REP_MAX_COLS];
+	bool shrink[REP_MAX_COLS];
+
+	for (unsigned c = 0; c < o->ncols; c++) {
+		const struct rep_col *col = &rep_cols[o->cols[c]];
+
+		width[c] = strlen(col->name);
+		for (size_t i = 0; i < n; i++) {
+			size_t w = rep_text_width(cells[i * o->ncols + c]);
+
+			width[c] = w > width[c] ? w : width[c];
+		}
+		min[c] = col->wide && col->whint > strlen(col->name) ? (size_t)col->whint
+								     : strlen(col->name);
+		shrink[c] = col->wide;
+	}
+	rep_fit_widths(width, min, shrink, o->ncols, term);
+	for (unsigned c = 0; c < o->ncols; c++) {
+		min[c] = strlen(rep_cols[o->cols[c]].name);
+		shrink[c] = strcmp(rep_cols[o->cols[c]].name, "TIME") != 0;
+	}
+	rep_fit_widths(width, min, shrink, o->ncols, term);
+	cut_cells(cells, n * o->ncols, width, o->ncols);
+}
+
+static int print_one_table(const struct rep_row *rows, size_t n, const char *node,
+			   const struct rep_out *o)
+{
 	struct libscols_table *tb = scols_new_table();
+	_cleanup_free_ char **cells = calloc(n * o->ncols + 1, sizeof(*cells));
+	size_t width[REP_MAX_COLS], term = o->raw ? 0 : rep_term_width();
 	int r = 0;
 
-	if (!tb)
+	if (!tb || !cells) {
+		scols_unref_table(tb);
 		return -ENOMEM;
+	}
 	scols_table_enable_noencoding(tb, 1); /* rep_safe_str() has escaped already */
-	if (node) {
+	if (o->raw)
+		scols_table_enable_raw(tb, 1);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	for (size_t i = 0; i < n; i++)
+		for (unsigned c = 0; c < o->ncols; c++)
+			if (!(cells[i * o->ncols + c] = rep_cols[o->cols[c]].get(&rows[i], o->raw)))
+				r = -ENOMEM;
+	if (r == 0 && !o->raw)
+		fit(cells, n, o, term, width);
+	if (node && !o->raw && r == 0) {
 		_cleanup_free_ char *title = NULL, *safe = rep_safe_str(node);
 
-		if (asprintf(&title, "node=%s", safe) > 0)
+		if (safe && asprintf(&title, "node=%s", safe) > 0) {
+			if (term && rep_text_width(title) > term)
+				cut_cells(&title, 1, &term, 1);
 			scols_cell_set_data(scols_table_get_title(tb), title);
+		}
 	}
-	for (unsigned c = 0; c < ARRAY_SIZE(cols); c++)
-		if (!scols_table_new_column(tb, cols[c].name, cols[c].whint, cols[c].flags))
+	for (unsigned c = 0; c < o->ncols && r == 0; c++) {
+		const struct rep_col *col = &rep_cols[o->cols[c]];
+
+		if (!scols_table_new_column(tb, col->name, o->raw ? 1 : (double)width[c],
+					    col->scols_flags))
 			r = -ENOMEM;
+	}
 	for (size_t i = 0; i < n && r == 0; i++) {
-		const struct rep_row *row = &rows[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		char t[48], pid[24];
 
 		if (!ln) {
 			r = -ENOMEM;
 			break;
 		}
-		rep_format_time(&row->t, t, sizeof(t));
-		snprintf(pid, sizeof(pid), "%lld", row->pid);
-		scols_line_set_data(ln, COL_TIME, t);
-		scols_line_set_data(ln, COL_OP, row->unload ? "unload" : "load");
-		scols_line_refer_data(ln, COL_SYSCALL, rep_safe_str(row->syscall));
-		scols_line_refer_data(ln, COL_MODULE, module_str(row));
-		scols_line_refer_data(ln, COL_SIGNER, rep_safe_str(row->signer));
-		scols_line_refer_data(ln, COL_SHA,
-				      row->sha256 ? strndup(row->sha256, SHA_SHORT) : strdup("?"));
-		scols_line_refer_data(ln, COL_EXE, loader_str(row));
-		scols_line_set_data(ln, COL_PID, row->pid >= 0 ? pid : "?");
-		scols_line_refer_data(ln, COL_AUID, rep_auid_str(row->auid));
-		scols_line_refer_data(ln, COL_OUTCOME, rep_outcome(row));
-		scols_line_refer_data(ln, COL_SOURCES, rep_bits_str(row->sources, rep_source_name));
-		scols_line_set_data(ln, COL_WITNESS, rep_witness_name(row->witness));
-		scols_line_refer_data(ln, COL_FLAGS, rep_bits_str(row->flags, rep_flag_name));
+		for (unsigned c = 0; c < o->ncols; c++)
+			scols_line_refer_data(ln, c, TAKE_PTR(cells[i * o->ncols + c]));
 	}
 	if (r == 0)
 		r = scols_print_table(tb);
+	for (size_t i = 0; i < n * o->ncols; i++)
+		free(cells[i]);
 	scols_unref_table(tb);
+	return r;
+}
+
+static bool same_node(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (!a || !strcmp(a, b));
+}
+
+/* --raw: one table, each line whole; the host is a column (first), not a title. */
+static int print_raw(const struct rep_row *rows, size_t n, const struct rep_out *o)
+{
+	struct rep_out raw = *o;
+	bool nodes = false;
+
+	for (size_t i = 0; i < n; i++)
+		nodes |= rows[i].node != NULL;
+	for (unsigned c = 0; c < o->ncols; c++)
+		nodes &= strcmp(rep_cols[o->cols[c]].name, "NODE") != 0;
+	if (nodes && raw.ncols < REP_MAX_COLS) {
+		memmove(raw.cols + 1, raw.cols, raw.ncols * sizeof(raw.cols[0]));
+		for (unsigned c = 0; c < rep_ncols; c++)
+			if (!strcmp(rep_cols[c].name, "NODE"))
+				raw.cols[0] = c;
+		raw.ncols++;
+	}
+	return print_one_table(rows, n, NULL, &raw);
+}
+
+int rep_print_table_cols(const struct rep_row *rows, size_t n, const struct rep_out *o)
+{
+	int r = 0;
+
+	if (n == 0) {
+		if (!o->raw)
+			printf("no module events\n");
+		return 0;
+	}
+	if (o->raw)
+		return print_raw(rows, n, o);
+	/* One table per host: rows come sorted by node. */
+	for (size_t start = 0, end; start < n && r == 0; start = end) {
+		const char *node = rows[start].node;
+
+		for (end = start; end < n && same_node(node, rows[end].node); end++)
+			;
+		if (start)
+			putchar('\n');
+		r = print_one_table(rows + start, end - start, node, o);
+	}
 	return r;
 }
 
 int rep_print_table(const struct rep_row *rows, size_t n)
 {
-	int r = 0;
+	struct rep_out o = {.format = REP_FMT_TABLE};
 
-	if (n == 0) {
-		printf("no module events\n");
-		return 0;
-	}
-	/* One table per host: rows come sorted by node. */
-	for (size_t start = 0, end; start < n && r == 0; start = end) {
-		const char *node = rows[start].node;
+	rep_cols_default(&o);
+	return rep_print_table_cols(rows, n, &o);
+}
 
-		for (end = start; end < n; end++)
-			if ((node == NULL) != (rows[end].node == NULL) ||
-			    (node && strcmp(node, rows[end].node)))
-				break;
-		if (start)
-			putchar('\n');
-		r = print_one_table(rows + start, end - start, node);
+bool rep_any_flagged(const struct rep_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].flags)
+			return true;
+	return false;
+}
+
+void rep_print_summary(FILE *out, const struct rep_row *rows, size_t n)
+{
+	size_t loads = 0, hosts = 0, flagged = 0, per_flag[32] = {0};
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++) {
+		/* Rows come sorted by node: a new host starts where the node changes. */
+		hosts += i == 0 || !same_node(rows[i].node, rows[i - 1].node);
+		loads += !strcmp(rep_row_op(&rows[i]), "load");
+		flagged += rows[i].flags != 0;
+		for (unsigned b = 0; b < 32; b++)
+			per_flag[b] += (rows[i].flags >> b) & 1;
 	}
-	return r;
+	fprintf(out, "%zu event%s (%zu load%s, %zu other), %zu host%s; ", n, n == 1 ? "" : "s",
+		loads, loads == 1 ? "" : "s", n - loads, hosts, hosts == 1 ? "" : "s");
+	if (!flagged) {
+		fprintf(out, "none flagged\n");
+		return;
+	}
+	fprintf(out, "%zu flagged:", flagged);
+	for (unsigned b = 0; b < 32; b++) {
+		if (!per_flag[b] || !rep_flag_name(1u << b))
+			continue;
+		fprintf(out, "%s %s %zu", first ? "" : ",", rep_flag_name(1u << b), per_flag[b]);
+		first = false;
+	}
+	fputc('\n', out);
 }
 
 /*
@@ -339,7 +429,7 @@ int rep_print_json(const struct rep_row *rows, size_t n)
 
 		if (!o)
 			return -ENOMEM;
-		rep_format_time(&r->t, t, sizeof(t));
+		rep_format_time_iso(&r->t, t, sizeof(t));
 		snprintf(epoch, sizeof(epoch), "%lld.%03u", r->t.sec, r->t.ms);
 		json_object_object_add(o, "time", json_object_new_string(t));
 		json_object_object_add(

@@ -204,8 +204,27 @@ static char *udecode(const struct fields *f, unsigned ver, enum record_field_id 
 	return record_decode_field(id, ufield(f, ver, id), &out, NULL) == 0 ? out : NULL;
 }
 
+static bool keep_text;
+
+void rep_read_keep_text(bool keep)
+{
+	keep_text = keep;
+}
+
+/* TEXT appended to *BUF as a line of its own. */
+static void append_line(char **buf, const char *text)
+{
+	char *joined = NULL;
+
+	if (!text || asprintf(&joined, "%s%s%s", *buf ? *buf : "", *buf ? "\n" : "", text) < 0)
+		return;
+	free(*buf);
+	*buf = joined;
+}
+
 static void user_free(struct rep_user *u)
 {
+	free(u->text);
 	free(u->node);
 	free(u->op);
 	free(u->via);
@@ -280,6 +299,7 @@ static int read_user(const struct fields *f, unsigned ver, const char *text,
 	u.seq = parse_ll(ufield(f, ver, RF_SEQ), &v) && v >= 0 ? (unsigned long long)v : 0;
 	u.exit_known = parse_ll(ufield(f, ver, RF_EXIT), &u.exit);
 	u.loader_pid = u.sender_pid;
+	u.text = keep_text && text ? strdup(text) : NULL;
 	if (u.via && !strcmp(u.via, "trace")) {
 		_cleanup_free_ char *history = udecode(f, ver, RF_HISTORY);
 
@@ -313,6 +333,8 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 		const char *op;
 
 		fields_read(au, &f, type == AUDIT_SYSCALL ? "syscall" : NULL);
+		if (keep_text)
+			append_line(&k.text, auparse_get_record_text(au));
 		op = field(&f, record_field_name(RF_OP));
 		if (type == AUDIT_SYSCALL && module_syscall(field_interp(&f, "syscall"))) {
 			kernel = true;
@@ -351,6 +373,7 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 	free(k.comm);
 	free(k.subj);
 	free(k.name);
+	free(k.text);
 	return r;
 }
 
@@ -380,6 +403,7 @@ void rep_log_free(struct rep_log *log)
 		free(k->exe);
 		free(k->comm);
 		free(k->subj);
+		free(k->text);
 	}
 	for (size_t i = 0; i < log->nuser; i++)
 		user_free(&log->user[i]);

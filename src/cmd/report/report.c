@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,9 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common/conf-named.h"
-#include "cmd/report/report-event.h"
 #include "cmd/common/timespec.h"
+#include "cmd/report/report-event.h"
+#include "cmd/report/report-view.h"
 #include "core/conf.h"
 #include "core/macro.h"
 
@@ -26,28 +28,53 @@ static void usage(FILE *out)
 		"Usage: kmodaudit report [OPTIONS] [--input FILE...]\n"
 		"Hold kmodaudit's records against the kernel's in audit logs: one row per module\n"
 		"event, with the sources that saw it and what is worth a look.\n\n"
-		"  --input FILE          read FILE (repeatable; more FILEs may follow the "
-		"options);\n"
-		"                        default: the system's audit logs, rotated ones included\n"
-		"  --since T, --until T  only events in this span (local time, as ausearch "
-		"-ts/-te):\n"
-		"                        YYYY-MM-DD[ HH:MM[:SS]], MM/DD/YYYY[ HH:MM[:SS]], "
-		"HH:MM[:SS],\n"
-		"                        @EPOCH, now, recent (10 minutes ago), boot, today, "
-		"yesterday,\n"
-		"                        this-week, week-ago, this-month, this-year [HH:MM[:SS]]\n"
-		"  --json                one JSON object per event\n"
-		"  --explain             each event with every value's origin (kernel, prefix,\n"
-		"                        self, trace), its witness and why each flag is set\n"
-		"  --witness LIST        only events whose witness is in LIST: self, trace,\n"
-		"                        kernel-only (self: nothing but the loader's own word)\n"
-		"  --window SECONDS      how far apart the kernel's and our records may be "
-		"(0 to 3600,\n"
-		"                        default 3)\n"
+		"Input:\n"
+		"  -i, --input FILE      read FILE, '-' for standard input (repeatable; more "
+		"FILEs\n"
+		"                        may follow the options); default: the system's audit\n"
+		"                        logs, rotated ones included\n"
+		"  --window SECONDS      how far apart the kernel's and our records may be (0 to\n"
+		"                        3600, default 3)\n"
 		"  --trusted-signers L   comma list of trusted signers, each NAME/KEYID: the\n"
 		"                        signer and sig_key of a record (default: [report]\n"
 		"                        trusted_signers= of the configuration)\n"
 		"  --config FILE         configuration file to read\n"
+		"Rows (each option narrows; one given twice keeps rows matching either):\n"
+		"  --since T, --until T  only events in this span (local time, as ausearch\n"
+		"                        -ts/-te): YYYY-MM-DD[ HH:MM[:SS]], MM/DD/YYYY[ "
+		"HH:MM[:SS]],\n"
+		"                        HH:MM[:SS], @EPOCH, now, recent (10 minutes ago), boot,\n"
+		"                        today, yesterday, this-week, week-ago, this-month,\n"
+		"                        this-year [HH:MM[:SS]]\n"
+		"  --module NAME         the module (the kernel's name, or a record's claim)\n"
+		"  --signer TEXT         a signer containing TEXT\n"
+		"  --sha256 PREFIX       a sha256 starting with PREFIX (either case)\n"
+		"  --via SOURCE          seen by SOURCE: kernel, preload, trace, kmod\n"
+		"  --flag FLAG[,FLAG]    having any of these flags (see Flags below)\n"
+		"  --exe PATH            loaded by the executable PATH\n"
+		"  --node HOST           from the host node=HOST\n"
+		"  --op OP               load or unload\n"
+		"  --witness LIST        witness in LIST: self, trace, kernel-only (self: nothing\n"
+		"                        but the loader's own word)\n"
+		"Output:\n"
+		"  --format FORMAT       table (default), json (one object a line, JSON Lines),\n"
+		"                        csv (a header line, full values)\n"
+		"  --json                --format json\n"
+		"  -o, --output LIST     table and csv columns (+LIST: added to the defaults)\n"
+		"  --raw                 table as one line per row, fields separated by one space\n"
+		"                        (blanks inside a field as \\x20), no summary\n"
+		"  -n, --noheadings      no header line (table, csv)\n"
+		"  -q, --quiet           no rows, only the one-line summary and the exit status\n"
+		"  --utc                 times in UTC (default: local; JSON and csv always carry\n"
+		"                        the offset)\n"
+		"  --explain             each event with every value's origin (kernel, prefix,\n"
+		"                        self, trace), its witness, why each flag is set, and\n"
+		"                        the records that made it\n"
+		"Columns:");
+	for (size_t c = 0; c < rep_ncols; c++)
+		fprintf(out, "%s%s", c % 8 ? " " : "\n  ", rep_cols[c].name);
+	fprintf(out,
+		"\n  (default: TIME to FLAGS)\n"
 		"Flags: kernel-only, userspace-only, name_mismatch, unsigned, unknown_signer, "
 		"failed,\n"
 		"no_result (an intent record and no result: the call never came back),\n"
@@ -55,7 +82,9 @@ static void usage(FILE *out)
 		"record\n"
 		"disagrees with the kernel, whose value is shown), trace_by_loader, "
 		"trace_unverified\n"
-		"(a via=trace record no tracer can have sent).\n");
+		"(a via=trace record no tracer can have sent).\n"
+		"Exit status: 0 no flagged event printed, 1 error, 2 usage error, 3 a flagged\n"
+		"event printed (with --quiet: counted).\n");
 }
 
 /* The boot time for "boot", -1 when /proc cannot tell (then "boot" is refused). */
@@ -115,15 +144,14 @@ static struct rep_filter widen(const struct rep_filter *span, double window)
 	return out;
 }
 
-/* Keep the rows whose time is in SPAN and whose witness is in WITNESSES (a bit each, 0: any). */
+/* Keep the rows whose time is in SPAN and that SEL selects. */
 static size_t rows_kept(struct rep_row *rows, size_t n, const struct rep_filter *span,
-			unsigned witnesses)
+			const struct rep_select *sel)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (rep_in_span(span, rows[i].t.sec) &&
-		    (!witnesses || (witnesses & (1u << rows[i].witness))))
+		if (rep_in_span(span, rows[i].t.sec) && rep_select_row(sel, &rows[i]))
 			rows[kept++] = rows[i];
 	return kept;
 }
@@ -150,6 +178,45 @@ static int parse_witnesses(const char *list, unsigned *out)
 	return *out ? 0 : -EINVAL;
 }
 
+static int parse_format(const char *v, struct rep_out *o)
+{
+	if (!strcmp(v, "table"))
+		o->format = REP_FMT_TABLE;
+	else if (!strcmp(v, "json"))
+		o->format = REP_FMT_JSON;
+	else if (!strcmp(v, "csv"))
+		o->format = REP_FMT_CSV;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int print_rows(const struct rep_row *rows, size_t n, const struct rep_out *o)
+{
+	int r = 0;
+
+	if (o->quiet) {
+		rep_print_summary(stdout, rows, n);
+		return 0;
+	}
+	switch (o->format) {
+	case REP_FMT_JSON:
+		return rep_print_json(rows, n);
+	case REP_FMT_CSV:
+		return rep_print_csv(rows, n, o);
+	case REP_FMT_EXPLAIN:
+		return rep_print_explain(rows, n);
+	case REP_FMT_TABLE:
+		r = rep_print_table_cols(rows, n, o);
+		/* The summary closes a table a person reads; --raw is for awk. */
+		if (r == 0 && n && !o->raw) {
+			putchar('\n');
+			rep_print_summary(stdout, rows, n);
+		}
+	}
+	return r;
+}
+
 int cmd_report(int argc, char *argv[])
 {
 	enum {
@@ -160,15 +227,35 @@ int cmd_report(int argc, char *argv[])
 		OPT_TRUSTED,
 		OPT_CONFIG,
 		OPT_EXPLAIN,
-		OPT_WITNESS
+		OPT_WITNESS,
+		OPT_FORMAT,
+		OPT_RAW,
+		OPT_UTC,
+		OPT_FLAG,
+		/* One per REP_SEL_*, in that order. */
+		OPT_SEL,
 	};
 	static const struct option options[] = {
 		{"input", required_argument, NULL, 'i'},
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"until", required_argument, NULL, OPT_UNTIL},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"output", required_argument, NULL, 'o'},
+		{"raw", no_argument, NULL, OPT_RAW},
+		{"noheadings", no_argument, NULL, 'n'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"utc", no_argument, NULL, OPT_UTC},
 		{"explain", no_argument, NULL, OPT_EXPLAIN},
 		{"witness", required_argument, NULL, OPT_WITNESS},
+		{"flag", required_argument, NULL, OPT_FLAG},
+		{"module", required_argument, NULL, OPT_SEL + REP_SEL_MODULE},
+		{"signer", required_argument, NULL, OPT_SEL + REP_SEL_SIGNER},
+		{"sha256", required_argument, NULL, OPT_SEL + REP_SEL_SHA256},
+		{"via", required_argument, NULL, OPT_SEL + REP_SEL_VIA},
+		{"exe", required_argument, NULL, OPT_SEL + REP_SEL_EXE},
+		{"node", required_argument, NULL, OPT_SEL + REP_SEL_NODE},
+		{"op", required_argument, NULL, OPT_SEL + REP_SEL_OP},
 		{"window", required_argument, NULL, OPT_WINDOW},
 		{"trusted-signers", required_argument, NULL, OPT_TRUSTED},
 		{"config", required_argument, NULL, OPT_CONFIG},
@@ -179,17 +266,30 @@ int cmd_report(int argc, char *argv[])
 	struct rep_filter filter = {0}, read_span;
 	struct rep_match_opts mopts = {.window = DEFAULT_WINDOW};
 	const char *trusted = NULL, *config = NULL;
+	struct rep_inputs in = {.stdin_fd = -1};
+	struct rep_select sel = {0};
+	struct rep_out out = {.format = REP_FMT_TABLE};
 	struct rep_log log = {0};
 	struct rep_row *rows = NULL;
 	struct kma_conf conf;
 	size_t nfiles = 0, nrows = 0;
-	bool json = false, explain = false;
-	unsigned witnesses = 0;
-	int c, r;
+	bool explain = false, columns = false;
+	int c, r, longindex = 0;
 
 	if (!files)
 		return 1;
-	while ((c = getopt_long(argc, argv, "i:h", options, NULL)) != -1) {
+	/* The table's widths and the characters it may show are the locale's (LC_CTYPE). */
+	setlocale(LC_CTYPE, "");
+	rep_cols_default(&out);
+	while ((c = getopt_long(argc, argv, "i:o:nqh", options, &longindex)) != -1) {
+		if (c >= OPT_SEL && c < OPT_SEL + REP_SEL_COUNT) {
+			char option[32];
+
+			snprintf(option, sizeof(option), "--%s", options[longindex].name);
+			if (rep_select_add(&sel, (unsigned)(c - OPT_SEL), option, optarg) < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
 		case 'i':
 			files[nfiles++] = optarg;
@@ -207,13 +307,42 @@ int cmd_report(int argc, char *argv[])
 			*(c == OPT_SINCE ? &filter.has_since : &filter.has_until) = true;
 			break;
 		case OPT_JSON:
-			json = true;
+			out.format = REP_FMT_JSON;
+			break;
+		case OPT_FORMAT:
+			if (parse_format(optarg, &out) < 0) {
+				fprintf(stderr,
+					"kmodaudit report: --format '%s': table, json or csv\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			columns = true;
+			if (rep_cols_parse(&out, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_RAW:
+			out.raw = true;
+			break;
+		case 'n':
+			out.noheadings = true;
+			break;
+		case 'q':
+			out.quiet = true;
+			break;
+		case OPT_UTC:
+			rep_time_utc(true);
 			break;
 		case OPT_EXPLAIN:
 			explain = true;
 			break;
+		case OPT_FLAG:
+			if (rep_select_flags(&sel, optarg) < 0)
+				return EXIT_USAGE;
+			break;
 		case OPT_WITNESS:
-			if (parse_witnesses(optarg, &witnesses) < 0) {
+			if (parse_witnesses(optarg, &sel.witnesses) < 0) {
 				fprintf(stderr,
 					"kmodaudit report: bad --witness '%s' (self, trace, "
 					"kernel-only)\n",
@@ -249,6 +378,18 @@ int cmd_report(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
+	if (explain) {
+		out.format = REP_FMT_EXPLAIN;
+		rep_read_keep_text(true);
+	}
+	if (!columns && !out.raw && out.format == REP_FMT_TABLE && rep_term_width() &&
+	    rep_term_width() < REP_NARROW_WIDTH)
+		rep_cols_narrow(&out);
+	if (out.raw && out.format != REP_FMT_TABLE) {
+		fprintf(stderr,
+			"kmodaudit report: --raw is a form of the table (--format table)\n");
+		return EXIT_USAGE;
+	}
 	if (optind < argc && !nfiles) {
 		fprintf(stderr,
 			"kmodaudit report: unexpected argument '%s' (files go after --input)\n",
@@ -282,24 +423,39 @@ int cmd_report(int argc, char *argv[])
 				"nothing (write NAME/KEYID, the signer and sig_key of a record)\n",
 				*p);
 
+	/* Each input checked first: the error names the file (auparse's would not). */
+	r = nfiles ? rep_inputs_open(files, nfiles, &in) : rep_inputs_system();
+	if (r < 0) {
+		if (r == -ENOMEM)
+			fprintf(stderr, "kmodaudit report: %s\n", strerror(-r));
+		rep_inputs_free(&in);
+		strv_free(mopts.trusted_signers);
+		conf_release(&conf);
+		return 1;
+	}
 	read_span = widen(&filter, mopts.window);
-	r = rep_read(nfiles ? files : NULL, &read_span, &log);
+	r = rep_read(nfiles ? in.paths : NULL, &read_span, &log);
 	if (r < 0) {
 		fprintf(stderr, "kmodaudit report: cannot read the audit logs: %s\n", strerror(-r));
 	} else {
 		r = rep_match(&log, &mopts, &rows, &nrows);
 		if (r == 0)
-			nrows = rows_kept(rows, nrows, &filter, witnesses);
+			nrows = rows_kept(rows, nrows, &filter, &sel);
 		if (r == 0)
-			r = json      ? rep_print_json(rows, nrows)
-			    : explain ? rep_print_explain(rows, nrows)
-				      : rep_print_table(rows, nrows);
+			r = print_rows(rows, nrows, &out);
 		if (r < 0)
 			fprintf(stderr, "kmodaudit report: %s\n", strerror(-r));
 	}
+	if (r == 0 && fflush(stdout) != 0) {
+		fprintf(stderr, "kmodaudit report: standard output: %m\n");
+		r = -EIO;
+	}
+	if (r == 0 && rep_any_flagged(rows, nrows))
+		r = REP_EXIT_FLAGGED;
 	free(rows);
 	rep_log_free(&log);
+	rep_inputs_free(&in);
 	strv_free(mopts.trusted_signers);
 	conf_release(&conf);
-	return r < 0 || fflush(stdout) != 0 ? 1 : 0;
+	return r < 0 ? 1 : r;
 }
