@@ -54,7 +54,7 @@ static void load_impl(void)
 	get = (kmodaudit_impl_get_fn)dlsym(handle, KMODAUDIT_IMPL_SYMBOL);
 	i = get ? get() : NULL;
 	if (!i || i->abi != KMODAUDIT_IMPL_ABI || !i->ctx_new || !i->call_begin || !i->call_end ||
-	    !i->ctx_free) {
+	    !i->bpf_begin || !i->bpf_end || !i->ctx_free) {
 		snprintf(load_error, sizeof(load_error),
 			 "the core %s is not ABI %d (%s %s, abi %u)", path, KMODAUDIT_IMPL_ABI,
 			 KMODAUDIT_IMPL_SYMBOL, get ? "found" : "missing", i ? i->abi : 0);

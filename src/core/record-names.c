@@ -33,8 +33,17 @@ static const struct {
 	[RF_LICENSE] = {"license", NULL, true},
 	[RF_INTREE] = {"intree", NULL, true},
 	[RF_ARGS] = {"args", NULL, true},
+	[RF_PROG_TYPE] = {"prog_type"},
+	[RF_PROG_NAME] = {"prog_name", NULL, true},
+	[RF_INSN_CNT] = {"insn_cnt"},
+	[RF_INSNS_SHA256] = {"insns_sha256"},
+	[RF_ATTACH_TYPE] = {"attach_type"},
+	[RF_ATTACH_BTF_ID] = {"attach_btf_id"},
+	[RF_PROG_FLAGS] = {"prog_flags"},
 	[RF_CALL_FLAGS] = {"call_flags", "flags"},
 	[RF_EXIT] = {"exit"},
+	[RF_PROG_ID] = {"prog_id"},
+	[RF_PROG_TAG] = {"prog_tag"},
 	[RF_PPID] = {"ppid"},
 	[RF_COMM] = {"comm", NULL, true},
 	[RF_HISTORY] = {"history", NULL, true},
@@ -51,6 +60,8 @@ static const char *const ops[RECORD_OP_COUNT] = {
 	[RECORD_OP_LOAD_INTENT] = "kmod_load_intent",
 	[RECORD_OP_LOAD] = "kmod_load",
 	[RECORD_OP_UNLOAD] = "kmod_unload",
+	[RECORD_OP_BPF_LOAD_INTENT] = "bpf_prog_load_intent",
+	[RECORD_OP_BPF_LOAD] = "bpf_prog_load",
 };
 
 const char *record_field_name_v(enum record_field_id id, unsigned version)

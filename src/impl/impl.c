@@ -9,6 +9,8 @@ static const struct kmodaudit_impl impl = {
 	.call_begin = kma_call_begin,
 	.call_end = kma_call_end,
 	.ctx_free = kma_ctx_free,
+	.bpf_begin = kma_bpf_begin,
+	.bpf_end = kma_bpf_end,
 };
 
 _public_ const struct kmodaudit_impl *kmodaudit_impl_get(void);
