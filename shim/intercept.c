@@ -14,6 +14,7 @@
 #include "conf-mode.h"
 #include "core/modimage.h"
 #include "core-load.h"
+#include "intercept-bpf.h"
 #include "intercept.h"
 #include "lost-log.h"
 #include "raw-syscall.h"
@@ -301,6 +302,8 @@ long intercept_module_call(long nr, long a1, long a2, long a3, long a4, long a5,
 	const char *why = NULL;
 	int r;
 
+	if (kernel_syscall_nr(nr) == SYS_bpf)
+		return intercept_bpf_prog_load(nr, a1, a2, a3, a4, a5, a6);
 	r = core_get(&core, &why);
 	if (r < 0)
 		return core_missing(nr, r, why, a1, a2, a3, a4, a5, a6);
