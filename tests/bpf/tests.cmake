@@ -2,3 +2,9 @@
 # BPF program loads (issue 14): the attribute parser and the records (unit), and real loads on
 # this host's kernel through the shim, read back beside the kernel's own AUDIT_BPF records.
 kmodaudit_unit_test(test-bpf-prog ${CMAKE_CURRENT_LIST_DIR}/test-bpf-prog.c)
+# Hostile blocks, instructions, counts and names through python3 ctypes, with and without the
+# shim: the kernel's answer unchanged, the record honest (file sink; root for the loads).
+kmodaudit_sys_test(bpf-hostile ${CMAKE_CURRENT_LIST_DIR}/hostile.sh 120)
+# bpftool (libbpf) and python3 ctypes loads under the shim, joined to the kernel's AUDIT_BPF
+# LOAD/UNLOAD records by prog id; the hash from the bytes the loaders handed over.
+kmodaudit_sys_test(bpf-records ${CMAKE_CURRENT_LIST_DIR}/records.sh 180)
