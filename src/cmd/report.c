@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/conf-named.h"
+#include "cmd/report-bpf.h"
 #include "cmd/report-event.h"
 #include "cmd/timespec.h"
 #include "core/conf.h"
@@ -288,6 +289,8 @@ int cmd_report(int argc, char *argv[])
 		fprintf(stderr, "kmodaudit report: cannot read the audit logs: %s\n", strerror(-r));
 	} else {
 		r = rep_match(&log, &mopts, &rows, &nrows);
+		if (r == 0)
+			r = rep_bpf_rows(&log, &rows, &nrows); /* BPF programs beside modules */
 		if (r == 0)
 			nrows = rows_kept(rows, nrows, &filter, witnesses);
 		if (r == 0)

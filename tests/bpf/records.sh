@@ -34,6 +34,9 @@ shim_run "$py" "$KMODAUDIT_SRC/tests/bpf/ctypes-load.py" ok kma_ctypes_rec >"$tm
 	fail "ctypes loader under the shim"
 py_id=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["prog_id"])' "$tmp/ctypes.json")
 py_sha=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["insns_sha256"])' "$tmp/ctypes.json")
+# a loader outside the shim: the kernel's LOAD alone (kernel-only in the report)
+"$py" "$KMODAUDIT_SRC/tests/bpf/ctypes-load.py" ok kma_bare >"$tmp/bare.json" || fail "bare loader"
+bare_id=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["prog_id"])' "$tmp/bare.json")
 rm -f "$pin" # the last reference: the kernel's UNLOAD
 sleep 0.5    # the program is freed from an RCU callback: the UNLOAD comes a little later
 
@@ -78,5 +81,42 @@ grep "prog-id=$tool_id op=UNLOAD" <<<"$kernel" >/dev/null || bad "no kernel UNLO
 while read -r id; do
 	grep "prog-id=$id op=LOAD" <<<"$kernel" >/dev/null || bad "our prog_id=$id: no kernel LOAD"
 done < <(grep -o " prog_id=[0-9]*" <<<"$ours" | cut -d= -f2)
+
+# kmodaudit report: one row per program, joined to the kernel's LOAD (and UNLOAD) by id
+for ((i = 0; i < 50; i++)); do
+	# shellcheck disable=SC2086
+	LC_ALL=C ausearch --input-logs --start $mark -m BPF --format raw 2>/dev/null |
+		grep "prog-id=$bare_id op=LOAD" >/dev/null && break
+	sleep 0.2
+done
+"$KMODAUDIT_BUILD/src/kmodaudit" report --json --since "$mark" >"$tmp/report.json" ||
+	fail "kmodaudit report"
+"$py" - "$tmp/report.json" "$tool_id" "$py_id" "$bare_id" <<'PY' || bad "report rows"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+tool, ours, bare = (int(x) for x in sys.argv[2:5])
+by = {}
+for r in rows:
+    if r.get("bpf") and r["bpf"]["prog_id"] is not None:
+        by.setdefault(r["bpf"]["prog_id"], []).append(r)
+bad = []
+for pid, name, flags, sources in ((tool, "kma_sock", [], ["kernel", "preload"]),
+                                  (ours, "kma_ctypes_rec", [], ["kernel", "preload"]),
+                                  (bare, None, ["kernel-only"], ["kernel"])):
+    rs = by.get(pid, [])
+    if len(rs) != 1:
+        bad.append(f"prog {pid}: {len(rs)} rows")
+        continue
+    r = rs[0]
+    if r["bpf"]["prog_name"] != name or r["flags"] != flags or r["sources"] != sources:
+        bad.append(f"prog {pid}: {r['bpf']} flags={r['flags']} sources={r['sources']}")
+    if r["syscall"] != "bpf" or r["outcome"] != "success":
+        bad.append(f"prog {pid}: syscall={r['syscall']} outcome={r['outcome']}")
+if by.get(tool) and not by[tool][0]["bpf"]["unloaded"]:
+    bad.append(f"prog {tool}: no unload time (the kernel's UNLOAD)")
+for b in bad:
+    print("  report:", b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
 [ "$failures" = 0 ] || fail "$failures mismatches"
 echo "PASS"
