@@ -16,20 +16,25 @@
 
 #include "cmd/cmd.h"
 #include "cmd/fileio.h"
+#include "cmd/rules-bpf.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: kmodaudit rules [OPTIONS]\n"
-		     "Print the audit rules for kernel module loading and unloading\n"
-		     "(CIS 6.2.3.19, SSG audit_rules_kernel_module_loading).\n\n"
-		     "  --arch LIST        b32,b64 (default: the architectures this machine runs)\n"
-		     "  --key NAME         audit key (default " RULES_DEFAULT_KEY ")\n"
-		     "  --uid-min N        auid filter bound (default UID_MIN of /etc/login.defs)\n"
-		     "  --no-auid-filter   record every auid, daemons and boot included\n"
-		     "  --install          write " RULES_FILE " and run augenrules --load\n"
-		     "  -h, --help         this text\n");
+	fprintf(out,
+		"Usage: kmodaudit rules [OPTIONS]\n"
+		"Print the audit rules for kernel module loading and unloading\n"
+		"(CIS 6.2.3.19, SSG audit_rules_kernel_module_loading).\n\n"
+		"  --arch LIST        b32,b64 (default: the architectures this machine runs)\n"
+		"  --key NAME         audit key (default " RULES_DEFAULT_KEY ")\n"
+		"  --uid-min N        auid filter bound (default UID_MIN of /etc/login.defs)\n"
+		"  --no-auid-filter   record every auid, daemons and boot included\n"
+		"  --bpf              also a rule for bpf(BPF_PROG_LOAD) (a0=5, key " RULES_BPF_KEY
+		"):\n"
+		"                     the loader beside the kernel's AUDIT_BPF records\n"
+		"  --install          write " RULES_FILE " and run augenrules --load\n"
+		"  -h, --help         this text\n");
 }
 
 static bool key_valid(const char *key)
@@ -125,13 +130,14 @@ static int install(const char *content, size_t len)
 
 int cmd_rules(int argc, char *argv[])
 {
-	enum { OPT_ARCH = 0x100, OPT_KEY, OPT_UID_MIN, OPT_NO_AUID, OPT_INSTALL };
+	enum { OPT_ARCH = 0x100, OPT_KEY, OPT_UID_MIN, OPT_NO_AUID, OPT_INSTALL, OPT_BPF };
 	static const struct option options[] = {
 		{"arch", required_argument, NULL, OPT_ARCH},
 		{"key", required_argument, NULL, OPT_KEY},
 		{"uid-min", required_argument, NULL, OPT_UID_MIN},
 		{"no-auid-filter", no_argument, NULL, OPT_NO_AUID},
 		{"install", no_argument, NULL, OPT_INSTALL},
+		{"bpf", no_argument, NULL, OPT_BPF},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -141,7 +147,7 @@ int cmd_rules(int argc, char *argv[])
 	};
 	_cleanup_free_ char *tool_dir = NULL, *text = NULL;
 	char **exec_paths = NULL;
-	bool uid_min_given = false, do_install = false;
+	bool uid_min_given = false, do_install = false, bpf = false;
 	size_t text_len = 0;
 	FILE *mem;
 	int c, r;
@@ -182,6 +188,9 @@ int cmd_rules(int argc, char *argv[])
 			break;
 		case OPT_INSTALL:
 			do_install = true;
+			break;
+		case OPT_BPF:
+			bpf = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -229,6 +238,8 @@ int cmd_rules(int argc, char *argv[])
 		return 1;
 	}
 	r = rules_spec_write(&spec, mem);
+	if (r == 0 && bpf)
+		r = rules_bpf_write(spec.arches, mem);
 	rules_strv_free(exec_paths);
 	if (fclose(mem) != 0 || r < 0) {
 		fprintf(stderr, "kmodaudit rules: cannot build the rules for this architecture\n");

@@ -8,3 +8,6 @@ kmodaudit_sys_test(bpf-hostile ${CMAKE_CURRENT_LIST_DIR}/hostile.sh 120)
 # bpftool (libbpf) and python3 ctypes loads under the shim, joined to the kernel's AUDIT_BPF
 # LOAD/UNLOAD records by prog id; the hash from the bytes the loaders handed over.
 kmodaudit_sys_test(bpf-records ${CMAKE_CURRENT_LIST_DIR}/records.sh 180)
+# kmodaudit rules --bpf and check's WARN/PASS for it, on disk and running (changes the kernel's
+# rules for a while under the exclusive audit lock).
+kmodaudit_sys_test(bpf-rules ${CMAKE_CURRENT_LIST_DIR}/rules.sh 180)
