@@ -48,6 +48,8 @@ struct trace_call {
 	char *args;
 	char *name;
 	int fd;
+	bool userfault;		       /* something was left unread: a userfaultfd serves it */
+	struct trace_private *private; /* the image the kernel reads: our copy, in the caller */
 };
 
 /* The syscall numbers at a seccomp stop, by the arch the tracee called with. */
@@ -144,6 +146,19 @@ static uint64_t arg(const struct trace_call *c, int i)
 	return c->compat ? (uint32_t)c->args_raw[i] : c->args_raw[i];
 }
 
+/*
+ * Whether [addr, addr + len) may be read: not where a userfaultfd serves the pages. Its handler
+ * may be a tracee held still (the read would wait forever), and it may answer the tracer's read
+ * and the kernel's copy with different bytes: what is not read is not stated.
+ */
+static bool readable(struct trace_call *c, uint64_t addr, uint64_t len)
+{
+	if (trace_mem_userfault(c->tid, addr, len) != 1)
+		return true;
+	c->userfault = true;
+	return false;
+}
+
 /* Copy what the call points at; the caller's memory must be held still (trace-loop.c). */
 static void call_copy(struct trace_call *c)
 {
@@ -153,7 +168,7 @@ static void call_copy(struct trace_call *c)
 
 		/* Unreadable (EFAULT ahead) or too big: image_len 0 < image_size says so. */
 		c->call.image_size = len;
-		if (len <= IMAGE_MAX) {
+		if (len <= IMAGE_MAX && readable(c, arg(c, 0), len)) {
 			c->image = malloc(len ? len : 1);
 			if (c->image && trace_mem_read(c->tid, arg(c, 0), c->image, len) == 0) {
 				c->call.image = c->image;
@@ -169,7 +184,8 @@ static void call_copy(struct trace_call *c)
 		c->call.flags = (uint32_t)c->args_raw[2];
 		break;
 	case KMA_SYS_DELETE_MODULE:
-		if (trace_mem_read_string(c->tid, arg(c, 0), NAME_MAX_READ, &c->name) == 0)
+		if (readable(c, arg(c, 0), NAME_MAX_READ) &&
+		    trace_mem_read_string(c->tid, arg(c, 0), NAME_MAX_READ, &c->name) == 0)
 			c->call.name = c->name;
 		c->call.flags = (uint32_t)c->args_raw[1];
 		break;
@@ -177,18 +193,46 @@ static void call_copy(struct trace_call *c)
 	if (c->call.syscall != KMA_SYS_DELETE_MODULE) {
 		int i = c->call.syscall == KMA_SYS_INIT_MODULE ? 2 : 1;
 
-		if (trace_mem_read_string(c->tid, arg(c, i), ARGS_MAX, &c->args) == 0)
+		if (readable(c, arg(c, i), ARGS_MAX) &&
+		    trace_mem_read_string(c->tid, arg(c, i), ARGS_MAX, &c->args) == 0)
 			c->call.args = c->args;
 		else
 			c->call.args_unreadable = true;
 	}
 }
 
-bool trace_call_begin(struct kma_ctx *ctx, struct trace_call *c)
+int trace_call_begin(struct kma_ctx *ctx, struct trace_call *c, int *sig)
 {
 	call_copy(c);
+	/*
+	 * The kernel reads the tracer's own copy, not the caller's memory: whatever writes that
+	 * memory meanwhile (a process outside the trace too), the bytes hashed are the bytes the
+	 * kernel gets. Without the copy (an image not read whole, no memory for it) the call reads
+	 * the caller's memory, held still as far as the trace goes.
+	 */
+	if (c->call.image && c->call.image_len &&
+	    trace_private_begin(c->tid, 0, c->call.image, c->call.image_len, &c->private, sig) ==
+		    -ESRCH)
+		return -ESRCH;
 	/* Only a fail-closed refusal stops the call; any other trouble fails open. */
 	return kma_call_begin(ctx, &c->call, &c->pending) != -EPERM;
+}
+
+int trace_call_exit(struct trace_call *c, int *sig)
+{
+	struct trace_private *p = TAKE_PTR(c->private);
+	int r;
+
+	if (!p)
+		return 0;
+	r = trace_private_end(c->tid, p, sig);
+	trace_private_free(p);
+	return r == -ESRCH ? r : 0;
+}
+
+bool trace_call_unheld(const struct trace_call *c)
+{
+	return c->userfault;
 }
 
 void trace_call_end(struct kma_ctx *ctx, struct trace_call *c, long ret)
@@ -203,6 +247,7 @@ void trace_call_free(struct trace_call *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	trace_private_free(c->private);
 	free(c->image);
 	free(c->args);
 	free(c->name);

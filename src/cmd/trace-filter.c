@@ -12,8 +12,10 @@
  * notification supervisor can only let the call continue blindly (SECCOMP_USER_NOTIF_FLAG_CONTINUE
  * reports nothing back) or make the call itself, which would load the module as the tracer.
  *
- * The filter outlives the trace: in a process the tracer has let go, RET_TRACE fails a module
- * call with ENOSYS, so nothing under this filter loads a module unrecorded.
+ * The filter outlives the trace, but in a process the tracer has let go RET_TRACE fails a module
+ * call with ENOSYS only while no other tracer with PTRACE_O_TRACESECCOMP is attached: such a
+ * tracer can continue the call into the kernel. Hence ptrace attach is refused inside the trace
+ * (below), and a tracee is let go only after it loaded trace_refusal_bpf's filter (trace-loop.c).
  *
  * A filter CMD stacks on ours is run too, and the kernel takes the highest-ranked action of all:
  * KILL, TRAP and ERRNO outrank TRACE but stop the call, while USER_NOTIF outranks TRACE and can
@@ -24,11 +26,13 @@
  * cannot ask for a listener.)
  */
 #include <errno.h>
-#include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <unistd.h>
 
 #include "cmd/trace.h"
 
@@ -46,6 +50,33 @@ static const uint32_t extra_arches[] = {
 
 static const char *const module_syscalls[] = {"init_module", "finit_module", "delete_module"};
 
+static const char *const async_io[] = {"io_uring_setup", "io_setup"};
+
+static const uint64_t ptrace_attach[] = {PTRACE_TRACEME, PTRACE_ATTACH, PTRACE_SEIZE};
+
+/* The module syscalls answer action on every arch of the filter, everything else is allowed. */
+static int module_rules(scmp_filter_ctx seccomp, uint32_t action)
+{
+	int r;
+
+	for (size_t i = 0; i < sizeof(extra_arches) / sizeof(extra_arches[0]); i++) {
+		r = seccomp_arch_add(seccomp, extra_arches[i]);
+		if (r < 0 && r != -EEXIST)
+			return r;
+	}
+	/* Rules apply to every arch of the filter; libseccomp adds the arch checks. */
+	for (size_t i = 0; i < sizeof(module_syscalls) / sizeof(module_syscalls[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(module_syscalls[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			return -ENOSYS;
+		r = seccomp_rule_add(seccomp, action, nr, 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int trace_filter_new(struct trace_filter **out)
 {
 	struct trace_filter *f = calloc(1, sizeof(*f));
@@ -58,23 +89,9 @@ int trace_filter_new(struct trace_filter **out)
 		free(f);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < sizeof(extra_arches) / sizeof(extra_arches[0]); i++) {
-		r = seccomp_arch_add(f->seccomp, extra_arches[i]);
-		if (r < 0 && r != -EEXIST)
-			goto fail;
-	}
-	/* Rules apply to every arch of the filter; libseccomp adds the arch checks. */
-	for (size_t i = 0; i < sizeof(module_syscalls) / sizeof(module_syscalls[0]); i++) {
-		int nr = seccomp_syscall_resolve_name(module_syscalls[i]);
-
-		if (nr == __NR_SCMP_ERROR) {
-			r = -ENOSYS;
-			goto fail;
-		}
-		r = seccomp_rule_add(f->seccomp, SCMP_ACT_TRACE(0), nr, 0);
-		if (r < 0)
-			goto fail;
-	}
+	r = module_rules(f->seccomp, SCMP_ACT_TRACE(0));
+	if (r < 0)
+		goto fail;
 	/*
 	 * Every thread and process CMD starts must be traced, so that a module call can hold
 	 * every sharer of the caller's memory still: a CLONE_UNTRACED thread would rewrite the
@@ -98,6 +115,34 @@ int trace_filter_new(struct trace_filter **out)
 					SECCOMP_FILTER_FLAG_NEW_LISTENER));
 	if (r < 0)
 		goto fail;
+	/*
+	 * No process of the trace becomes a tracer: a tracer with PTRACE_O_TRACESECCOMP turns our
+	 * RET_TRACE into "go on" (the kernel answers ENOSYS only while no such tracer is attached),
+	 * so a helper seizing another process of the trace (one let go at the end of the trace, or
+	 * any other) could continue it into a module call unrecorded. PTRACE_TRACEME, ATTACH and
+	 * SEIZE fail with EPERM; a traced process could not be attached anyway (it has a tracer).
+	 */
+	for (size_t i = 0; i < sizeof(ptrace_attach) / sizeof(ptrace_attach[0]); i++) {
+		r = seccomp_rule_add(f->seccomp, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ptrace), 1,
+				     SCMP_A0_64(SCMP_CMP_EQ, ptrace_attach[i]));
+		if (r < 0)
+			goto fail;
+	}
+	/*
+	 * Asynchronous I/O runs in the kernel while every tracee is held still for a module call
+	 * (trace-loop.c): a read queued before the call, to complete into the caller's image
+	 * during it, would change the bytes between the tracer's copy and the kernel's. io_uring
+	 * and Linux AIO answer ENOSYS, as on kernels built without them (users fall back).
+	 */
+	for (size_t i = 0; i < sizeof(async_io) / sizeof(async_io[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(async_io[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		r = seccomp_rule_add(f->seccomp, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+		if (r < 0)
+			goto fail;
+	}
 	/*
 	 * no_new_privs would stop setuid programs that CMD runs from gaining privileges; a tracer
 	 * with CAP_SYS_ADMIN does not need it (trace_filter_load sets it only when it must).
@@ -137,6 +182,52 @@ int trace_filter_load(struct trace_filter *f)
 		if (r == 0)
 			r = seccomp_load(f->seccomp);
 	}
+	return r;
+}
+
+int trace_refusal_bpf(void **out, size_t *len)
+{
+	scmp_filter_ctx seccomp = seccomp_init(SCMP_ACT_ALLOW);
+	void *buf = NULL;
+	off_t size;
+	int fd = -1, r;
+
+	if (!seccomp)
+		return -ENOMEM;
+	r = module_rules(seccomp, SCMP_ACT_ERRNO(EPERM));
+	if (r < 0)
+		goto out;
+	fd = memfd_create("kmodaudit-refusal", MFD_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = seccomp_export_bpf(seccomp, fd);
+	if (r < 0)
+		goto out;
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0 || size > 65536) {
+		r = -EINVAL;
+		goto out;
+	}
+	buf = malloc((size_t)size);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (pread(fd, buf, (size_t)size, 0) != size) {
+		r = -EIO;
+		goto out;
+	}
+	*out = buf;
+	*len = (size_t)size;
+	buf = NULL;
+	r = 0;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(seccomp);
 	return r;
 }
 

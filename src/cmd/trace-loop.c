@@ -5,11 +5,15 @@
  * syscalls (the seccomp filter), at fork/clone/exec events and at signals.
  *
  * At a module call the tracee's thread is stopped in its syscall. Before its arguments are read,
- * every other traced thread that shares its memory (same thread group, or a CLONE_VM child, as
- * kcmp(KCMP_VM) tells) is stopped too (PTRACE_INTERRUPT) and held until the syscall returns:
- * what the tracer copies and hashes is then byte for byte what the kernel copies. A vfork parent
- * waiting for its child cannot run, so it is not waited for. Module calls of one address space
- * are handled one at a time; other address spaces go on meanwhile.
+ * every other tracee is stopped too (PTRACE_INTERRUPT), not only the threads sharing its memory,
+ * and held until the syscall returns: a forked process of the trace can change the caller's image
+ * as well (a MAP_SHARED file or memfd page, shm, process_vm_writev, /proc/PID/mem, a
+ * userfaultfd it serves). What the tracer copies and hashes is then byte for byte what the
+ * kernel copies, as far as processes of the trace go; an init_module image the kernel even reads
+ * from the tracer's own copy (trace_private_begin), whoever else writes the caller's memory. A
+ * vfork parent waiting for its child cannot run, so it is not waited for. Module calls are handled
+ * one at a time. An image a userfaultfd serves is not read at all (trace-call.c) and holds nothing
+ * (call_release).
  *
  * No wait for an interrupt stop may be unbounded: a vfork parent the tracer saw no vfork event
  * of cannot stop until its child is done, which may wait for the very call being held. While
@@ -37,6 +41,12 @@
 
 struct held_call;
 
+enum stop_kind {
+	STOP_OTHER,  /* fork/clone/exec/vfork-done/seccomp event, or a syscall stop */
+	STOP_SIGNAL, /* signal-delivery-stop: resume_sig is its signal */
+	STOP_JOBCTL, /* PTRACE_EVENT_STOP: interrupt or group stop, outside any syscall */
+};
+
 struct tracee {
 	pid_t tid;
 	bool stopped;		    /* in a ptrace-stop we have not resumed */
@@ -46,6 +56,11 @@ struct tracee {
 	bool at_module_call;	    /* stopped at a module call not handled yet */
 	bool interrupt_sent;	    /* PTRACE_INTERRUPT sent for held_for, stop not seen yet */
 	bool detached;		    /* let go (end of the trace): to be dropped from the table */
+	enum stop_kind stop_kind;   /* what its last stop was */
+	bool parked;		    /* leaving: stopped and left so until it can be let go */
+	bool refusing;		    /* leaving: the refusal filter is in place */
+	bool kept;		    /* leaving: the filter could not be put in: traced to its end */
+	pid_t vfork_parent;	    /* the vfork parent it was born of (0: none) */
 	struct held_call *own;	    /* its module call being handled */
 	struct held_call *held_for; /* stopped for another thread's module call */
 };
@@ -57,6 +72,8 @@ struct held_call {
 	unsigned int waiting;	 /* interrupted threads whose stop has not been seen */
 	bool in_flight;		 /* the kernel is running it: next stop is syscall exit */
 	bool refused;		 /* fail-closed: the syscall is skipped, -EPERM at exit */
+	bool released;		 /* holds nothing any more (call_release) */
+	int pending_sig;	 /* a signal that came during an injected call, for the caller */
 	long long wait_since_ms; /* when the loop began polling for the interrupt stops */
 	struct held_call *next;
 };
@@ -69,7 +86,10 @@ struct tracer {
 	pid_t cmd;
 	bool cmd_done;
 	int cmd_status;
-	bool detaching;		 /* the trace is ending: every tracee is let go at its next stop */
+	bool detaching; /* the trace is ending: every tracee is let go (leave_settle) */
+	const struct trace_opts *opts;
+	pid_t *ever; /* every tid ever traced: a signal from one never ends the trace */
+	size_t n_ever, cap_ever;
 	long long seen_ms[NSIG]; /* when CMD last stopped for this signal (signal-delivery-stop) */
 	long long owed_ms[NSIG]; /* when the loop first saw this signal owed, 0: not yet */
 	unsigned int forwarded[NSIG]; /* sent by us, CMD's stop for it not seen yet */
@@ -78,6 +98,8 @@ struct tracer {
 static volatile sig_atomic_t stop_following;
 /* SIGTERM or SIGHUP received and not yet forwarded to CMD (forward_owed() decides). */
 static volatile sig_atomic_t owed_signal[NSIG];
+/* Who sent it (si_pid; 0 for the kernel): a tracee's never ends the trace. */
+static volatile sig_atomic_t owed_from[NSIG];
 
 /*
  * SIGTERM and SIGHUP to the tracer are CMD's: a service manager stopping us stops CMD. But CMD
@@ -103,11 +125,10 @@ static void note_signal(int sig, siginfo_t *info, void *ucontext)
 	(void)ucontext;
 	if (info->si_code == SI_KERNEL) {
 		/* reached CMD itself */
-	} else if (cmd > 0 && getpgid(cmd) != getpgrp()) {
-		/* not in our group: no group kill reached it, forward at once */
-		if (kill(cmd, sig) < 0)
-			stop_following = 1;
+	} else if (cmd > 0 && getpgid(cmd) != getpgrp() && kill(cmd, sig) == 0) {
+		/* not in our group: no group kill reached it, forwarded at once */
 	} else {
+		owed_from[sig] = info->si_pid;
 		owed_signal[sig] = 1;
 		/* a blocking waitpid entered just after the loop's check must wake to decide */
 		setitimer(ITIMER_REAL, &wake, NULL);
@@ -118,6 +139,14 @@ static void note_signal(int sig, siginfo_t *info, void *ucontext)
 static void wake_up(int sig)
 {
 	(void)sig;
+}
+
+static bool ever_traced(struct tracer *t, pid_t pid)
+{
+	for (size_t i = 0; pid > 0 && i < t->n_ever; i++)
+		if (t->ever[i] == pid)
+			return true;
+	return false;
 }
 
 /* A SIGTERM or SIGHUP CMD stopped for (signal-delivery-stop). */
@@ -156,15 +185,22 @@ static bool forward_owed(struct tracer *t)
 			continue;
 		}
 		owed_signal[sig] = 0;
-		if (t->cmd_done) {
-			stop_following =
-				1; /* CMD is gone: --follow ends, the others go on untraced */
+		if (t->cmd_done || (t->seen_ms[sig] < t->owed_ms[sig] - FORWARD_GRACE_MS &&
+				    kill(t->cmd, sig) < 0)) {
+			/* CMD is gone: --follow ends (the others are let go, refusing module
+			 * calls), unless a process of the trace sent it: it cannot end its own
+			 * trace. */
+			if (ever_traced(t, (pid_t)owed_from[sig]))
+				fprintf(stderr,
+					"kmodaudit trace: signal %d from traced process %d "
+					"ignored\n",
+					sig, (int)owed_from[sig]);
+			else
+				stop_following = 1;
 		} else if (t->seen_ms[sig] >= t->owed_ms[sig] - FORWARD_GRACE_MS) {
 			t->seen_ms[sig] = 0; /* CMD got this one itself */
-		} else if (kill(t->cmd, sig) == 0) {
-			t->forwarded[sig]++;
 		} else {
-			stop_following = 1;
+			t->forwarded[sig]++;
 		}
 		t->owed_ms[sig] = 0;
 	}
@@ -194,9 +230,19 @@ static struct tracee *tracee_add(struct tracer *t, pid_t tid)
 		t->tracees = v;
 		t->cap = cap;
 	}
+	if (t->n_ever == t->cap_ever) {
+		size_t cap = t->cap_ever ? t->cap_ever * 2 : 64;
+		pid_t *v = realloc(t->ever, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->ever = v;
+		t->cap_ever = cap;
+	}
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return NULL;
+	t->ever[t->n_ever++] = tid;
 	u->tid = tid;
 	t->tracees[t->n++] = u;
 	return u;
@@ -220,10 +266,11 @@ static void resume(struct tracer *t, struct tracee *u)
 		return;
 	if (u->own && u->own->in_flight)
 		r = ptrace(PTRACE_SYSCALL, u->tid, 0L, (long)u->resume_sig);
-	else if (t->detaching) {
-		/* Let go with its pending signal; a group-stopped one stays stopped. */
-		r = ptrace(PTRACE_DETACH, u->tid, 0L, (long)u->resume_sig);
-		u->detached = true;
+	else if (t->detaching && !u->kept) {
+		/* Leaving: it stays stopped (signal and all) until it can be let go (leave_settle).
+		 */
+		u->parked = true;
+		return;
 	} else if (u->listen)
 		r = ptrace(PTRACE_LISTEN, u->tid, 0L, 0L);
 	else
@@ -250,24 +297,70 @@ static bool same_memory(struct tracee *a, struct tracee *b)
 	return ta > 0 && ta == procctx_tgid(b->tid);
 }
 
+/* The call that holds every tracee still, if one is being handled. */
 static struct held_call *call_holding(struct tracer *t, struct tracee *u)
 {
 	for (struct held_call *h = t->calls; h; h = h->next)
-		if (h->caller != u && same_memory(h->caller, u))
+		if (h->caller != u && !h->released)
 			return h;
 	return NULL;
 }
 
+/*
+ * The call's image lies in memory a userfaultfd serves: its handler (maybe a held tracee) would
+ * answer the kernel's copy and the tracer's read as it liked, and a held handler would never
+ * answer. The tracer read nothing of it (the record says truncated_read and states no contents),
+ * so there is nothing to hold still for: every held tracee goes on.
+ */
+static void call_release(struct tracer *t, struct held_call *h)
+{
+	h->released = true;
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *u = t->tracees[i];
+
+		if (u->held_for != h)
+			continue;
+		u->held_for = NULL;
+		if (u->interrupt_sent) {
+			u->interrupt_sent = false; /* resumed at its stop */
+			continue;
+		}
+		if (!u->at_module_call)
+			resume(t, u);
+	}
+}
+
+static void tracee_gone(struct tracer *t, struct tracee *u);
+
+/* A tracee reaped by a wait of trace-inject.c: only SIGKILL ends one held in a ptrace-stop. */
+static void tracee_reaped(struct tracer *t, struct tracee *u)
+{
+	if (u->tid == t->cmd) {
+		t->cmd_done = true;
+		t->cmd_status = SIGKILL;
+		forward_pid = 0;
+	}
+	tracee_gone(t, u);
+}
+
 static void call_proceed(struct tracer *t, struct held_call *h)
 {
-	if (!trace_call_begin(t->ctx, h->call)) {
+	int r = trace_call_begin(t->ctx, h->call, &h->pending_sig);
+
+	h->in_flight = true;
+	if (r == -ESRCH) {
+		tracee_reaped(t, h->caller); /* records it with an unknown answer */
+		return;
+	}
+	if (r == 0) {
 		/* Fail-closed: syscall number -1 makes the kernel skip it; -EPERM set at exit. */
 #if defined(__x86_64__)
 		h->refused = ptrace(PTRACE_POKEUSER, h->caller->tid,
 				    offsetof(struct user, regs.orig_rax), -1L) == 0;
 #endif
 	}
-	h->in_flight = true;
+	if (trace_call_unheld(h->call))
+		call_release(t, h);
 	resume(t, h->caller);
 }
 
@@ -340,7 +433,7 @@ static void call_start(struct tracer *t, struct tracee *u)
 	for (size_t i = 0; i < t->n; i++) {
 		struct tracee *v = t->tracees[i];
 
-		if (v == u || v->held_for || v->own || !same_memory(u, v))
+		if (v == u || v->held_for || v->own)
 			continue;
 		v->held_for = h;
 		if (v->stopped || v->in_vfork)
@@ -382,6 +475,13 @@ static void on_syscall_stop(struct tracer *t, struct tracee *u)
 		return;
 	}
 	ret = si.exit.rval;
+	if (trace_call_exit(h->call, &h->pending_sig) == -ESRCH) {
+		/* killed while its copy was unmapped: the kernel's answer is known all the same */
+		call_finish(t, h, ret);
+		tracee_reaped(t, u);
+		return;
+	}
+	u->resume_sig = h->pending_sig; /* one that came while the tracer ran calls in it */
 	if (h->refused) {
 		ret = -EPERM;
 #if defined(__x86_64__)
@@ -416,8 +516,12 @@ static void on_event(struct tracer *t, struct tracee *u, int event)
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
 		/* The child starts traced; its first stop may even come before this one. */
-		if (ptrace(PTRACE_GETEVENTMSG, u->tid, 0L, &msg) == 0)
-			tracee_add(t, (pid_t)msg);
+		if (ptrace(PTRACE_GETEVENTMSG, u->tid, 0L, &msg) == 0) {
+			struct tracee *child = tracee_add(t, (pid_t)msg);
+
+			if (child && event == PTRACE_EVENT_VFORK)
+				child->vfork_parent = u->tid;
+		}
 		if (event == PTRACE_EVENT_VFORK)
 			u->in_vfork = true;
 		break;
@@ -448,6 +552,9 @@ static void on_stop(struct tracer *t, struct tracee *u, int status)
 	struct held_call *h;
 
 	u->stopped = true;
+	u->stop_kind = event == PTRACE_EVENT_STOP	       ? STOP_JOBCTL
+		       : event == 0 && sig != (SIGTRAP | 0x80) ? STOP_SIGNAL
+							       : STOP_OTHER;
 	if (event == 0 && sig == (SIGTRAP | 0x80)) {
 		on_syscall_stop(t, u);
 		return;
@@ -488,13 +595,26 @@ static void on_stop(struct tracer *t, struct tracee *u, int status)
 }
 
 /*
- * The trace ends (CMD exited without --follow, or CMD is gone and we were told to stop): every
- * tracee is let go explicitly at its next stop (PTRACE_DETACH), after any module call it is in
- * or stopped at has been recorded. Exiting with tracees attached would kill them
- * (PTRACE_O_EXITKILL), and a call caught at its seccomp stop would run unrecorded if the tracer
- * merely went away.
+ * The trace ends (CMD exited without --follow, or CMD is gone and someone outside the trace told
+ * us to stop): every tracee is let go, after any module call it is in or stopped at has been
+ * recorded, but never while it could still make a module call. A process let go keeps our
+ * RET_TRACE filter, and that alone is not enough: the kernel answers ENOSYS for RET_TRACE only
+ * while no tracer with PTRACE_O_TRACESECCOMP is attached, and any such tracer (one outside the
+ * trace: inside it ptrace attach is refused) could continue the call into the kernel. So each
+ * tracee is made to load a second filter that refuses the module syscalls (EPERM: an ERRNO
+ * action outranks TRACE whoever traces it) before it is detached (trace-inject.c). Injection
+ * writes the tracee's stack and code, so it is done only while every other tracee sharing that
+ * memory is stopped (or is a vfork parent, which cannot run), and a process is let go only once
+ * every thread of its memory refuses: until then the refusing ones stay stopped. A vfork child
+ * refusing is let run, traced, until it execs or exits (its parent can only then stop and take
+ * the filter). A tracee the filter cannot be put into (no CAP_SYS_ADMIN and no no_new_privs,
+ * a stack pointer that points nowhere, a filter of CMD's that forbids seccomp()) is not let go:
+ * it is traced, and its module calls recorded, until it exits.
+ *
+ * Exiting with tracees attached would kill them (PTRACE_O_EXITKILL), and a call caught at its
+ * seccomp stop would run unrecorded if the tracer merely went away.
  */
-static void detach_all(struct tracer *t)
+static void leave_begin(struct tracer *t)
 {
 	t->detaching = true;
 	for (size_t i = 0; i < t->n; i++) {
@@ -503,8 +623,111 @@ static void detach_all(struct tracer *t)
 		if (!u->stopped)
 			ptrace(PTRACE_INTERRUPT, u->tid, 0L, 0L);
 		else if (!u->held_for && !u->own && !u->at_module_call)
+			u->parked = true;
+		/* held or waiting to make a module call: parked when that call is over */
+	}
+}
+
+/* Let a stopped tracee run on, traced (it is to stop again: interrupt when asked). */
+static void run_on(struct tracee *u, bool interrupt)
+{
+	ptrace(PTRACE_CONT, u->tid, 0L, (long)u->resume_sig);
+	if (interrupt)
+		ptrace(PTRACE_INTERRUPT, u->tid, 0L, 0L);
+	u->resume_sig = 0;
+	u->listen = false;
+	u->stopped = false;
+	u->parked = false;
+}
+
+/* Whether no other tracee can touch u's memory now: each sharer is stopped or a vfork parent. */
+static bool memory_still(struct tracer *t, struct tracee *u, bool *kept_sharer)
+{
+	*kept_sharer = false;
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *v = t->tracees[i];
+
+		if (v == u || v->detached || (!v->kept && (v->stopped || v->in_vfork)))
+			continue;
+		if (same_memory(u, v)) {
+			*kept_sharer = v->kept;
+			return false;
+		}
+	}
+	return true;
+}
+
+static void leave_settle(struct tracer *t)
+{
+	/* The refusal filter into every parked tracee whose memory is held still. */
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *u = t->tracees[i];
+		bool kept_sharer;
+		int sig = 0, r;
+
+		/* one held for a module call (of a tracee kept traced) waits for its end */
+		if (!u->parked || u->refusing || u->kept || u->held_for)
+			continue;
+		if (!memory_still(t, u, &kept_sharer)) {
+			if (kept_sharer) {
+				/* a sharer runs, traced, to its end: so does u */
+				u->kept = true;
+				resume(t, u);
+			}
+			continue;
+		}
+		if (u->stop_kind != STOP_JOBCTL) {
+			/* Injection wants a stop outside any syscall with no signal to deliver. */
+			run_on(u, true);
+			continue;
+		}
+		r = trace_inject_filter(u->tid, t->opts->refusal_bpf, t->opts->refusal_len, &sig);
+		if (sig)
+			u->resume_sig = sig;
+		if (r == -ESRCH) {
+			tracee_gone(t, u); /* reaped by the injection's wait */
+			i--;
+			continue;
+		}
+		if (r < 0) {
+			fprintf(stderr,
+				"kmodaudit trace: cannot make %d refuse module calls (%s): %s\n",
+				u->tid, strerror(-r), "it stays traced until it exits");
+			u->kept = true;
+			u->parked = false;
 			resume(t, u);
-		/* held or waiting to make a module call: let go when that call is over */
+			continue;
+		}
+		u->refusing = true;
+		u->stop_kind = STOP_OTHER; /* at the injected call's syscall-exit stop */
+	}
+	/* Let go every refusing tracee all of whose sharers refuse as well. */
+	for (size_t i = 0; i < t->n; i++) {
+		struct tracee *u = t->tracees[i];
+		bool all = true, vfork_child = false;
+
+		if (!u->parked || !u->refusing || u->held_for)
+			continue;
+		for (size_t j = 0; j < t->n; j++) {
+			struct tracee *v = t->tracees[j];
+
+			if (v == u || v->detached || v->kept || (v->refusing && v->parked) ||
+			    !same_memory(u, v))
+				continue;
+			all = false;
+			if (v->in_vfork && !v->stopped && u->vfork_parent == v->tid)
+				vfork_child = true;
+		}
+		if (all) {
+			/* a group-stopped one stays stopped (the kernel puts it back in its stop)
+			 */
+			ptrace(PTRACE_DETACH, u->tid, 0L, (long)u->resume_sig);
+			u->detached = true;
+			u->parked = false;
+			u->stopped = false;
+		} else if (vfork_child) {
+			run_on(u, false);
+		}
 	}
 }
 
@@ -607,7 +830,7 @@ static pid_t wait_tracee(struct tracer *t, int *status)
 
 int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd, int *cmd_status)
 {
-	struct tracer t = {.ctx = ctx, .cmd = cmd};
+	struct tracer t = {.ctx = ctx, .cmd = cmd, .opts = opts};
 	struct sigaction sa = {.sa_sigaction = note_signal, .sa_flags = SA_SIGINFO};
 	struct sigaction wake = {.sa_handler = wake_up};
 	int r = 0;
@@ -630,8 +853,9 @@ int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd
 		pid_t pid;
 
 		if (!t.detaching && (stop_following || (t.cmd_done && !opts->follow)))
-			detach_all(&t);
+			leave_begin(&t);
 		if (t.detaching) {
+			leave_settle(&t);
 			drop_detached(&t);
 			if (!t.n)
 				break;
@@ -667,5 +891,6 @@ int trace_loop_run(struct kma_ctx *ctx, const struct trace_opts *opts, pid_t cmd
 	for (size_t i = 0; i < t.n; i++)
 		free(t.tracees[i]);
 	free(t.tracees);
+	free(t.ever);
 	return r;
 }

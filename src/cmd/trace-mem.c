@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Reading a stopped tracee: its memory (process_vm_readv) and its mappings (/proc/PID/maps). */
+/* Reading a stopped tracee: its memory (process_vm_readv) and its mappings (/proc/PID/maps, smaps).
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -90,6 +91,35 @@ int trace_mem_mapping_path(pid_t pid, uint64_t addr, char **out)
 			return 0;
 		*out = strdup(path);
 		return *out ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
+int trace_mem_userfault(pid_t pid, uint64_t addr, uint64_t len)
+{
+	char smaps[64];
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t size = 0;
+	bool overlaps = false;
+
+	if (len == 0)
+		return 0;
+	snprintf(smaps, sizeof(smaps), "/proc/%d/smaps", pid);
+	f = fopen(smaps, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &size, f) > 0) {
+		uint64_t start, end;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " ", &start, &end) == 2) {
+			overlaps = start < addr + len && addr < end;
+			continue;
+		}
+		/* VmFlags (last line of each mapping): um = userfaultfd missing, ui = minor */
+		if (overlaps && !strncmp(line, "VmFlags:", 8) &&
+		    (strstr(line, " um") || strstr(line, " ui")))
+			return 1;
 	}
 	return 0;
 }

@@ -8,10 +8,12 @@
  * SIGQUIT meanwhile) and its exit status, which becomes ours (128+N if it died of signal N).
  *
  * Without --follow the trace ends when CMD exits: descendants still running are let go
- * untraced (detached, after any module call they are in has been recorded); the seccomp filter
- * stays with them, so a module call they make later fails with ENOSYS instead of going
- * unrecorded. --follow keeps tracing after CMD exits until every traced descendant has exited.
- * If the tracer itself is killed, its tracees are killed with it (trace-filter.c says why).
+ * (detached, after any module call they are in has been recorded), each only once it carries a
+ * second seccomp filter that refuses module calls (EPERM) whoever traces it (trace-loop.c,
+ * trace-inject.c); one that cannot take it stays traced until it exits. --follow keeps tracing
+ * after CMD exits until every traced descendant has exited; a SIGTERM or SIGHUP sent by a traced
+ * process never ends it. If the tracer itself is killed, its tracees are killed with it
+ * (trace-filter.c says why).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +105,7 @@ int cmd_trace(int argc, char *argv[])
 	struct kma_ctx_opts ctx_opts = {.secure = getauxval(AT_SECURE) != 0};
 	struct trace_opts opts = {0};
 	struct trace_filter *filter = NULL;
+	_cleanup_free_ void *refusal = NULL;
 	struct kma_ctx *ctx = NULL;
 	int go[2] = {-1, -1};
 	int c, r, status = 0, ret = EXIT_TRACE_FAILED;
@@ -148,6 +152,13 @@ int cmd_trace(int argc, char *argv[])
 		fprintf(stderr, "kmodaudit trace: cannot set up recording: %s\n", strerror(-r));
 		return EXIT_TRACE_FAILED;
 	}
+	r = trace_refusal_bpf(&refusal, &opts.refusal_len);
+	if (r < 0) {
+		fprintf(stderr, "kmodaudit trace: cannot build the refusal filter: %s\n",
+			strerror(-r));
+		goto out;
+	}
+	opts.refusal_bpf = refusal;
 	r = trace_filter_new(&filter);
 	if (r < 0) {
 		fprintf(stderr, "kmodaudit trace: cannot build the seccomp filter: %s\n",
@@ -188,6 +199,13 @@ int cmd_trace(int argc, char *argv[])
 		goto out;
 	}
 	close(TAKE_FD(go[1]));
+	/*
+	 * Not dumpable from now on (CMD, forked before, keeps its own setting): a traced process
+	 * without CAP_SYS_PTRACE can then neither write our memory (/proc/PID/mem,
+	 * process_vm_writev: the copies we hash, the records we send) nor read it. New tracees are
+	 * attached by the kernel, with no access check.
+	 */
+	prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
 
 	r = trace_loop_run(ctx, &opts, pid, &status);
 	if (r < 0) {

@@ -49,3 +49,27 @@ done
 echo "ok: kernel SYSCALL record pid = $pid (the loader, not the tracer $tracer)"
 kexit=$(grep -o ' exit=-\?[0-9]*' <<< "$kernel" | sed -n 1p | cut -d= -f2)
 expect "kernel SYSCALL record exit" "$kexit" "$ret"
+
+# init_module: the kernel reads the tracer's own copy of the image, placed in a fresh private
+# mapping of the loader for the call, not the loader's buffer (which anything could rewrite
+# meanwhile): the kernel's SYSCALL record's a0 is another address than the one the loader
+# passed (the previous code: the same).
+mark=$(audit_mark)
+"$kmodaudit" trace -- "$loader" init "$module" > "$work/init.log"
+pid=$(pid_of "$work/init.log")
+image=$(sed -n 's/^image=//p' "$work/init.log")
+[ -n "$image" ] || fail "the loader printed no image address"
+syscall_nr=$(ausyscall x86_64 init_module --exact)
+for ((i = 0; i < 50; i++)); do
+	kernel=$(LC_ALL=C ausearch --input-logs --start $mark -k "$key" --format raw 2>/dev/null |
+		grep -a "type=SYSCALL" | grep -a " syscall=$syscall_nr " | grep -a " pid=$pid " || true)
+	[ -n "$kernel" ] && break
+	sleep 0.2
+done
+[ -n "$kernel" ] || fail "no kernel SYSCALL record of the loader's init_module"
+a0=$(grep -o ' a0=[0-9a-f]*' <<< "$kernel" | sed -n 1p | cut -d= -f2)
+a1=$(grep -o ' a1=[0-9a-f]*' <<< "$kernel" | sed -n 1p | cut -d= -f2)
+expect "kernel SYSCALL record init_module a1 (length)" "$((16#$a1))" "$module_size"
+[ "$a0" != "$image" ] || fail "the kernel read the loader's own buffer ($image), not a private copy"
+echo "ok: the kernel read the image at $a0, the loader's buffer is at $image"
+expect "the loader's answer" "$(ret_of "$work/init.log")" "$(grep -o ' exit=-\?[0-9]*' <<< "$kernel" | sed -n 1p | cut -d= -f2)"

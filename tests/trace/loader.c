@@ -12,16 +12,21 @@
  *	                                              after the first (or after 20 s)
  *	kma-trace-loader getppid N                    N getppid calls; prints how many times the
  *	                                              parent (the tracer) was switched out meanwhile
+ *	kma-trace-loader async-io                     prints "io_uring_setup=R io_setup=R" (0 or
+ *	                                              -errno: whether asynchronous I/O can be set
+ *up)
  *
  * Prints what the kernel answered as "pid=P syscall=S ret=R" (R is the raw -errno), the
- * tests' independent account of each call.
+ * tests' independent account of each call; init first prints "image=HEX", its buffer's address.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -106,6 +111,7 @@ int main(int argc, char *argv[])
 		size_t len;
 		void *image = read_file(argv[2], &len);
 
+		printf("image=%lx\n", (unsigned long)image);
 		report("init_module", raw_syscall3(NR_INIT_MODULE, (long)image, (long)len,
 						   (long)(argc > 3 ? argv[3] : "")));
 		return 0;
@@ -173,9 +179,20 @@ int main(int argc, char *argv[])
 		printf("parent_switches=%ld\n", parent_switches() - before);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "async-io")) {
+		char params[120] = {0};
+		unsigned long aio = 0;
+		long r1 = syscall(SYS_io_uring_setup, 4, params), r2;
+
+		r1 = r1 < 0 ? -errno : 0;
+		r2 = syscall(SYS_io_setup, 4, &aio) < 0 ? -errno : 0;
+		printf("io_uring_setup=%ld io_setup=%ld\n", r1, r2);
+		return 0;
+	}
 	fprintf(stderr,
 		"usage: %s init FILE [PARAMS] | finit FILE [PARAMS [FLAGS]] | "
-		"delete NAME [FLAGS] | spawn PROG [ARGS...] | count-signals READY | getppid N\n",
+		"delete NAME [FLAGS] | spawn PROG [ARGS...] | count-signals READY | getppid N | "
+		"async-io\n",
 		argv[0]);
 	return 2;
 }

@@ -17,6 +17,18 @@
  * and so none could hold still; prints "untraced_clone=ok" or "untraced_clone=-ERRNO" (refused:
  * the writer is then an ordinary thread). It first probes clone3 with CLONE_UNTRACED (a child
  * that exits at once): "clone3=ok" or "clone3=-ERRNO".
+ *
+ *	kma-trace-mt-loader FILE ROUNDS fork
+ *
+ * The writer is a forked child process instead, sharing only the memfd (not the address space):
+ * a tracer that holds still only the caller's memory sharers lets it run during the call.
+ *
+ *	kma-trace-mt-loader FILE ROUNDS writer PATH   (run outside the trace, in the background)
+ *	kma-trace-mt-loader FILE ROUNDS reader PATH   (run under the trace)
+ *
+ * The image is the file PATH (on tmpfs), mapped MAP_SHARED: the writer, a process the tracer
+ * cannot hold still, creates it and rewrites it until the reader has made its ROUNDS calls
+ * (the counters live in the page after the image). The reader prints the calls and rewrites=N.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,17 +53,20 @@
 static int memfd;
 static char *state_a, *state_b;
 static size_t len;
-static atomic_bool done;
-static atomic_ulong rewrites;
+/* In MAP_SHARED memory: the forked writer's counters are seen by the caller. */
+static struct shared {
+	atomic_bool done;
+	atomic_ulong rewrites;
+} * sh;
 
 static void *rewrite(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&done)) {
+	while (!atomic_load(&sh->done)) {
 		if (pwrite(memfd, state_b, len, 0) != (ssize_t)len ||
 		    pwrite(memfd, state_a, len, 0) != (ssize_t)len)
 			abort();
-		atomic_fetch_add(&rewrites, 2);
+		atomic_fetch_add(&sh->rewrites, 2);
 	}
 	return NULL;
 }
@@ -98,14 +113,19 @@ static int start_untraced_writer(pthread_t *writer)
 int main(int argc, char *argv[])
 {
 	bool untraced = argc == 4 && !strcmp(argv[3], "untraced");
+	bool forked = argc == 4 && !strcmp(argv[3], "fork");
+	pid_t writer_pid = -1;
 	int joinable = 1;
 	struct stat st;
 	pthread_t writer;
 	char *image;
 	int fd, rounds;
 
-	if (argc != 3 && !untraced) {
-		fprintf(stderr, "usage: %s FILE ROUNDS [untraced]\n", argv[0]);
+	bool outside = argc == 5 && (!strcmp(argv[3], "writer") || !strcmp(argv[3], "reader"));
+
+	if (argc != 3 && !untraced && !forked && !outside) {
+		fprintf(stderr, "usage: %s FILE ROUNDS [untraced|fork|writer PATH|reader PATH]\n",
+			argv[0]);
 		return 2;
 	}
 	rounds = atoi(argv[2]);
@@ -122,13 +142,46 @@ int main(int argc, char *argv[])
 	for (size_t i = 0; i < len; i++)
 		state_b[i] = (char)~state_a[i];
 
-	memfd = memfd_create("kma-trace-mt-image", MFD_CLOEXEC);
-	if (memfd < 0 || pwrite(memfd, state_a, len, 0) != (ssize_t)len)
-		return 2;
-	image = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (image == MAP_FAILED)
-		return 2;
-	if (untraced) {
+	if (outside) {
+		size_t tail = (len + 4095) & ~(size_t)4095;
+		bool writer_side = !strcmp(argv[3], "writer");
+
+		memfd = open(argv[4],
+			     (writer_side ? O_RDWR | O_CREAT | O_TRUNC : O_RDWR) | O_CLOEXEC, 0600);
+		if (memfd < 0 || (writer_side && (ftruncate(memfd, (off_t)(tail + 4096)) < 0 ||
+						  pwrite(memfd, state_a, len, 0) != (ssize_t)len)))
+			return 2;
+		image = mmap(NULL, tail + 4096, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+		if (image == MAP_FAILED)
+			return 2;
+		sh = (struct shared *)(image + tail);
+		if (writer_side) {
+			rewrite(NULL);
+			return 0;
+		}
+		joinable = 0;
+	} else {
+		memfd = memfd_create("kma-trace-mt-image", MFD_CLOEXEC);
+		if (memfd < 0 || pwrite(memfd, state_a, len, 0) != (ssize_t)len)
+			return 2;
+		image = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+		sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+			  0);
+		if (image == MAP_FAILED || sh == MAP_FAILED)
+			return 2;
+	}
+	if (outside) {
+		/* the writer runs already */
+	} else if (forked) {
+		writer_pid = fork();
+		if (writer_pid < 0)
+			return 2;
+		if (writer_pid == 0) {
+			rewrite(NULL);
+			_exit(0);
+		}
+		joinable = 0;
+	} else if (untraced) {
 		probe_clone3();
 		joinable = start_untraced_writer(&writer);
 		fflush(stdout);
@@ -138,16 +191,18 @@ int main(int argc, char *argv[])
 	if (joinable < 0)
 		return 2;
 	/* Let the writer get going before the first call. */
-	while (atomic_load(&rewrites) < 4)
+	while (atomic_load(&sh->rewrites) < 4)
 		;
 	for (int i = 0; i < rounds; i++) {
 		long ret = raw_syscall3(NR_INIT_MODULE, (long)image, (long)len, (long)"");
 
 		printf("pid=%d syscall=init_module ret=%ld\n", (int)getpid(), ret);
 	}
-	atomic_store(&done, true);
+	atomic_store(&sh->done, true);
 	if (joinable)
 		pthread_join(writer, NULL);
-	printf("rewrites=%lu\n", atomic_load(&rewrites));
+	if (writer_pid > 0)
+		waitpid(writer_pid, NULL, 0);
+	printf("rewrites=%lu\n", atomic_load(&sh->rewrites));
 	return 0;
 }

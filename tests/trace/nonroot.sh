@@ -30,3 +30,11 @@ pid=$(pid_of "$work/log")
 expect "records of nobody's call" \
 	"$(records "$out" pid="$pid" op=kmod_unload -- via name exit)" \
 	"$(printf 'trace\tkma_nobody\t%s' "$(ret_of "$work/log")")"
+
+# A traced process cannot touch the tracer's memory (the copies it hashes, the records it sends):
+# the tracer is not dumpable, and the tracee has no CAP_SYS_PTRACE. The tracer is nobody's too,
+# so without that a same-user process could read and write /proc/TRACER/mem.
+as_nobody "$kmodaudit" trace -- sh -c \
+	'head -c 1 /proc/$PPID/environ > /dev/null 2>&1 && echo readable || echo refused' \
+	> "$work/mem.log" 2>&1 || true
+expect "a tracee reading its tracer's memory" "$(cat "$work/mem.log")" refused

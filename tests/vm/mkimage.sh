@@ -220,6 +220,8 @@ test_program mt-loader kma-trace-mt-loader trace
 test_program loader32 kma-trace-loader32 trace
 test_program race kma-race shim
 test_program dlsym kma-dlsym shim
+test_program escape kma-trace-escape trace
+test_program uffd-loader kma-trace-uffd-loader trace
 cp "$out/components" "$root/kma/components"
 printf 'KVER=%s\nSHIM=%s\n' "$KVER" "$shim_path" >"$root/kma/env"
 

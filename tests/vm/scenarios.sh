@@ -167,6 +167,84 @@ else
 	skip trace-i386 loader32
 fi
 
+# Adversaries inside the trace (issue 11). Each record must name and hash what the kernel
+# loaded, or the load must be refused.
+# wait_done FILE: a leftover that outlives `kmodaudit trace` wrote its last line (done=1).
+wait_done() {
+	i=0
+	until grep -qx done=1 "$1" 2>/dev/null || [ $i -gt 300 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+}
+
+# trace-escape: CMD leaves a process behind that has a helper PTRACE_SEIZE it with
+# PTRACE_O_TRACESECCOMP (with such a tracer the kernel runs a RET_TRACE call) and then calls
+# finit_module. Without --follow the leftover is let go refusing module calls: crc7 is refused
+# (EPERM, no kernel event). With --follow it first sends SIGTERM to the tracer, which must not end
+# the trace: its load of crc8 is recorded. Accounts in /out/trace-escape-{leftover,follow}.txt.
+if has trace && has escape; then
+	begin trace-escape trace
+	run kmodaudit trace -- /kma/bin/kma-trace-escape leftover /out/trace-escape-leftover.txt \
+		"$mods"/lib/crc7.ko
+	wait_done /out/trace-escape-leftover.txt
+	run kmodaudit trace --follow -- /kma/bin/kma-trace-escape follow /out/trace-escape-follow.txt \
+		"$mods"/lib/crc8.ko
+	wait_done /out/trace-escape-follow.txt
+	run kmodaudit trace -- busybox rmmod crc8
+	end
+else
+	skip trace-escape escape
+fi
+
+# trace-race-fork: as trace-race, but the writer is a forked process sharing only the memfd
+# behind the image, not the caller's address space.
+if has trace && has mt-loader; then
+	begin trace-race-fork trace
+	run kmodaudit trace -- /kma/bin/kma-trace-mt-loader "$mods"/lib/crc16.ko 8 fork \
+		>/out/trace-race-fork.txt
+	run kmodaudit trace -- busybox rmmod crc16
+	end
+else
+	skip trace-race-fork mt-loader
+fi
+
+# trace-race-outside: the writer runs outside the trace (started before it), rewriting a tmpfs
+# file the traced loader maps as its image: no hold can stop it, so the tracer's copy may be
+# any mix. The kernel reads the tracer's own copy (a private mapping in the caller): our record
+# hashes state A exactly when the kernel took A, anything else only when it refused.
+if has trace && has mt-loader; then
+	begin trace-race-outside trace
+	rm -f /tmp/race-image
+	/kma/bin/kma-trace-mt-loader "$mods"/lib/crc16.ko 8 writer /tmp/race-image &
+	writer=$!
+	i=0
+	until [ -s /tmp/race-image ] || [ $i -gt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	run kmodaudit trace -- /kma/bin/kma-trace-mt-loader "$mods"/lib/crc16.ko 8 reader \
+		/tmp/race-image >/out/trace-race-outside.txt
+	wait "$writer"
+	run kmodaudit trace -- busybox rmmod crc16
+	end
+else
+	skip trace-race-outside mt-loader
+fi
+
+# trace-uffd: the image is served by a userfaultfd whose handler (a forked process) gives the
+# first reader crc64 and the next crc7 (both zero-padded to one length). The tracer must not read
+# it: the kernel gets crc64 and our record states no contents (truncated_read).
+if has trace && has uffd-loader; then
+	begin trace-uffd trace
+	run kmodaudit trace -- /kma/bin/kma-trace-uffd-loader "$mods"/lib/crc64.ko "$mods"/lib/crc7.ko \
+		>/out/trace-uffd.txt
+	run kmodaudit trace -- busybox rmmod crc64
+	end
+else
+	skip trace-uffd uffd-loader
+fi
+
 if has frontend; then
 	begin frontend frontend
 	run /kma/fe/modprobe ts_bm
