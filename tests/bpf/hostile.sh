@@ -4,12 +4,14 @@
 # with and without the shim: the kernel's answer (fd or errno) must be the same, nothing may
 # crash, and the record must say what it could not read (anomaly=truncated_read, no hash)
 # rather than state it. Records go to a file sink: no audit state needed.
+# Usage: hostile.sh [preload|trace]: the loader under the shim (default) or kmodaudit trace.
 set -o pipefail
 . "$KMODAUDIT_SRC/tests/shim/lib.sh"
 [ "$(id -u)" = 0 ] || kma_skip "needs root to load BPF programs"
 py=/usr/bin/python3
 loader=$KMODAUDIT_SRC/tests/bpf/ctypes-load.py
 "$py" "$loader" ok >/dev/null 2>&1 || kma_skip "this kernel loads no BPF program here"
+via=${1:-preload}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,11 +21,17 @@ for mode in ok small large large-junk insns-bad insns-part insn-huge name-nonul 
 	mkdir -p "$d"
 	conf=$(file_sink_conf "$d")
 	plain=$("$py" "$loader" "$mode") || fail "$mode: the loader failed without the shim"
-	ours=$(KMODAUDIT_CONFIG=$conf shim_run "$py" "$loader" "$mode") ||
-		fail "$mode: the loader failed under the shim (crash?)"
-	"$py" - "$mode" "$plain" "$ours" "$d/records.json" <<'PY' || failures=$((failures + 1))
+	if [ "$via" = trace ]; then
+		ours=$(KMODAUDIT_CONFIG=$conf "$KMODAUDIT_BUILD/src/kmodaudit" trace -- "$py" "$loader" "$mode") ||
+			fail "$mode: the loader failed under kmodaudit trace"
+	else
+		ours=$(KMODAUDIT_CONFIG=$conf shim_run "$py" "$loader" "$mode") ||
+			fail "$mode: the loader failed under the shim (crash?)"
+	fi
+	"$py" - "$mode" "$plain" "$ours" "$d/records.json" "$via" <<'PY' || failures=$((failures + 1))
 import json, sys
 mode, plain, ours, path = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+via = sys.argv[5]
 bad = []
 def want(cond, what):
     if not cond:
@@ -38,7 +46,7 @@ want(len(res) == 1 and len(intent) == 1, f"{len(intent)} intent, {len(res)} resu
 if res:
     r = res[0]
     want(r["exit"] == (ours["fd"] if ours["fd"] >= 0 else -ours["errno"]), f"exit={r['exit']}")
-    want(r["call"] == "bpf" and r["via"] == "preload", "call/via")
+    want(r["call"] == "bpf" and r["via"] == via, f"call/via {r['call']}/{r['via']}")
     complete = mode in ("ok", "small", "large", "large-junk", "name-nonul")
     if complete:
         want(r["insns_sha256"] == ours["insns_sha256"], f"insns_sha256={r['insns_sha256']}")

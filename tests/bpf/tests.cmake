@@ -11,3 +11,6 @@ kmodaudit_sys_test(bpf-records ${CMAKE_CURRENT_LIST_DIR}/records.sh 180)
 # kmodaudit rules --bpf and check's WARN/PASS for it, on disk and running (changes the kernel's
 # rules for a while under the exclusive audit lock).
 kmodaudit_sys_test(bpf-rules ${CMAKE_CURRENT_LIST_DIR}/rules.sh 180)
+# The same hostile loads under kmodaudit trace: the seccomp filter stops bpf(BPF_PROG_LOAD), the
+# kernel reads the tracer's copy in a private mapping of the caller.
+kmodaudit_sys_test(bpf-trace-hostile ${CMAKE_CURRENT_LIST_DIR}/trace-hostile.sh 180)
