@@ -37,6 +37,16 @@ py_sha=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["insns_sh
 # a loader outside the shim: the kernel's LOAD alone (kernel-only in the report)
 "$py" "$KMODAUDIT_SRC/tests/bpf/ctypes-load.py" ok kma_bare >"$tmp/bare.json" || fail "bare loader"
 bare_id=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["prog_id"])' "$tmp/bare.json")
+# a static loader (raw syscall): under kmodaudit trace, and alone (kernel-only)
+static=$KMODAUDIT_BUILD/tests/bpf/bpf-static-load
+st_id= st_bare_id=
+if [ -x "$static" ]; then
+	st_id=$("$KMODAUDIT_BUILD/src/kmodaudit" trace -- "$static" kma_static_tr) ||
+		fail "static loader under trace"
+	st_bare_id=$("$static" kma_static) || fail "static loader"
+	# the 24 bytes it hands over: mov r0, 1; mov r0, 0; exit
+	st_sha=$("$py" -c 'import hashlib,struct; print(hashlib.sha256(struct.pack("<3Q", 0x1000000b7, 0xb7, 0x95)).hexdigest().upper())')
+fi
 rm -f "$pin" # the last reference: the kernel's UNLOAD
 sleep 0.5    # the program is freed from an RCU callback: the UNLOAD comes a little later
 
@@ -48,7 +58,8 @@ for ((i = 0; i < 50; i++)); do
 	ours=$(LC_ALL=C ausearch --input-logs --start $mark -m USER --format raw 2>/dev/null |
 		grep -a " msg='ver=[0-9]* op=bpf_prog_load " || true)
 	grep "prog-id=$tool_id op=UNLOAD" <<<"$kernel" >/dev/null &&
-		grep "prog_id=$py_id " <<<"$ours" >/dev/null && break
+		grep "prog_id=$py_id " <<<"$ours" >/dev/null &&
+		grep "prog-id=${st_bare_id:-$py_id} op=LOAD" <<<"$kernel" >/dev/null && break
 	sleep 0.2
 done
 failures=0
@@ -57,15 +68,15 @@ bad() {
 	failures=$((failures + 1))
 }
 
-# check ID TYPE NAME CNT SHA: the kernel's LOAD of ID and the one result record of ours for it
+# check ID TYPE NAME CNT SHA [VIA]: the kernel's LOAD of ID and the one result record of ours
 check() {
-	local id=$1 line n
+	local id=$1 via=${6:-preload} line n
 	grep "prog-id=$id op=LOAD" <<<"$kernel" >/dev/null || bad "no kernel LOAD record for prog $id"
 	n=$(grep -c " prog_id=$id " <<<"$ours" || true)
 	[ "$n" = 1 ] || { bad "$n result records for prog $id"; return; }
 	line=$(grep " prog_id=$id " <<<"$ours")
 	for f in "prog_type $2" "prog_name $3" "insn_cnt $4" "insns_sha256 $5" "call bpf" \
-		"via preload" "license GPL"; do
+		"via $via" "license GPL"; do
 		set -- $f
 		[ "$(audit_field "$line" "$1")" = "$2" ] ||
 			bad "prog $id: $1=$(audit_field "$line" "$1"), expected $2"
@@ -75,6 +86,7 @@ check() {
 }
 check "$tool_id" socket_filter kma_sock "$obj_cnt" "$obj_sha"
 check "$py_id" socket_filter kma_ctypes_rec 2 "$py_sha"
+[ -n "$st_id" ] && check "$st_id" socket_filter kma_static_tr 3 "$st_sha" trace
 grep "prog-id=$tool_id op=UNLOAD" <<<"$kernel" >/dev/null || bad "no kernel UNLOAD of prog $tool_id"
 
 # every load of ours that succeeded is one of the kernel's (bpftool's feature probes too)
@@ -91,10 +103,10 @@ for ((i = 0; i < 50; i++)); do
 done
 "$KMODAUDIT_BUILD/src/kmodaudit" report --json --since "$mark" >"$tmp/report.json" ||
 	fail "kmodaudit report"
-"$py" - "$tmp/report.json" "$tool_id" "$py_id" "$bare_id" <<'PY' || bad "report rows"
+"$py" - "$tmp/report.json" "$tool_id" "$py_id" "$bare_id" "${st_id:-0}" "${st_bare_id:-0}" <<'PY' ||
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-tool, ours, bare = (int(x) for x in sys.argv[2:5])
+tool, ours, bare, st, st_bare = (int(x) for x in sys.argv[2:7])
 by = {}
 for r in rows:
     if r.get("bpf") and r["bpf"]["prog_id"] is not None:
@@ -102,7 +114,11 @@ for r in rows:
 bad = []
 for pid, name, flags, sources in ((tool, "kma_sock", [], ["kernel", "preload"]),
                                   (ours, "kma_ctypes_rec", [], ["kernel", "preload"]),
-                                  (bare, None, ["kernel-only"], ["kernel"])):
+                                  (bare, None, ["kernel-only"], ["kernel"]),
+                                  (st, "kma_static_tr", [], ["kernel", "trace"]),
+                                  (st_bare, None, ["kernel-only"], ["kernel"])):
+    if not pid:
+        continue
     rs = by.get(pid, [])
     if len(rs) != 1:
         bad.append(f"prog {pid}: {len(rs)} rows")
@@ -118,5 +134,6 @@ for b in bad:
     print("  report:", b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+	bad "report rows"
 [ "$failures" = 0 ] || fail "$failures mismatches"
 echo "PASS"

@@ -14,3 +14,11 @@ kmodaudit_sys_test(bpf-rules ${CMAKE_CURRENT_LIST_DIR}/rules.sh 180)
 # The same hostile loads under kmodaudit trace: the seccomp filter stops bpf(BPF_PROG_LOAD), the
 # kernel reads the tracer's copy in a private mapping of the caller.
 kmodaudit_sys_test(bpf-trace-hostile ${CMAKE_CURRENT_LIST_DIR}/trace-hostile.sh 180)
+# A static loader (raw syscall instruction), for bpf-records: kernel-only without trace,
+# recorded by kmodaudit trace.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+	add_executable(bpf-static-load ${CMAKE_CURRENT_LIST_DIR}/static-load.c)
+	target_link_options(bpf-static-load PRIVATE -static)
+	set_target_properties(bpf-static-load PROPERTIES
+		RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/bpf)
+endif()
