@@ -14,6 +14,8 @@ on success, the prog id and tag from BPF_OBJ_GET_INFO_BY_FD). MODE picks hostile
   insn-huge   insn_cnt = 0x7fffffff
   name-nonul  prog_name of 16 bytes without a NUL (EINVAL)
   attr-bad    the block itself unmapped (EFAULT)
+  log         ok with the verifier's log asked for: the kernel (6.4+) writes log_true_size
+              back into the caller's block, printed as log_true_size
 """
 import ctypes
 import hashlib
@@ -69,6 +71,9 @@ elif mode in ("large", "large-junk"):
     size = 512
     if mode == "large-junk":
         attr[500] = 1
+logbuf = ctypes.create_string_buffer(65536)
+if mode == "log":
+    struct.pack_into("<IIQ", attr, 24, 1, len(logbuf), ctypes.addressof(logbuf))
 abuf = ctypes.create_string_buffer(bytes(attr), len(attr))
 aaddr = ctypes.addressof(abuf)
 if mode == "attr-bad":
@@ -80,6 +85,9 @@ err = ctypes.get_errno()
 out = {"mode": mode, "fd": fd, "errno": err if fd < 0 else 0,
        "insns_sha256": hashlib.sha256(insns).hexdigest().upper(), "insn_cnt": insn_cnt,
        "prog_name": name[:16].decode("latin-1")}
+if mode == "log":
+    out["log_true_size"] = struct.unpack_from("<I", abuf.raw, 140)[0]
+    out["log"] = logbuf.value.decode("latin-1")[:40]
 if fd >= 0:
     info = ctypes.create_string_buffer(16)
     iattr = ctypes.create_string_buffer(struct.pack("<IIQ", fd, 16, ctypes.addressof(info)), 16)

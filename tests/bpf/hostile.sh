@@ -16,7 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 failures=0
-for mode in ok small large large-junk insns-bad insns-part insn-huge name-nonul attr-bad; do
+for mode in ok small large large-junk insns-bad insns-part insn-huge name-nonul attr-bad log; do
 	d=$tmp/$mode
 	mkdir -p "$d"
 	conf=$(file_sink_conf "$d")
@@ -39,6 +39,8 @@ def want(cond, what):
 # the kernel's answer, unchanged
 want((plain["fd"] >= 0) == (ours["fd"] >= 0) and plain["errno"] == ours["errno"],
      f"kernel answer changed: {plain['fd']}/{plain['errno']} -> {ours['fd']}/{ours['errno']}")
+want(plain.get("log_true_size") == ours.get("log_true_size") and plain.get("log") == ours.get("log"),
+     f"log_true_size {plain.get('log_true_size')} -> {ours.get('log_true_size')}")
 recs = [json.loads(l) for l in open(path)]
 res = [r for r in recs if r.get("op") == "bpf_prog_load"]
 intent = [r for r in recs if r.get("op") == "bpf_prog_load_intent"]
@@ -47,7 +49,7 @@ if res:
     r = res[0]
     want(r["exit"] == (ours["fd"] if ours["fd"] >= 0 else -ours["errno"]), f"exit={r['exit']}")
     want(r["call"] == "bpf" and r["via"] == via, f"call/via {r['call']}/{r['via']}")
-    complete = mode in ("ok", "small", "large", "large-junk", "name-nonul")
+    complete = mode in ("ok", "small", "large", "large-junk", "name-nonul", "log")
     if complete:
         want(r["insns_sha256"] == ours["insns_sha256"], f"insns_sha256={r['insns_sha256']}")
         want("anomaly" not in r, f"anomaly={r.get('anomaly')}")
