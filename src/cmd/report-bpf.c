@@ -251,26 +251,81 @@ static double tsec(const struct rep_time *t)
 	return (double)t->sec + t->ms / 1000.0;
 }
 
-static bool same_node(const char *a, const char *b)
+static int node_cmp(const char *a, const char *b)
 {
-	return !strcmp(a ? a : "", b ? b : "");
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int num_cmp(long long a, long long b)
+{
+	return (a > b) - (a < b);
+}
+
+/* The kernel's events by node, prog id, op, time. */
+static int kernel_key_cmp(const void *pa, const void *pb)
+{
+	const struct rep_bpf_event *x = *(struct rep_bpf_event *const *)pa,
+				   *y = *(struct rep_bpf_event *const *)pb;
+	int c = node_cmp(x->node, y->node);
+
+	if (!c)
+		c = num_cmp(x->prog_id, y->prog_id);
+	if (!c)
+		c = num_cmp(x->unload, y->unload);
+	if (!c)
+		c = tsec(&x->t) < tsec(&y->t) ? -1 : tsec(&x->t) > tsec(&y->t);
+	return c;
+}
+
+/* Our results by node, sender, seq, time. */
+static int result_key_cmp(const void *pa, const void *pb)
+{
+	const struct rep_bpf_event *x = *(struct rep_bpf_event *const *)pa,
+				   *y = *(struct rep_bpf_event *const *)pb;
+	int c = node_cmp(x->node, y->node);
+
+	if (!c)
+		c = num_cmp(x->pid, y->pid);
+	if (!c)
+		c = x->seq < y->seq ? -1 : x->seq > y->seq;
+	if (!c)
+		c = tsec(&x->t) < tsec(&y->t) ? -1 : tsec(&x->t) > tsec(&y->t);
+	return c;
+}
+
+/* The first of idx[0..n) not before the key of probe (time aside: probe's is -inf). */
+static size_t first_of(struct rep_bpf_event **idx, size_t n, const struct rep_bpf_event *probe,
+		       int (*cmp)(const void *, const void *))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(&idx[mid], &probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The kernel's event of OP for ID on NODE nearest to T (LOAD) or first after T (UNLOAD). */
 static struct rep_bpf_event *kernel_of(struct rep_bpf_log *bl, const char *node, long long id,
 				       bool unload, const struct rep_time *t)
 {
+	struct rep_bpf_event probe = {
+		.node = (char *)node, .prog_id = id, .unload = unload, .t = {.sec = -(1LL << 62)}};
 	struct rep_bpf_event *best = NULL;
 	double bd = 0;
 
-	for (size_t i = 0; i < bl->n; i++) {
-		struct rep_bpf_event *k = &bl->ev[i];
+	for (size_t i = first_of(bl->kidx, bl->nk, &probe, kernel_key_cmp); i < bl->nk; i++) {
+		struct rep_bpf_event *k = bl->kidx[i];
 		double d = tsec(&k->t) - tsec(t);
 
-		if (!k->kernel || k->used || k->unload != unload || k->prog_id != id ||
-		    !same_node(k->node, node))
-			continue;
-		if (unload && d < 0)
+		if (k->prog_id != id || k->unload != unload || node_cmp(k->node, node))
+			break;
+		if (k->used || (unload && d < 0))
 			continue;
 		if (d < 0)
 			d = -d;
@@ -285,16 +340,39 @@ static struct rep_bpf_event *kernel_of(struct rep_bpf_log *bl, const char *node,
 /* The result of the same call as INTENT: same node, sender, via and seq. */
 static struct rep_bpf_event *result_of(struct rep_bpf_log *bl, const struct rep_bpf_event *in)
 {
-	for (size_t i = 0; i < bl->n; i++) {
-		struct rep_bpf_event *e = &bl->ev[i];
+	struct rep_bpf_event probe = {
+		.node = in->node, .pid = in->pid, .seq = in->seq, .t = {.sec = -(1LL << 62)}};
 
-		if (!e->kernel && !e->intent && !e->used && e->seq == in->seq &&
-		    e->pid == in->pid && same_node(e->node, in->node) &&
-		    !strcmp(e->via ? e->via : "", in->via ? in->via : "") &&
+	for (size_t i = first_of(bl->ridx, bl->nr, &probe, result_key_cmp); i < bl->nr; i++) {
+		struct rep_bpf_event *e = bl->ridx[i];
+
+		if (e->pid != in->pid || e->seq != in->seq || node_cmp(e->node, in->node))
+			break;
+		if (!e->used && !strcmp(e->via ? e->via : "", in->via ? in->via : "") &&
 		    tsec(&e->t) >= tsec(&in->t))
 			return e;
 	}
 	return NULL;
+}
+
+/* The indexes kernel_of() and result_of() search. */
+static int index_events(struct rep_bpf_log *bl)
+{
+	bl->kidx = calloc(bl->n, sizeof(*bl->kidx));
+	bl->ridx = calloc(bl->n, sizeof(*bl->ridx));
+	if (!bl->kidx || !bl->ridx)
+		return -ENOMEM;
+	for (size_t i = 0; i < bl->n; i++) {
+		struct rep_bpf_event *e = &bl->ev[i];
+
+		if (e->kernel)
+			bl->kidx[bl->nk++] = e;
+		else if (!e->intent)
+			bl->ridx[bl->nr++] = e;
+	}
+	qsort(bl->kidx, bl->nk, sizeof(*bl->kidx), kernel_key_cmp);
+	qsort(bl->ridx, bl->nr, sizeof(*bl->ridx), result_key_cmp);
+	return 0;
 }
 
 static unsigned source_of(const char *via)
@@ -394,6 +472,8 @@ int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows)
 
 	if (!bl || !bl->n)
 		return 0;
+	if (index_events(bl) < 0)
+		return -ENOMEM;
 	/* at most one row per event */
 	bl->progs = calloc(bl->n, sizeof(*bl->progs));
 	all = realloc(*rows, (*nrows + bl->n) * sizeof(*all));
@@ -459,6 +539,8 @@ void rep_bpf_log_free(struct rep_bpf_log *bl)
 		free(bl->progs[i].label);
 	free(bl->ev);
 	free(bl->progs);
+	free(bl->kidx);
+	free(bl->ridx);
 	free(bl->pending_exe);
 	free(bl->pending_comm);
 	free(bl);

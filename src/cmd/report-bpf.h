@@ -48,6 +48,9 @@ struct rep_bpf_log {
 	size_t n, cap;
 	struct rep_bpf_prog *progs;
 	size_t nprogs;
+	/* matching: the kernel's events by (node, id, op, time), our results by (node, pid, seq) */
+	struct rep_bpf_event **kidx, **ridx;
+	size_t nk, nr;
 	/* the kernel's SYSCALL record of bpf(), when it comes before the event's AUDIT_BPF */
 	unsigned long pending_serial;
 	long long pending_sec;
