@@ -3,7 +3,9 @@
  * A static loader: bpf(BPF_PROG_LOAD) with the raw system call instruction, as a static or Go
  * loader makes it (no libc syscall() the shim could see). Loads a fixed 3-instruction socket
  * filter named argv[1] and prints the kernel's prog id; the test hashes the same 24 bytes.
+ * Built with KMA_LIBC_SYSCALL (bpf-dyn-load): the same through libc's syscall().
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,12 +17,19 @@ static const uint64_t insns[] = {0x00000001000000b7ULL, 0x00000000000000b7ULL, 0
 
 static long raw_bpf(long cmd, void *attr, long size)
 {
+#ifdef KMA_LIBC_SYSCALL
+	/* the dynamic variant: libc's syscall(), as libbpf makes the call (the shim sees it) */
+	long ret = syscall(SYS_bpf, cmd, attr, size);
+
+	return ret < 0 ? -errno : ret;
+#else
 	long ret;
 	__asm__ volatile("syscall"
 			 : "=a"(ret)
 			 : "0"((long)SYS_bpf), "D"(cmd), "S"(attr), "d"(size)
 			 : "rcx", "r11", "memory");
 	return ret;
+#endif
 }
 
 int main(int argc, char **argv)

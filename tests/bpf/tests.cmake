@@ -15,10 +15,12 @@ kmodaudit_sys_test(bpf-rules ${CMAKE_CURRENT_LIST_DIR}/rules.sh 180)
 # kernel reads the tracer's copy in a private mapping of the caller.
 kmodaudit_sys_test(bpf-trace-hostile ${CMAKE_CURRENT_LIST_DIR}/trace-hostile.sh 180)
 # A static loader (raw syscall instruction), for bpf-records: kernel-only without trace,
-# recorded by kmodaudit trace.
+# recorded by kmodaudit trace; and the same through libc's syscall() (the qemu bed's shim case).
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
 	add_executable(bpf-static-load ${CMAKE_CURRENT_LIST_DIR}/static-load.c)
 	target_link_options(bpf-static-load PRIVATE -static)
-	set_target_properties(bpf-static-load PROPERTIES
+	add_executable(bpf-dyn-load ${CMAKE_CURRENT_LIST_DIR}/static-load.c)
+	target_compile_definitions(bpf-dyn-load PRIVATE KMA_LIBC_SYSCALL)
+	set_target_properties(bpf-static-load bpf-dyn-load PROPERTIES
 		RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/bpf)
 endif()
