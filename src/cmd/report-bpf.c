@@ -144,6 +144,7 @@ int rep_bpf_read(auparse_state_t *au, int type, const struct rep_time *t, const 
 	struct rep_bpf_event e = {
 		.t = *t, .prog_id = -1, .pid = -1, .uid = -1, .auid = -1, .insn_cnt = -1};
 	bool ours = type != AUDIT_BPF;
+	char *history = NULL;
 	int r;
 
 	if (!bl)
@@ -218,6 +219,10 @@ int rep_bpf_read(auparse_state_t *au, int type, const struct rep_time *t, const 
 			free(e.anomaly);
 			e.anomaly = decoded(id, v);
 			break;
+		case RF_HISTORY:
+			free(history);
+			history = decoded(id, v);
+			break;
 		case RF_COMM:
 			free(e.comm);
 			e.comm = decoded(id, v);
@@ -230,6 +235,17 @@ int rep_bpf_read(auparse_state_t *au, int type, const struct rep_time *t, const 
 			break;
 		}
 	} while (auparse_next_field(au) > 0);
+	if (!e.kernel && e.via && !strcmp(e.via, "trace")) {
+		/* the prefix is the tracer's: the loader is history's first item, comm[pid] */
+		const char *b = history ? strchr(history, '[') : NULL;
+		long long pid = -1;
+
+		if (!(b && sscanf(b + 1, "%lld]", &pid) == 1))
+			pid = -1;
+		e.pid = pid;
+		e.uid = e.auid = -1;
+	}
+	free(history);
 	if (e.kernel && bl->pending_serial == t->serial && bl->pending_sec == t->sec) {
 		/* the event's SYSCALL record came first */
 		e.pid = bl->pending_pid;
@@ -387,7 +403,8 @@ static unsigned source_of(const char *via)
 static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct rep_bpf_event *rec,
 		    const struct rep_bpf_event *load, const struct rep_bpf_event *unload)
 {
-	const struct rep_bpf_event *who = rec ? rec : load;
+	/* the loader: the kernel's SYSCALL record of the load when there is one (its facts win) */
+	const struct rep_bpf_event *who = load && load->pid >= 0 ? load : rec ? rec : load;
 	const char *name;
 	int n;
 
@@ -432,6 +449,27 @@ static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct re
 		row->witness = REP_WITNESS_NONE;
 		row->exit_known = true;
 		row->exit = 0;
+	}
+	/* where each value comes from, for --explain and --json's origin */
+	{
+		unsigned claim = rec && row->witness == REP_WITNESS_TRACE ? REP_ORIGIN_TRACE
+				 : rec					  ? REP_ORIGIN_SELF
+									  : REP_ORIGIN_KERNEL;
+		unsigned ident = who->kernel ? REP_ORIGIN_KERNEL : REP_ORIGIN_PREFIX;
+
+		row->origin[REP_F_MODULE] = rec ? claim : REP_ORIGIN_NONE;
+		row->origin[REP_F_SYSCALL] = claim;
+		row->origin[REP_F_PID] = row->pid >= 0 ? ident : REP_ORIGIN_NONE;
+		row->origin[REP_F_UID] = row->uid >= 0 ? ident : REP_ORIGIN_NONE;
+		row->origin[REP_F_AUID] = row->auid >= 0 ? ident : REP_ORIGIN_NONE;
+		row->origin[REP_F_EXE] = !row->exe ? REP_ORIGIN_NONE : who->kernel ? ident : claim;
+		row->origin[REP_F_COMM] = !row->comm	? REP_ORIGIN_NONE
+					  : who->kernel ? ident
+							: claim;
+		if (!who->kernel && row->witness == REP_WITNESS_TRACE)
+			row->origin[REP_F_PID] = row->pid >= 0 ? claim : REP_ORIGIN_NONE;
+		row->origin[REP_F_EXIT] = rec ? claim : REP_ORIGIN_KERNEL;
+		row->origin[REP_F_SHA256] = row->sha256 ? claim : REP_ORIGIN_NONE;
 	}
 	if (unload) {
 		p->unloaded = true;
