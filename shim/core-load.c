@@ -53,11 +53,23 @@ static void load_impl(void)
 	}
 	get = (kmodaudit_impl_get_fn)dlsym(handle, KMODAUDIT_IMPL_SYMBOL);
 	i = get ? get() : NULL;
-	if (!i || i->abi != KMODAUDIT_IMPL_ABI || !i->ctx_new || !i->call_begin || !i->call_end ||
-	    !i->bpf_begin || !i->bpf_end || !i->ctx_free) {
+	if (!i || i->abi != KMODAUDIT_IMPL_ABI) {
 		snprintf(load_error, sizeof(load_error),
 			 "the core %s is not ABI %d (%s %s, abi %u)", path, KMODAUDIT_IMPL_ABI,
 			 KMODAUDIT_IMPL_SYMBOL, get ? "found" : "missing", i ? i->abi : 0);
+		dlclose(handle);
+		return;
+	}
+	/* the same version, built from other types: its fields are not where ours are */
+	if (i->impl_size != sizeof(*i) || i->call_size != sizeof(struct kma_call) ||
+	    i->opts_size != sizeof(struct kma_ctx_opts) ||
+	    i->bpf_call_size != sizeof(struct kma_bpf_call) || !i->ctx_new || !i->call_begin ||
+	    !i->call_end || !i->ctx_free || !i->bpf_begin || !i->bpf_end) {
+		snprintf(load_error, sizeof(load_error),
+			 "the core %s is ABI %d with other sizes (table/call/opts %u/%u/%u, the "
+			 "shim's %zu/%zu/%zu)",
+			 path, KMODAUDIT_IMPL_ABI, i->impl_size, i->call_size, i->opts_size,
+			 sizeof(*i), sizeof(struct kma_call), sizeof(struct kma_ctx_opts));
 		dlclose(handle);
 		return;
 	}

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "core/impl-abi.h"
+#include "impl/impl-abi.h"
 
 struct shim_core {
 	const struct kmodaudit_impl *impl;

@@ -22,7 +22,7 @@
 #include "core-load.h"
 #include "core/bpf-prog.h"
 #include "intercept-bpf.h"
-#include "lost-log.h"
+#include "core/lost-line.h"
 #include "raw-syscall.h"
 #include "safe-read.h"
 
@@ -52,6 +52,9 @@ out:
 	close(p[1]);
 	return n == (long)len;
 }
+
+/* No module call: lost_line() writes "?" for it, WHAT names the call. */
+#define BPF_CALL ((enum kma_syscall) - 1)
 
 struct bpf_copies {
 	void *attr;
@@ -170,16 +173,13 @@ long intercept_bpf_prog_load(long nr, long a1, long a2, long a3, long a4, long a
 	r = core_get(&core, &why);
 	if (r < 0) {
 		const char *conf = NULL, *ignored = NULL;
+		bool refuse = conf_file_fail_closed(&conf, &ignored);
 
-		if (conf_file_fail_closed(&conf, &ignored)) {
-			lost_log("fail-closed: refused bpf(BPF_PROG_LOAD) by %s[%d]: %s (%s)",
-				 program_invocation_short_name, (int)getpid(), why,
-				 strerrordesc_np(-r) ?: "?");
-			return -EPERM;
-		}
-		lost_log("record lost: bpf(BPF_PROG_LOAD) by %s[%d]: %s (%s)",
-			 program_invocation_short_name, (int)getpid(), why,
+		/* the call's name in WHAT: the lost line's CALL names module calls only (?) */
+		lost_log(refuse, BPF_CALL, "bpf BPF_PROG_LOAD", "%s (%s)", why,
 			 strerrordesc_np(-r) ?: "?");
+		if (refuse)
+			return -EPERM;
 		return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
 	}
 
@@ -200,8 +200,8 @@ long intercept_bpf_prog_load(long nr, long a1, long a2, long a3, long a4, long a
 		return -EPERM; /* fail-closed: no sink took the intent; the core said why */
 	}
 	if (r < 0)
-		lost_log("record lost: bpf(BPF_PROG_LOAD) by %s[%d]: the core failed: %s",
-			 program_invocation_short_name, (int)getpid(), strerrordesc_np(-r) ?: "?");
+		lost_log(false, BPF_CALL, "bpf BPF_PROG_LOAD", "the core failed: %s",
+			 strerrordesc_np(-r) ?: "?");
 
 	ret = raw_syscall6(nr, a1, kattr, a3, a4, a5, a6);
 	bpf_copies_write_back(&c, a2);

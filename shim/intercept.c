@@ -12,36 +12,20 @@
 #include <unistd.h>
 
 #include "conf-mode.h"
-#include "core/modimage.h"
+#include "core/call.h"
+#include "core/lost-line.h"
 #include "core-load.h"
 #include "intercept-bpf.h"
 #include "intercept.h"
-#include "lost-log.h"
 #include "raw-syscall.h"
 #include "safe-read.h"
 
-/* The core's own input cap: an image over it is not copied, only recorded as truncated. */
-#define IMAGE_MAX ((size_t)MODIMAGE_DEFAULT_MAX_SIZE)
-/* The kernel's strndup_user() of the parameters cannot allocate more (KMALLOC_MAX_SIZE). */
-#define ARGS_MAX ((size_t)4 << 20)
 /*
- * delete_module's name: older kernels read at most MODULE_NAME_LEN - 1 bytes and look the module
- * up by them; newer ones (and stable updates: Debian's 6.1 among them) read MODULE_NAME_LEN and
- * answer ENOENT when those hold no NUL. Neither reads past MODULE_NAME_LEN.
+ * The bounds are the core's (core/call.h): the image up to KMA_IMAGE_MAX, the parameters up to
+ * KMA_ARGS_MAX, the unload name up to KMA_UNLOAD_NAME_MAX. What is the shim's own: the kernel
+ * gets the shim's copy of each (no other thread can change what was recorded), or, when a copy
+ * cannot be complete, the caller's pointer to answer for itself.
  */
-#define MODULE_NAME_LEN (64 - sizeof(unsigned long))
-
-static const char *syscall_name(long nr)
-{
-	switch (kernel_syscall_nr(nr)) {
-	case SYS_init_module:
-		return "init_module";
-	case SYS_finit_module:
-		return "finit_module";
-	default:
-		return "delete_module";
-	}
-}
 
 /* The copy of an init_module image: private, read-only once filled. */
 struct image_copy {
@@ -70,7 +54,7 @@ static bool image_copy_take(struct image_copy *c, const void *src, size_t len)
 {
 	uintptr_t from = (uintptr_t)src;
 
-	if (len == 0 || len > IMAGE_MAX)
+	if (len == 0 || len > KMA_IMAGE_MAX)
 		return false;
 	c->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (c->map == MAP_FAILED) {
@@ -104,13 +88,14 @@ static bool image_copy_take(struct image_copy *c, const void *src, size_t len)
 static long args_take(struct kma_call *call, char **copy, long uargs)
 {
 	size_t len;
-	int r = safe_strndup((const char *)uargs, ARGS_MAX, copy, &len);
+	int r = safe_strndup((const char *)uargs, KMA_ARGS_MAX, copy, &len);
 
 	call->args = r == 0 ? *copy : NULL;
 	call->args_unreadable = r != 0;
 	return r == 0 ? (long)*copy : uargs;
 }
 
+/* Begin, call, end: the kernel gets what *call describes (a1..a6 hold the copies). */
 static long record_and_call(const struct shim_core *core, const struct kma_call *call, long nr,
 			    long a1, long a2, long a3, long a4, long a5, long a6)
 {
@@ -122,8 +107,8 @@ static long record_and_call(const struct shim_core *core, const struct kma_call 
 	if (r == -EPERM)
 		return -EPERM; /* fail-closed: no sink took the intent; the core said why */
 	if (r < 0)
-		lost_log("record lost: %s by %s[%d]: the core failed: %s", syscall_name(nr),
-			 program_invocation_short_name, (int)call->pid, strerrordesc_np(-r) ?: "?");
+		lost_log(false, call->syscall, NULL, "the core failed: %s",
+			 strerrordesc_np(-r) ?: "?");
 
 	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
 	if (r >= 0)
@@ -136,14 +121,7 @@ static long audited_init_module(const struct shim_core *core, long nr, long a1, 
 {
 	struct image_copy img = {};
 	_cleanup_free_ char *args = NULL;
-	struct kma_call call = {
-		.syscall = KMA_SYS_INIT_MODULE,
-		.via = KMA_VIA_PRELOAD,
-		.pid = getpid(),
-		.fd = -1,
-		.caller_fd = -1,
-		.image_size = (size_t)a2,
-	};
+	struct kma_call call = kma_call_init(KMA_SYS_INIT_MODULE, KMA_VIA_PRELOAD, getpid());
 	long ret;
 
 	/*
@@ -153,6 +131,7 @@ static long audited_init_module(const struct shim_core *core, long nr, long a1, 
 	 * thread maps the rest, or rewrites it), so the record states none of their contents,
 	 * only the length passed (truncated_read).
 	 */
+	call.image_size = (size_t)a2;
 	if (image_copy_take(&img, (const void *)a1, (size_t)a2)) {
 		a1 = (long)img.map;
 		call.image = img.map;
@@ -199,16 +178,11 @@ static long audited_finit_module(const struct shim_core *core, long nr, long a1,
 {
 	_cleanup_free_ char *args = NULL;
 	_cleanup_close_ int fd = kernel_fd_of((int)a1);
-	struct kma_call call = {
-		.syscall = KMA_SYS_FINIT_MODULE,
-		.via = KMA_VIA_PRELOAD,
-		.pid = getpid(),
-		.fd = readable_file(fd) ? fd : -1,
-		.caller_fd =
-			fd >= 0 ? fd : (int)a1, /* the file's name: of the fd the kernel gets */
-		.flags = (unsigned int)a3,
-	};
+	struct kma_call call = kma_call_init(KMA_SYS_FINIT_MODULE, KMA_VIA_PRELOAD, getpid());
 
+	call.fd = readable_file(fd) ? fd : -1;
+	call.caller_fd = fd >= 0 ? fd : (int)a1; /* the file's name: of the fd the kernel gets */
+	call.flags = (unsigned int)a3;
 	a2 = args_take(&call, &args, a2);
 	return record_and_call(core, &call, nr, fd >= 0 ? fd : a1, a2, a3, a4, a5, a6);
 }
@@ -217,27 +191,21 @@ static long audited_delete_module(const struct shim_core *core, long nr, long a1
 				  long a4, long a5, long a6)
 {
 	_cleanup_free_ char *name = NULL;
-	struct kma_call call = {
-		.syscall = KMA_SYS_DELETE_MODULE,
-		.via = KMA_VIA_PRELOAD,
-		.pid = getpid(),
-		.fd = -1,
-		.caller_fd = -1,
-		.flags = (unsigned int)a2,
-	};
-	char named[MODULE_NAME_LEN];
+	struct kma_call call = kma_call_init(KMA_SYS_DELETE_MODULE, KMA_VIA_PRELOAD, getpid());
+	char named[KMA_UNLOAD_NAME_MAX];
 	size_t len;
 	int r;
 
 	/*
 	 * The kernel gets our copy whenever we could read it: it holds every byte either kernel
-	 * reads (up to a NUL, at most MODULE_NAME_LEN), so the kernel's answer is the one the
+	 * reads (up to a NUL, at most KMA_UNLOAD_NAME_MAX), so the kernel's answer is the one the
 	 * caller's memory would give, and no other thread can change the name once recorded. The
-	 * record names what a kernel can look up: at most MODULE_NAME_LEN - 1 bytes. Only an
+	 * record names what a kernel can look up: at most KMA_UNLOAD_NAME_MAX - 1 bytes. Only an
 	 * unreadable name (EFAULT ahead) or no memory for the copy leaves the caller's pointer to
 	 * the kernel; the record then names nothing.
 	 */
-	r = safe_strndup((const char *)a1, MODULE_NAME_LEN, &name, &len);
+	call.flags = (unsigned int)a2;
+	r = safe_strndup((const char *)a1, KMA_UNLOAD_NAME_MAX, &name, &len);
 	if (r == 0 || r == -E2BIG) {
 		a1 = (long)name;
 		snprintf(named, sizeof(named), "%s", name);
@@ -247,12 +215,12 @@ static long audited_delete_module(const struct shim_core *core, long nr, long a1
 }
 
 /* What the shim alone knows of a load: the file of a finit_module fd, an image's size. */
-static void describe_load(long nr, long a1, long a2, char *buf, size_t size)
+static void describe_load(enum kma_syscall sys, long a1, long a2, char *buf, size_t size)
 {
 	char proc[64], target[256];
 	ssize_t n;
 
-	if (kernel_syscall_nr(nr) == SYS_init_module) {
+	if (sys == KMA_SYS_INIT_MODULE) {
 		snprintf(buf, size, "image of %lu bytes", (unsigned long)a2);
 		return;
 	}
@@ -276,21 +244,18 @@ static void describe_load(long nr, long a1, long a2, char *buf, size_t size)
  * [policy] mode itself, only now); anything else goes on, and syslog hears of it either way.
  * Unloads go on as in the core, which refuses only loads whose intent no sink took.
  */
-static long core_missing(long nr, int err, const char *why, long a1, long a2, long a3, long a4,
-			 long a5, long a6)
+static long core_missing(enum kma_syscall sys, long nr, int err, const char *why, long a1, long a2,
+			 long a3, long a4, long a5, long a6)
 {
 	const char *conf = NULL, *ignored = NULL;
 	char what[320];
 
-	if (kernel_syscall_nr(nr) != SYS_delete_module && conf_file_fail_closed(&conf, &ignored)) {
-		describe_load(nr, a1, a2, what, sizeof(what));
-		lost_log("fail-closed: refused %s by %s[%d] (%s): %s (%s)", syscall_name(nr),
-			 program_invocation_short_name, (int)getpid(), what, why,
-			 strerrordesc_np(-err) ?: "?");
+	if (sys != KMA_SYS_DELETE_MODULE && conf_file_fail_closed(&conf, &ignored)) {
+		describe_load(sys, a1, a2, what, sizeof(what));
+		lost_log(true, sys, what, "%s (%s)", why, strerrordesc_np(-err) ?: "?");
 		return -EPERM;
 	}
-	lost_log("record lost: %s by %s[%d]: %s (%s)%s%.200s%s%s", syscall_name(nr),
-		 program_invocation_short_name, (int)getpid(), why, strerrordesc_np(-err) ?: "?",
+	lost_log(false, sys, NULL, "%s (%s)%s%.200s%s%s", why, strerrordesc_np(-err) ?: "?",
 		 ignored ? "; config " : "", ignored ? conf : "", ignored ? " ignored: " : "",
 		 ignored ?: "");
 	return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);
@@ -299,19 +264,22 @@ static long core_missing(long nr, int err, const char *why, long a1, long a2, lo
 long intercept_module_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	struct shim_core core;
+	enum kma_syscall sys = KMA_SYS_DELETE_MODULE;
 	const char *why = NULL;
 	int r;
 
 	if (kernel_syscall_nr(nr) == SYS_bpf)
 		return intercept_bpf_prog_load(nr, a1, a2, a3, a4, a5, a6);
+	/* exports.c sends only module calls here: anything else would be recorded as an unload */
+	(void)kma_syscall_of_nr(nr, false, &sys);
 	r = core_get(&core, &why);
 	if (r < 0)
-		return core_missing(nr, r, why, a1, a2, a3, a4, a5, a6);
+		return core_missing(sys, nr, r, why, a1, a2, a3, a4, a5, a6);
 
-	switch (kernel_syscall_nr(nr)) {
-	case SYS_init_module:
+	switch (sys) {
+	case KMA_SYS_INIT_MODULE:
 		return audited_init_module(&core, nr, a1, a2, a3, a4, a5, a6);
-	case SYS_finit_module:
+	case KMA_SYS_FINIT_MODULE:
 		return audited_finit_module(&core, nr, a1, a2, a3, a4, a5, a6);
 	default:
 		return audited_delete_module(&core, nr, a1, a2, a3, a4, a5, a6);

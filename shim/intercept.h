@@ -3,7 +3,7 @@
 
 /*
  * One module system call (SYS_init_module, SYS_finit_module or SYS_delete_module, as
- * kernel_syscall_nr() reads nr; the kernel gets nr as it is) with its six argument registers:
+ * kma_kernel_nr() reads nr; the kernel gets nr as it is) with its six argument registers:
  * copied, recorded, made with the copy. Returns what the kernel returned
  * (>= 0 or -errno), or -EPERM when fail-closed mode refused the call.
  */

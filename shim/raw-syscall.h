@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "core/call.h"
+
 static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	long ret;
@@ -40,18 +42,10 @@ static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4, lon
 	return ret;
 }
 
-/*
- * The system call the kernel runs for nr: it reads only the low 32 bits of the number register
- * (an int: x86-64 takes eax, arm64 w8), so syscall(0x1000000af) is init_module. On x86-64 the
- * x32 bit selects the x32 table, where the module calls have their 64-bit numbers too.
- */
+/* The system call the kernel runs for nr (core/call.h says how it reads the number). */
 static inline int kernel_syscall_nr(long nr)
 {
-#if defined(__x86_64__)
-	return (int)nr & ~0x40000000; /* __X32_SYSCALL_BIT */
-#else
-	return (int)nr;
-#endif
+	return kma_kernel_nr(nr);
 }
 
 /* The kernel's -4095..-1 error range, as libc's syscall() decodes it. */

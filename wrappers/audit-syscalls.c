@@ -11,6 +11,12 @@
  *
  * The real syscalls go through libc's syscall(), looked up in libc itself: calling "syscall"
  * by name would land in our own definition, and RTLD_NEXT could land in the shim.
+ *
+ * Each call is the core's contract (core/call.h): read the arguments within its bounds, begin,
+ * call, end. What differs from the shim on purpose: the caller is libkmod in this very process,
+ * so its memory is read with process_vm_readv (a bad pointer gives EFAULT to the kernel, not a
+ * crash) rather than page by page; a parameter string that cannot be copied for lack of memory
+ * fails the call with ENOMEM (modprobe reports it) instead of going to the kernel unrecorded.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -26,7 +32,7 @@
 
 #include "conf-mode.h"
 #include "core/emit.h"
-#include "core/sink.h"
+#include "core/lost-line.h"
 #include "tool.h"
 
 typedef long (*syscall_fn)(long number, ...);
@@ -35,6 +41,7 @@ static syscall_fn libc_syscall;
 static struct kma_ctx *audit_ctx;
 static bool audit_ctx_tried;
 static bool refuse_loads; /* no ctx, and the configuration says fail-closed */
+static int ctx_err;	  /* why there is no ctx */
 static const char *name_hint;
 
 /* Before main(): no thread, no module call can race with it. */
@@ -79,6 +86,7 @@ static struct kma_ctx *audit_get_ctx(void)
 
 	r = kma_ctx_new(&opts, &audit_ctx);
 	if (r < 0) {
+		ctx_err = r;
 		const char *path, *ignored;
 
 		/*
@@ -119,38 +127,48 @@ static int copy_memory(void *dst, const void *src, size_t len)
 	return -EFAULT;
 }
 
-/* Makes the call described by *call (whose pointers the kernel receives) between the records. */
-static long audited(struct kma_call *call, long number, long a1, long a2, long a3)
+/* A call of this process, described for the core. */
+static struct kma_call kmod_call(enum kma_syscall syscall)
+{
+	struct kma_call call = kma_call_init(syscall, KMA_VIA_KMOD, getpid());
+
+	call.name_hint = name_hint;
+	return call;
+}
+
+/*
+ * Makes the call described by *call (whose pointers the kernel receives) between the records.
+ * Without a record, the shim's rule and line (core/lost-line.h): a load in fail-closed mode is
+ * refused, anything else goes on.
+ */
+static long audited(const struct kma_call *call, long number, long a1, long a2, long a3)
 {
 	struct kma_ctx *ctx = audit_get_ctx();
 	struct kma_pending *pending = NULL;
 	long ret;
 	int err;
 
-	call->via = KMA_VIA_KMOD;
-	call->pid = getpid();
-	call->name_hint = name_hint;
+	if (!ctx) {
+		bool refuse = refuse_loads && call->syscall != KMA_SYS_DELETE_MODULE;
 
-	if (!ctx && refuse_loads && call->syscall != KMA_SYS_DELETE_MODULE) {
-		char msg[200];
-
-		/* as the core does: only loads are refused, when no sink took their intent */
-		snprintf(msg, sizeof(msg), "fail-closed: refused %s by %s[%d]: no record possible",
-			 call->syscall == KMA_SYS_INIT_MODULE ? "init_module" : "finit_module",
-			 program_invocation_short_name, (int)call->pid);
-		sink_warn(NULL, msg);
-		errno = EPERM;
-		return -1;
-	}
-	if (ctx) {
+		lost_log(refuse, call->syscall, NULL, "the core cannot start (%s)",
+			 strerrordesc_np(-ctx_err) ?: "?");
+		if (refuse) {
+			errno = EPERM;
+			return -1;
+		}
+	} else {
 		int r = kma_call_begin(ctx, call, &pending);
 
 		if (r == -EPERM) {
 			errno = EPERM;
 			return -1;
 		}
-		if (r < 0)
+		if (r < 0) {
+			lost_log(false, call->syscall, NULL, "the core failed: %s",
+				 strerrordesc_np(-r) ?: "?");
 			pending = NULL;
+		}
 	}
 
 	ret = raw_syscall(number, a1, a2, a3, 0, 0, 0);
@@ -163,82 +181,86 @@ static long audited(struct kma_call *call, long number, long a1, long a2, long a
 
 /*
  * The parameter string the record shows and the kernel receives: our copy, so that both are the
- * same. -1 with errno ENOMEM when it cannot be copied.
+ * same; over KMA_ARGS_MAX the kernel gets the original (and fails it) and the record states
+ * none. Returns the pointer the kernel gets, or NULL with errno ENOMEM when it cannot be copied.
  */
-static int take_args(struct kma_call *call, const char *args, char **copy)
+static const char *take_args(struct kma_call *call, const char *args, char **copy, bool *nomem)
 {
-	if (args) {
-		*copy = strdup(args);
-		if (!*copy) {
-			errno = ENOMEM;
-			return -1;
-		}
+	*nomem = false;
+	call->args_unreadable = !args || strnlen(args, KMA_ARGS_MAX) == KMA_ARGS_MAX;
+	if (call->args_unreadable)
+		return args;
+	*copy = strdup(args);
+	if (!*copy) {
+		*nomem = true;
+		errno = ENOMEM;
+		return NULL;
 	}
 	call->args = *copy;
-	call->args_unreadable = !args;
-	return 0;
+	return *copy;
 }
 
 static long do_init_module(void *image, unsigned long len, const char *args)
 {
 	_cleanup_free_ void *copy = NULL;
 	_cleanup_free_ char *args_copy = NULL;
-	struct kma_call call = {
-		.syscall = KMA_SYS_INIT_MODULE,
-		.fd = -1,
-		.caller_fd = -1,
-	};
+	struct kma_call call = kmod_call(KMA_SYS_INIT_MODULE);
 	void *kernel_image = image;
+	const char *kernel_args;
+	bool nomem;
 
 	/* The kernel gets the bytes that were hashed: a private copy nobody else can write. */
 	call.image_size = len;
-	copy = malloc(len ?: 1);
+	copy = len <= KMA_IMAGE_MAX ? malloc(len ?: 1) : NULL;
 	if (copy && copy_memory(copy, image, len) == 0) {
 		kernel_image = copy;
 		call.image = copy;
 		call.image_len = len;
 	}
 	/* Otherwise the record says truncated_read, and the kernel answers the original call. */
-	if (take_args(&call, args, &args_copy) < 0)
+	kernel_args = take_args(&call, args, &args_copy, &nomem);
+	if (nomem)
 		return -1;
 
-	return audited(&call, SYS_init_module, (long)kernel_image, (long)len, (long)args_copy);
+	return audited(&call, SYS_init_module, (long)kernel_image, (long)len, (long)kernel_args);
 }
 
 static long do_finit_module(int fd, const char *args, int flags)
 {
 	_cleanup_free_ char *args_copy = NULL;
-	struct kma_call call = {
-		.syscall = KMA_SYS_FINIT_MODULE,
-		.fd = fd,
-		.caller_fd = fd,
-		.flags = (unsigned int)flags,
-	};
+	struct kma_call call = kmod_call(KMA_SYS_FINIT_MODULE);
+	const char *kernel_args;
+	bool nomem;
 
-	if (take_args(&call, args, &args_copy) < 0)
+	/* libkmod's fd in a single-threaded tool: nothing dup2()s onto it meanwhile, as the
+	 * shim must guard against (it reads a dup of the caller's) */
+	call.fd = fd;
+	call.caller_fd = fd;
+	call.flags = (unsigned int)flags;
+	kernel_args = take_args(&call, args, &args_copy, &nomem);
+	if (nomem)
 		return -1;
 
-	return audited(&call, SYS_finit_module, fd, (long)args_copy, flags);
+	return audited(&call, SYS_finit_module, fd, (long)kernel_args, flags);
 }
 
 static long do_delete_module(const char *name, unsigned int flags)
 {
 	_cleanup_free_ char *name_copy = NULL;
-	struct kma_call call = {
-		.syscall = KMA_SYS_DELETE_MODULE,
-		.fd = -1,
-		.caller_fd = -1,
-		.flags = flags,
-	};
+	struct kma_call call = kmod_call(KMA_SYS_DELETE_MODULE);
+	char named[KMA_UNLOAD_NAME_MAX];
 
+	/* every byte either kernel reads (core/call.h); the record names what it can look up */
+	call.flags = flags;
 	if (name) {
-		name_copy = strdup(name);
+		name_copy = strndup(name, KMA_UNLOAD_NAME_MAX);
 		if (!name_copy) {
 			errno = ENOMEM;
 			return -1;
 		}
+		snprintf(named, sizeof(named), "%s", name_copy);
+		call.name = named;
 	}
-	call.name = name_copy;
 
 	return audited(&call, SYS_delete_module, (long)name_copy, flags, 0);
 }
@@ -265,6 +287,7 @@ _public_ long delete_module(const char *name, unsigned int flags)
 
 _public_ long syscall(long number, ...)
 {
+	enum kma_syscall sys;
 	long a[6];
 	va_list ap;
 
@@ -273,13 +296,17 @@ _public_ long syscall(long number, ...)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
 
-	switch (number) {
-	case SYS_init_module:
-		return do_init_module((void *)a[0], (unsigned long)a[1], (const char *)a[2]);
-	case SYS_finit_module:
-		return do_finit_module((int)a[0], (const char *)a[1], (int)a[2]);
-	case SYS_delete_module:
-		return do_delete_module((const char *)a[0], (unsigned int)a[1]);
+	/* the number as the kernel reads it, as the shim reads it */
+	if (kma_syscall_of_nr(number, false, &sys) == 0) {
+		switch (sys) {
+		case KMA_SYS_INIT_MODULE:
+			return do_init_module((void *)a[0], (unsigned long)a[1],
+					      (const char *)a[2]);
+		case KMA_SYS_FINIT_MODULE:
+			return do_finit_module((int)a[0], (const char *)a[1], (int)a[2]);
+		case KMA_SYS_DELETE_MODULE:
+			return do_delete_module((const char *)a[0], (unsigned int)a[1]);
+		}
 	}
 	return raw_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

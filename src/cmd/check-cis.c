@@ -158,7 +158,7 @@ static void cis_disk(struct check_ctx *ctx, struct check_result *res)
 	_cleanup_free_ char *why = NULL;
 
 	if (ctx->disk_err < 0) {
-		check_set(res, CHECK_FAIL, FIX_RULES, "%s", check_disk_why(ctx));
+		check_disk_unread(ctx, res, FIX_RULES);
 		return;
 	}
 	if (cis_rules_ok(ctx, &ctx->disk, &why))
@@ -231,7 +231,7 @@ static void ssg_syscalls(struct check_ctx *ctx, struct check_result *res)
 	_cleanup_free_ char *why = NULL;
 
 	if (ctx->disk_err < 0) {
-		check_set(res, CHECK_FAIL, FIX_RULES, "%s", check_disk_why(ctx));
+		check_disk_unread(ctx, res, FIX_RULES);
 		return;
 	}
 	for (int bits = 32; bits <= 64; bits += 32) {
@@ -281,7 +281,7 @@ static void ssg_watches(struct check_ctx *ctx, struct check_result *res)
 	_cleanup_free_ char *why = NULL;
 
 	if (ctx->disk_err < 0) {
-		check_set(res, CHECK_FAIL, FIX_RULES, "%s", check_disk_why(ctx));
+		check_disk_unread(ctx, res, FIX_RULES);
 		return;
 	}
 	for (unsigned t = 0; t < rules_kmod_tools_count; t++) {

@@ -21,6 +21,7 @@ struct check_result {
 	enum check_status status;
 	char *detail;
 	char *remediation;
+	char *notes; /* more lines to show under the result (one a line), or NULL */
 };
 
 /* What the checks share: read once, used by several. */
@@ -68,6 +69,15 @@ bool check_load_running(struct check_ctx *ctx, struct check_result *res);
 
 /* Why ctx->disk_err: "cannot read FILE: reason". */
 const char *check_disk_why(const struct check_ctx *ctx);
+
+/*
+ * RES for a check that needs the on-disk rules but could not read them: SKIP when the cause is
+ * that this user may not read them (run as root), else FAIL with FIX.
+ */
+void check_disk_unread(const struct check_ctx *ctx, struct check_result *res, const char *fix);
+
+/* The configuration file (KMODAUDIT_CONFIG_PATH under ctx->root): used, ignored, bad lines. */
+void check_conf_file(struct check_ctx *ctx, struct check_result *res);
 
 /* Does PATH (as a rule names it) reach the same file as TARGET, both seen inside ctx->root? */
 bool check_same_file(const struct check_ctx *ctx, const char *path, const char *target);

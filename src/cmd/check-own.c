@@ -332,6 +332,7 @@ static void failure_running(struct check_ctx *ctx, struct check_result *res)
 }
 
 const struct check_item check_items_own[] = {
+	{"kmodaudit configuration", check_conf_file},
 	{"kmodaudit shim in /etc/ld.so.preload", shim_listed},
 	{"kmodaudit shim loadable", shim_loadable},
 	{"kmodaudit front end", front_end},

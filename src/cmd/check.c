@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/check-items.h"
+#include "cmd/check-print.h"
 #include "cmd/cmd.h"
 #include "cmd/fileio.h"
 #include "cmd/preload.h"
@@ -87,6 +88,15 @@ bool check_load_running(struct check_ctx *ctx, struct check_result *res)
 const char *check_disk_why(const struct check_ctx *ctx)
 {
 	return ctx->disk_why ? ctx->disk_why : "cannot read /etc/audit/rules.d";
+}
+
+void check_disk_unread(const struct check_ctx *ctx, struct check_result *res, const char *fix)
+{
+	/* Not a finding about the rules: this user cannot see them (rules.d is 0750 root). */
+	if ((ctx->disk_err == -EACCES || ctx->disk_err == -EPERM) && geteuid() != 0)
+		check_set(res, CHECK_SKIP, NULL, "%s; run as root", check_disk_why(ctx));
+	else
+		check_set(res, CHECK_FAIL, fix, "%s", check_disk_why(ctx));
 }
 
 bool check_same_file(const struct check_ctx *ctx, const char *path, const char *target)
@@ -187,8 +197,13 @@ static void ctx_done(struct check_ctx *ctx)
 	free(ctx->front_end_file);
 }
 
-static void print_result(const char *title, const struct check_result *res, bool json)
+static void print_result(const char *title, const struct check_result *res, bool json,
+			 const char *root, int width)
 {
+	bool with_fix =
+		res->remediation && (res->status == CHECK_FAIL || res->status == CHECK_WARN);
+	_cleanup_free_ char *fix = with_fix ? check_fix_under_root(res->remediation, root) : NULL;
+
 	if (json) {
 		json_object *o = json_object_new_object();
 
@@ -197,18 +212,29 @@ static void print_result(const char *title, const struct check_result *res, bool
 				       json_object_new_string(status_names[res->status]));
 		json_object_object_add(o, "detail",
 				       json_object_new_string(res->detail ? res->detail : ""));
-		if (res->remediation && (res->status == CHECK_FAIL || res->status == CHECK_WARN))
-			json_object_object_add(o, "remediation",
-					       json_object_new_string(res->remediation));
+		if (res->notes) {
+			json_object *lines = json_object_new_array();
+
+			for (const char *p = res->notes; *p;) {
+				size_t n = strcspn(p, "\n");
+
+				json_object_array_add(lines, json_object_new_string_len(p, (int)n));
+				p += n + (p[n] == '\n');
+			}
+			json_object_object_add(o, "lines", lines);
+		}
+		if (with_fix)
+			json_object_object_add(
+				o, "remediation",
+				json_object_new_string(fix ? fix : res->remediation));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 		return;
 	}
-	printf("%s  %s: %s", status_names[res->status], title, res->detail ? res->detail : "");
-	if (res->remediation && (res->status == CHECK_FAIL || res->status == CHECK_WARN))
-		printf(" -- fix: %s", res->remediation);
-	putchar('\n');
+	check_print_wrapped(stdout, width, status_names[res->status], title,
+			    res->detail ? res->detail : "", res->notes,
+			    with_fix ? (fix ? fix : res->remediation) : NULL);
 }
 
 static void usage(FILE *out)
@@ -216,8 +242,9 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: kmodaudit check [--root DIR] [--json]\n"
 		     "Check the audit configuration for kernel modules: CIS 6.2.3.19, SSG\n"
 		     "audit_rules_kernel_module_loading, and what kmodaudit itself needs.\n\n"
-		     "  --root DIR   read the files under DIR; checks of the running system SKIP\n"
-		     "  --json       one JSON object per check\n"
+		     "  --root DIR   read the files under DIR (a relative DIR is taken from the\n"
+		     "               current directory); checks of the running system SKIP\n"
+		     "  --json       one JSON object per check (JSON Lines)\n"
 		     "Exit status: 0 when no check fails, 1 when one does, 2 on bad usage.\n");
 }
 
@@ -239,7 +266,7 @@ int cmd_check(int argc, char *argv[])
 	_cleanup_free_ char *root = NULL;
 	struct check_ctx ctx;
 	bool json = false;
-	int c, failed = 0;
+	int c, width, failed = 0;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
@@ -271,16 +298,18 @@ int cmd_check(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 
+	width = check_output_width();
 	ctx_init(&ctx, root);
 	for (unsigned g = 0; g < ARRAY_SIZE(groups); g++)
 		for (unsigned i = 0; i < groups[g].count; i++) {
 			struct check_result res = {.status = CHECK_SKIP};
 
 			groups[g].items[i].run(&ctx, &res);
-			print_result(groups[g].items[i].title, &res, json);
+			print_result(groups[g].items[i].title, &res, json, ctx.root, width);
 			failed += res.status == CHECK_FAIL;
 			free(res.detail);
 			free(res.remediation);
+			free(res.notes);
 		}
 	ctx_done(&ctx);
 	return fflush(stdout) == 0 && !failed ? 0 : 1;

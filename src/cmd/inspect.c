@@ -201,7 +201,7 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: kmodaudit inspect [--json] [--jobs N] [--flags N] FILE...\n\n"
 		     "Print what the kernel will see in each module file: its real name, size,\n"
 		     "compression, SHA-256, signature and .modinfo fields.\n\n"
-		     "  --json       one JSON object per line and file\n"
+		     "  --json       one JSON object per line and file (JSON Lines)\n"
 		     "  --jobs N     files analysed in parallel (default: one per CPU, at most 8)\n"
 		     "  --flags N    as loaded with these finit_module flags (a record's flags=;\n"
 		     "               0x3 is insmod -f: the kernel checks no signature)\n"

@@ -43,8 +43,14 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			char prog[32];
+
+			/* getopt's messages start with argv[0]: "kmodaudit SUBCOMMAND:" as ours */
+			snprintf(prog, sizeof(prog), "kmodaudit %s", commands[i].name);
+			argv[1] = prog;
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "kmodaudit: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -45,8 +45,9 @@ static void usage(FILE *out)
 		"take it out again, or show the state.\n\n"
 		"  -l, --library PATH  the library (default " KMODAUDIT_SHIM_PATH ")\n"
 		"  -r, --root DIR      edit DIR/etc/ld.so.preload; PATH is inside DIR (symlinks\n"
-		"                      resolve inside DIR, as on that system)\n"
-		"  -j, --json          status as one JSON object\n"
+		"                      resolve inside DIR, as on that system); a relative DIR\n"
+		"                      is taken from the current directory\n"
+		"  -j, --json          the outcome as one JSON object a line (JSON Lines)\n"
 		"  -q, --quiet         no messages except errors\n"
 		"  -h, --help          this text\n\n"
 		"status exits 0 when the library is listed, safe and loads, 1 when it is listed\n"
@@ -119,6 +120,40 @@ static void warn_others(const struct preload_file *f, const char *text, size_t l
 		f->path);
 }
 
+/* What enable or disable did: one line of text, or one JSON object (JSON Lines) with --json. */
+static void say_done(const struct options *o, const char *action, bool changed, const char *file)
+{
+	if (o->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "action", json_object_new_string(action));
+		json_object_object_add(j, "file", json_object_new_string(file));
+		json_object_object_add(j, "library", json_object_new_string(o->library));
+		json_object_object_add(j, "changed", json_object_new_boolean(changed));
+		json_object_object_add(j, "listed",
+				       json_object_new_boolean(!strcmp(action, "enable")));
+		printf("%s\n", json_object_to_json_string_ext(
+				       j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+		return;
+	}
+	if (o->quiet)
+		return;
+	if (!strcmp(action, "enable") && !changed)
+		printf("%s is already listed in %s\n", o->library, file);
+	else if (!strcmp(action, "enable"))
+		printf("enabled: %s added to %s\n"
+		       "New processes load it; running processes keep what they had until "
+		       "restarted.\n",
+		       o->library, file);
+	else if (!changed)
+		printf("%s is not listed in %s\n", o->library, file);
+	else
+		printf("disabled: %s taken out of %s\n"
+		       "Running processes keep it loaded until they are restarted.\n",
+		       o->library, file);
+}
+
 static int do_enable(const struct options *o)
 {
 	_cleanup_free_ char *text = NULL;
@@ -143,8 +178,7 @@ static int do_enable(const struct options *o)
 	if (r < 0)
 		goto fail_write;
 	if (!text) {
-		if (!o->quiet)
-			printf("%s is already listed in %s\n", o->library, f.path);
+		say_done(o, "enable", false, f.path);
 		preload_file_close(&f);
 		return EXIT_SUCCESS;
 	}
@@ -152,11 +186,7 @@ static int do_enable(const struct options *o)
 	r = preload_file_replace(&f, text, len);
 	if (r < 0)
 		goto fail_write;
-	if (!o->quiet)
-		printf("enabled: %s added to %s\n"
-		       "New processes load it; running processes keep what they had until "
-		       "restarted.\n",
-		       o->library, f.path);
+	say_done(o, "enable", true, f.path);
 	preload_file_close(&f);
 	return EXIT_SUCCESS;
 
@@ -192,8 +222,7 @@ static int do_disable(const struct options *o)
 	}
 	r = preload_text_remove(f.text, f.len, match_library, &m, &text, &len);
 	if (r == 0 && !text) {
-		if (!o->quiet)
-			printf("%s is not listed in %s\n", o->library, f.path);
+		say_done(o, "disable", false, f.path);
 		preload_file_close(&f);
 		return EXIT_SUCCESS;
 	}
@@ -206,10 +235,7 @@ static int do_disable(const struct options *o)
 		preload_file_close(&f);
 		return EXIT_FAILURE;
 	}
-	if (!o->quiet)
-		printf("disabled: %s taken out of %s\n"
-		       "Running processes keep it loaded until they are restarted.\n",
-		       o->library, f.path);
+	say_done(o, "disable", true, f.path);
 	preload_file_close(&f);
 	return EXIT_SUCCESS;
 }
@@ -317,6 +343,7 @@ int cmd_preload(int argc, char *argv[])
 		{"help", no_argument, NULL, 'h'},	   {},
 	};
 	struct options o = {.root = "/", .library = KMODAUDIT_SHIM_PATH};
+	_cleanup_free_ char *root = NULL;
 	const char *verb;
 	int c;
 
@@ -355,9 +382,14 @@ int cmd_preload(int argc, char *argv[])
 			o.library);
 		return EXIT_USAGE;
 	}
-	if (o.root[0] != '/') {
-		fprintf(stderr, "kmodaudit preload: --root must be an absolute path\n");
-		return EXIT_USAGE;
+	if (strcmp(o.root, "/")) {
+		/* as check --root: a relative DIR is taken from the current directory */
+		root = realpath(o.root, NULL);
+		if (!root) {
+			fprintf(stderr, "kmodaudit preload: --root %s: %m\n", o.root);
+			return EXIT_USAGE;
+		}
+		o.root = root;
 	}
 	if (!strcmp(verb, "enable"))
 		return do_enable(&o);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,7 +34,13 @@ static void usage(FILE *out)
 		"  --bpf              also a rule for bpf(BPF_PROG_LOAD) (a0=5, key " RULES_BPF_KEY
 		"):\n"
 		"                     the loader beside the kernel's AUDIT_BPF records\n"
-		"  --install          write " RULES_FILE " and run augenrules --load\n"
+		"  --install          write " RULES_FILE "\n"
+		"                     and run augenrules --load\n"
+		"  --dry-run          show how the installed " RULES_FILE_NAME " would change\n"
+		"                     (a unified diff), change nothing\n"
+		"  --root DIR         the system in DIR: its login.defs and kmod tools;\n"
+		"                     --install writes DIR" RULES_FILE "\n"
+		"                     and loads nothing\n"
 		"  -h, --help         this text\n");
 }
 
@@ -48,13 +55,14 @@ static bool key_valid(const char *key)
 	return true;
 }
 
-/* Replace RULES_FILE so that augenrules sees the old rules or the new ones, never half. */
-static int write_rules_file(const char *content, size_t len)
+/* Replace RULES_FILE (in ROOT) so that augenrules sees the old rules or the new ones, never half.
+ */
+static int write_rules_file(const char *root, const char *content, size_t len)
 {
-	_cleanup_close_ int dir_fd = open(RULES_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dir_fd = rules_open_in_root(root, RULES_DIR, O_RDONLY | O_DIRECTORY);
 
 	if (dir_fd < 0)
-		return -errno;
+		return dir_fd;
 	/*
 	 * auditd's own files are root-only (0640); rules reveal what is watched. The temporary
 	 * name does not end in .rules: augenrules skips it.
@@ -97,18 +105,70 @@ static int audit_enabled_state(void)
 	return r;
 }
 
-static int install(const char *content, size_t len)
+/*
+ * --dry-run: `diff -u` of the installed file (none: empty) against CONTENT, each handed to diff
+ * as an fd so that nothing is written anywhere. Returns our exit status.
+ */
+static int show_diff(const char *root, const char *content, size_t len)
+{
+	_cleanup_close_ int old_fd = -1, new_fd = -1;
+	char old_path[32], new_path[32], old_label[PATH_MAX + 16];
+	int r;
+
+	old_fd = rules_open_read_in_root(root, RULES_FILE);
+	if (old_fd == -ENOENT)
+		old_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (old_fd < 0) {
+		r = old_fd == -1 ? -errno : old_fd;
+		fprintf(stderr, "kmodaudit rules: cannot read %s%s: %s\n", root ? root : "",
+			RULES_FILE, fileio_strerror(r));
+		return 1;
+	}
+	new_fd = memfd_create("kmodaudit-rules", MFD_CLOEXEC);
+	if (new_fd < 0 || write(new_fd, content, len) != (ssize_t)len ||
+	    lseek(new_fd, 0, SEEK_SET) < 0) {
+		fprintf(stderr, "kmodaudit rules: cannot hold the new rules: %m\n");
+		return 1;
+	}
+	snprintf(old_path, sizeof(old_path), "/proc/self/fd/%d", old_fd);
+	snprintf(new_path, sizeof(new_path), "/proc/self/fd/%d", new_fd);
+	snprintf(old_label, sizeof(old_label), "%s%s", root ? root : "", RULES_FILE);
+	fflush(stdout);
+	{
+		char *const argv[] = {"diff",  "-u",	 "--label", old_label, "--label",
+				      "(new)", old_path, new_path,  NULL};
+
+		/* diff runs in the child: the fds must survive its exec */
+		if (fcntl(old_fd, F_SETFD, 0) < 0 || fcntl(new_fd, F_SETFD, 0) < 0)
+			return 1;
+		r = run_command(argv);
+	}
+	if (r == 0)
+		printf("%s%s is up to date\n", root ? root : "", RULES_FILE);
+	if (r > 1) {
+		fprintf(stderr, "kmodaudit rules: diff failed (%d)\n", r);
+		return 1;
+	}
+	return 0;
+}
+
+static int install(const char *root, const char *content, size_t len)
 {
 	char *const augenrules[] = {"augenrules", "--load", NULL};
 	int before, after, r;
 
-	before = audit_enabled_state();
-	r = write_rules_file(content, len);
+	before = root ? -1 : audit_enabled_state();
+	r = write_rules_file(root, content, len);
 	if (r < 0) {
-		fprintf(stderr, "kmodaudit rules: cannot write %s: %s\n", RULES_FILE, strerror(-r));
+		fprintf(stderr, "kmodaudit rules: cannot write %s%s: %s\n", root ? root : "",
+			RULES_FILE, fileio_strerror(r));
 		return 1;
 	}
-	printf("wrote %s\n", RULES_FILE);
+	printf("wrote %s%s\n", root ? root : "", RULES_FILE);
+	if (root) {
+		printf("not loaded: --root is not the running system (augenrules --load there)\n");
+		return 0;
+	}
 	if (before == 2) {
 		printf("the running audit rules are immutable (-e 2): reboot to load the new "
 		       "rules\n");
@@ -130,13 +190,24 @@ static int install(const char *content, size_t len)
 
 int cmd_rules(int argc, char *argv[])
 {
-	enum { OPT_ARCH = 0x100, OPT_KEY, OPT_UID_MIN, OPT_NO_AUID, OPT_INSTALL, OPT_BPF };
+	enum {
+		OPT_ARCH = 0x100,
+		OPT_KEY,
+		OPT_UID_MIN,
+		OPT_NO_AUID,
+		OPT_INSTALL,
+		OPT_DRY_RUN,
+		OPT_ROOT,
+		OPT_BPF
+	};
 	static const struct option options[] = {
 		{"arch", required_argument, NULL, OPT_ARCH},
 		{"key", required_argument, NULL, OPT_KEY},
 		{"uid-min", required_argument, NULL, OPT_UID_MIN},
 		{"no-auid-filter", no_argument, NULL, OPT_NO_AUID},
 		{"install", no_argument, NULL, OPT_INSTALL},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"root", required_argument, NULL, OPT_ROOT},
 		{"bpf", no_argument, NULL, OPT_BPF},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -145,9 +216,9 @@ int cmd_rules(int argc, char *argv[])
 		.key = RULES_DEFAULT_KEY,
 		.auid_filter = true,
 	};
-	_cleanup_free_ char *tool_dir = NULL, *text = NULL;
+	_cleanup_free_ char *tool_dir = NULL, *text = NULL, *root = NULL;
 	char **exec_paths = NULL;
-	bool uid_min_given = false, do_install = false, bpf = false;
+	bool uid_min_given = false, do_install = false, dry_run = false, bpf = false;
 	size_t text_len = 0;
 	FILE *mem;
 	int c, r;
@@ -192,6 +263,22 @@ int cmd_rules(int argc, char *argv[])
 		case OPT_BPF:
 			bpf = true;
 			break;
+		case OPT_DRY_RUN:
+			dry_run = true;
+			break;
+		case OPT_ROOT:
+			/* as check --root: relative to the current directory; "/" is this system */
+			free(root);
+			root = realpath(optarg, NULL);
+			if (!root) {
+				fprintf(stderr, "kmodaudit rules: --root %s: %m\n", optarg);
+				return EXIT_USAGE;
+			}
+			if (!strcmp(root, "/")) {
+				free(root);
+				root = NULL;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -202,6 +289,12 @@ int cmd_rules(int argc, char *argv[])
 	}
 	if (optind < argc) {
 		fprintf(stderr, "kmodaudit rules: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (do_install && dry_run) {
+		fprintf(stderr,
+			"kmodaudit rules: --dry-run shows what --install would do: give one "
+			"of them\n");
 		return EXIT_USAGE;
 	}
 	if (!spec.auid_filter && uid_min_given) {
@@ -216,16 +309,16 @@ int cmd_rules(int argc, char *argv[])
 		return 1;
 	}
 	if (spec.auid_filter && !uid_min_given) {
-		r = rules_login_defs_uid_min(NULL, &spec.uid_min);
+		r = rules_login_defs_uid_min(root, &spec.uid_min);
 		if (r < 0) {
 			fprintf(stderr,
-				"kmodaudit rules: no UID_MIN in /etc/login.defs (%s); "
+				"kmodaudit rules: no UID_MIN in %s/etc/login.defs (%s); "
 				"give --uid-min N\n",
-				fileio_strerror(r));
+				root ? root : "", fileio_strerror(r));
 			return 1;
 		}
 	}
-	r = rules_find_tools(NULL, &tool_dir, &exec_paths);
+	r = rules_find_tools(root, &tool_dir, &exec_paths);
 	if (r < 0)
 		fprintf(stderr, "kmodaudit rules: no modprobe found (%s): no exec rule for kmod\n",
 			strerror(-r));
@@ -246,7 +339,9 @@ int cmd_rules(int argc, char *argv[])
 		return 1;
 	}
 	if (do_install)
-		return install(text, text_len);
+		return install(root, text, text_len);
+	if (dry_run)
+		return show_diff(root, text, text_len);
 	fwrite(text, 1, text_len, stdout);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

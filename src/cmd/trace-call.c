@@ -25,18 +25,14 @@
 #include "core/macro.h"
 #include "core/procctx.h"
 
-/* Beyond this the tracer does not copy an image (the kernel's own file limit is INT_MAX). */
-#define IMAGE_MAX ((size_t)1 << 30)
-/* Parameter strings are cut here; the record builder cuts them far earlier anyway. */
-#define ARGS_MAX ((size_t)64 << 10)
-/* The kernel reads at most MODULE_NAME_LEN - 1 = 55 bytes; a little more shows a long name. */
-#define NAME_MAX_READ ((size_t)256)
+/*
+ * The bounds are the core's (core/call.h). What is the tracer's own: the kernel gets the
+ * caller's pointers, never a copy of ours (the tracer cannot hand it one); the copy is what the
+ * kernel copies because every thread that could change that memory is stopped meanwhile.
+ */
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
-#endif
-#ifndef __X32_SYSCALL_BIT
-#define __X32_SYSCALL_BIT 0x40000000
 #endif
 
 struct trace_call {
@@ -59,27 +55,10 @@ struct trace_call {
 static int module_syscall(uint32_t arch, uint64_t nr, enum kma_syscall *out)
 {
 	switch (arch) {
-	case AUDIT_ARCH_X86_64:
-		nr &= ~(uint64_t)__X32_SYSCALL_BIT; /* x32 uses the x86_64 numbers for these */
-		if (nr == 175)
-			*out = KMA_SYS_INIT_MODULE;
-		else if (nr == 313)
-			*out = KMA_SYS_FINIT_MODULE;
-		else if (nr == 176)
-			*out = KMA_SYS_DELETE_MODULE;
-		else
-			return -ENOENT;
-		return 0;
+	case AUDIT_ARCH_X86_64: /* x32 too: the x32 bit is the only difference */
+		return kma_syscall_of_nr((long)nr, false, out);
 	case AUDIT_ARCH_I386:
-		if (nr == 128)
-			*out = KMA_SYS_INIT_MODULE;
-		else if (nr == 350)
-			*out = KMA_SYS_FINIT_MODULE;
-		else if (nr == 129)
-			*out = KMA_SYS_DELETE_MODULE;
-		else
-			return -ENOENT;
-		return 0;
+		return kma_syscall_of_nr((long)nr, true, out);
 	default:
 		return -ENOENT;
 	}
@@ -135,13 +114,11 @@ int trace_call_read(pid_t tid, struct trace_call **out)
 	c->compat = si.arch == AUDIT_ARCH_I386;
 	memcpy(c->args_raw, si.seccomp.args, sizeof(c->args_raw));
 	c->fd = -1;
-	c->call.syscall = is_bpf ? KMA_SYS_INIT_MODULE : sys; /* unused for bpf */
-	c->call.via = KMA_VIA_TRACE;
-	c->call.pid = procctx_tgid(tid); /* what the kernel's SYSCALL record calls pid= */
+	/* the pid is what the kernel's SYSCALL record calls pid= (sys: unused for bpf) */
+	c->call =
+		kma_call_init(is_bpf ? KMA_SYS_INIT_MODULE : sys, KMA_VIA_TRACE, procctx_tgid(tid));
 	if (c->call.pid <= 0)
 		c->call.pid = tid;
-	c->call.fd = -1;
-	c->call.caller_fd = -1;
 	*out = c;
 	return 1;
 }
@@ -174,7 +151,7 @@ static void call_copy(struct trace_call *c)
 
 		/* Unreadable (EFAULT ahead) or too big: image_len 0 < image_size says so. */
 		c->call.image_size = len;
-		if (len <= IMAGE_MAX && readable(c, arg(c, 0), len)) {
+		if (len <= KMA_IMAGE_MAX && readable(c, arg(c, 0), len)) {
 			c->image = malloc(len ? len : 1);
 			if (c->image && trace_mem_read(c->tid, arg(c, 0), c->image, len) == 0) {
 				c->call.image = c->image;
@@ -190,17 +167,23 @@ static void call_copy(struct trace_call *c)
 		c->call.flags = (uint32_t)c->args_raw[2];
 		break;
 	case KMA_SYS_DELETE_MODULE:
-		if (readable(c, arg(c, 0), NAME_MAX_READ) &&
-		    trace_mem_read_string(c->tid, arg(c, 0), NAME_MAX_READ, &c->name) == 0)
+		/* every byte either kernel reads; the record names what it can look up */
+		if (readable(c, arg(c, 0), KMA_UNLOAD_NAME_MAX) &&
+		    trace_mem_read_string(c->tid, arg(c, 0), KMA_UNLOAD_NAME_MAX, &c->name) == 0) {
+			c->name[strnlen(c->name, KMA_UNLOAD_NAME_MAX - 1)] = '\0';
 			c->call.name = c->name;
+		}
 		c->call.flags = (uint32_t)c->args_raw[1];
 		break;
 	}
 	if (c->call.syscall != KMA_SYS_DELETE_MODULE) {
 		int i = c->call.syscall == KMA_SYS_INIT_MODULE ? 2 : 1;
 
-		if (readable(c, arg(c, i), ARGS_MAX) &&
-		    trace_mem_read_string(c->tid, arg(c, i), ARGS_MAX, &c->args) == 0)
+		/* a string without its NUL within the bound is cut there: not what the kernel got
+		 */
+		if (readable(c, arg(c, i), KMA_ARGS_MAX) &&
+		    trace_mem_read_string(c->tid, arg(c, i), KMA_ARGS_MAX, &c->args) == 0 &&
+		    strlen(c->args) < KMA_ARGS_MAX)
 			c->call.args = c->args;
 		else
 			c->call.args_unreadable = true;

@@ -26,6 +26,7 @@
 #include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,8 +73,28 @@ static _Noreturn void run_child(struct trace_filter *filter, int go_fd, char *ar
 	_exit(r == ENOENT ? 127 : 126);
 }
 
-/* The file sink opens (or creates) -o's file when it writes; ask now, before CMD runs. */
-static bool json_path_writable(const char *path)
+/*
+ * -o's file, opened now as the file sink will open it for every record (created 0600, appended,
+ * no symlink, a regular file only): a directory or an unwritable path fails before CMD runs,
+ * not silently at each record. Returns 0 or -errno (-EISDIR, -EINVAL: not a regular file).
+ */
+static int json_path_probe(const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	fd = open(path,
+		  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	return S_ISREG(st.st_mode) ? 0 : -EINVAL;
+}
+
+/* Whether a configured file sink can take a record, asked without creating it. */
+static bool file_sink_writable(const char *path)
 {
 	_cleanup_free_ char *copy = NULL;
 
@@ -83,6 +104,23 @@ static bool json_path_writable(const char *path)
 		return false;
 	copy = strdup(path);
 	return copy && access(dirname(copy), W_OK | X_OK) == 0;
+}
+
+/*
+ * Whether any sink can take this user's records: the audit socket needs CAP_AUDIT_WRITE (root
+ * here), syslog needs its socket, a file sink its file. Nothing that CMD does is recorded
+ * otherwise, and nothing else would say so.
+ */
+static bool some_sink(const struct kma_conf *conf, bool extra_file)
+{
+	const char *sock = conf->syslog_socket ? conf->syslog_socket : CONF_DEFAULT_SYSLOG_SOCKET;
+	struct stat st;
+
+	if (geteuid() == 0 || extra_file)
+		return true;
+	if (conf->fallback_syslog && stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
+		return true;
+	return conf->file_sink && file_sink_writable(conf->file_sink);
 }
 
 static int exit_status(int status)
@@ -133,19 +171,33 @@ int cmd_trace(int argc, char *argv[])
 	}
 
 	/* Everything that can fail is set up before CMD runs: no half-traced CMD. */
-	if (ctx_opts.json_path && !json_path_writable(ctx_opts.json_path)) {
-		fprintf(stderr, "kmodaudit trace: cannot write %s: %m\n", ctx_opts.json_path);
-		return EXIT_TRACE_FAILED;
+	if (ctx_opts.json_path) {
+		r = json_path_probe(ctx_opts.json_path);
+		if (r < 0) {
+			fprintf(stderr, "kmodaudit trace: cannot write %s: %s\n",
+				ctx_opts.json_path,
+				r == -EINVAL ? "not a regular file" : strerror(-r));
+			return EXIT_TRACE_FAILED;
+		}
 	}
-	/* A file KMODAUDIT_CONFIG names must be used: the core alone would fail open without it. */
-	if (conf_named(NULL)) {
+	/*
+	 * The configuration, its warnings on our stderr (the core says them to syslog too); a file
+	 * KMODAUDIT_CONFIG names must be used: the core alone would fail open without it.
+	 */
+	{
 		struct kma_conf conf;
+		bool sink;
 
 		conf_init(&conf);
 		r = conf_load_for_command(&conf, NULL, "kmodaudit trace");
+		sink = some_sink(&conf, ctx_opts.json_path != NULL);
 		conf_release(&conf);
 		if (r < 0)
 			return EXIT_TRACE_FAILED;
+		if (!sink)
+			fprintf(stderr,
+				"kmodaudit trace: warning: no sink can take the records: not root "
+				"(no audit), no syslog socket, no file sink; use -o FILE\n");
 	}
 	r = kma_ctx_new(&ctx_opts, &ctx);
 	if (r < 0) {

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/emit.h"
+#include "core/call.h" /* enum kma_via; libc only: the shim includes this header */
+
+struct kma_ctx;
 
 /* What the emitter saw. Every pointer is to memory the caller of the syscall cannot change. */
 struct kma_bpf_call {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "core/call.h"	    /* KMA_IMAGE_MAX */
 #include "core/conf-file.h" /* CONF_MAX_SIZE, conf_path() */
 
 #define CONF_HISTORY_MAX 16
@@ -17,9 +18,9 @@
 #define CONF_DEFAULT_SYSLOG_SOCKET "/dev/log"
 #define CONF_RECORD_TYPE_USER 1005
 #define CONF_RECORD_TYPE_TRUSTED_APP 1121
-/* [limits] max_image_size: the default is modimage's (1 GiB), also the most the shim copies */
+/* [limits] max_image_size: at most KMA_IMAGE_MAX, the most any emitter copies (the default) */
 #define CONF_MIN_IMAGE_SIZE (64ULL * 1024)
-#define CONF_MAX_IMAGE_SIZE (1ULL << 30)
+#define CONF_MAX_IMAGE_SIZE ((unsigned long long)KMA_IMAGE_MAX)
 
 struct kma_conf {
 	int record_type;	   /* [record] type= user | trusted_app | 1100-1199 | 2100-2999 */

@@ -8,6 +8,7 @@
 #include "core/conf.h"
 #include "core/emit-ctx.h"
 #include "core/emit.h"
+#include "core/lost-line.h"
 #include "core/macro.h"
 #include "core/modimage.h"
 #include "core/procctx.h"
@@ -55,12 +56,6 @@ static const char *const via_names[] = {
 	[KMA_VIA_PRELOAD] = "preload",
 	[KMA_VIA_TRACE] = "trace",
 	[KMA_VIA_KMOD] = "kmod",
-};
-
-static const char *const syscall_names[] = {
-	[KMA_SYS_INIT_MODULE] = "init_module",
-	[KMA_SYS_FINIT_MODULE] = "finit_module",
-	[KMA_SYS_DELETE_MODULE] = "delete_module",
 };
 
 /* A value longer than this cannot fit a record: keep one byte more so it is left out whole. */
@@ -340,7 +335,7 @@ static void send_record(struct kma_ctx *ctx, struct kma_pending *p, bool result,
 			       : RECORD_OP_LOAD_INTENT,
 		.seq = p->seq,
 		.via = via_names[p->via],
-		.call = syscall_names[p->syscall],
+		.call = kma_syscall_name(p->syscall),
 		.name = p->name,
 		.modinfo_name = p->modinfo_name,
 		.is_load = load,
@@ -383,21 +378,35 @@ static void send_record(struct kma_ctx *ctx, struct kma_pending *p, bool result,
 	*err = sink_deliver(&ctx->conf, ctx->json_path, &p->rec, outcome);
 }
 
-static void warn_refused(struct kma_ctx *ctx, const struct kma_pending *p,
+/*
+ * The caller's side of a lost-record line (core/lost-line.h): its comm and pid. pid 0 is this
+ * process (the shim's and the front end's calls); the tracer's calls are another's.
+ */
+static void warn_lost(struct kma_ctx *ctx, bool refused, enum kma_syscall syscall, pid_t pid,
+		      const struct procctx *proc, const char *what, const char *why)
+{
+	char msg[512];
+	const char *comm = !pid			    ? program_invocation_short_name
+			   : proc && proc->has_comm ? proc->comm
+						    : NULL;
+
+	lost_line(msg, sizeof(msg), refused, syscall, comm, pid ? pid : getpid(), what, why);
+	sink_warn(&ctx->conf, msg);
+}
+
+static void warn_refused(struct kma_ctx *ctx, const struct kma_pending *p, pid_t pid,
 			 const struct sink_outcome *o)
 {
-	char name[200], msg[400];
+	char name[200], what[240], why[240];
 
 	if (record_encode_str(name, sizeof(name), "name", p->name, p->name ? strlen(p->name) : 0) >=
 	    sizeof(name))
 		snprintf(name, sizeof(name), "name=?");
-	snprintf(msg, sizeof(msg),
-		 "fail-closed: refused %s (seq=%llu %s): no sink took the record (audit: %s; "
-		 "syslog: %s)",
-		 syscall_names[p->syscall], (unsigned long long)p->seq, name,
+	snprintf(what, sizeof(what), "seq=%llu %s", (unsigned long long)p->seq, name);
+	snprintf(why, sizeof(why), "no sink took the record (audit: %s; syslog: %s)",
 		 strerror(-o->audit_err),
 		 ctx->conf.fallback_syslog ? strerror(-o->syslog_err) : "disabled");
-	sink_warn(&ctx->conf, msg);
+	warn_lost(ctx, true, p->syscall, pid, &p->proc, what, why);
 }
 
 int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_pending **out)
@@ -408,8 +417,9 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 	int err = 0;
 	bool refuse; /* fail-closed refuses loads without a record; unloads always go on */
 
-	if (!ctx || !call || !out || (unsigned)call->syscall >= ARRAY_SIZE(syscall_names) ||
-	    (unsigned)call->via >= ARRAY_SIZE(via_names))
+	/* a zeroed or foreign struct (no kma_call_init() of this layout) is no description */
+	if (!ctx || !call || !out || call->size != sizeof(*call) ||
+	    !kma_syscall_name(call->syscall) || (unsigned)call->via >= ARRAY_SIZE(via_names))
 		return -EINVAL;
 	*out = NULL;
 	/* kmodaudit trace records this call itself, unsuppressibly: one record per call. */
@@ -420,15 +430,9 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		char msg[160];
-
 		/* no memory for a record: syslog hears of the call at least (sink_warn allocates
 		 * nothing) */
-		snprintf(msg, sizeof(msg), "%s: %s %s[%d]: out of memory",
-			 refuse ? "fail-closed: refused" : "record lost",
-			 syscall_names[call->syscall], via_names[call->via],
-			 (int)(pid ? pid : getpid()));
-		sink_warn(&ctx->conf, msg);
+		warn_lost(ctx, refuse, call->syscall, pid, NULL, NULL, "out of memory");
 		return refuse ? -EPERM : 0;
 	}
 	p->syscall = call->syscall;
@@ -451,7 +455,7 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 	if (err < 0) {
 		/* fail-open goes on with what could be gathered; fail-closed must not */
 		if (refuse) {
-			sink_warn(&ctx->conf, "fail-closed: refused a module load: out of memory");
+			warn_lost(ctx, true, p->syscall, pid, &p->proc, NULL, "out of memory");
 			pending_free(p);
 			return -EPERM;
 		}
@@ -460,7 +464,7 @@ int kma_call_begin(struct kma_ctx *ctx, const struct kma_call *call, struct kma_
 	if (p->syscall != KMA_SYS_DELETE_MODULE && ctx->conf.intent) {
 		send_record(ctx, p, false, 0, &outcome, &err);
 		if (err < 0 && ctx->conf.fail_closed) {
-			warn_refused(ctx, p, &outcome);
+			warn_refused(ctx, p, pid, &outcome);
 			pending_free(p);
 			return -EPERM;
 		}

@@ -45,6 +45,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/call.h" /* KMA_IMAGE_MAX */
+
 enum modimage_compression {
 	MODIMAGE_COMP_NONE = 0,
 	MODIMAGE_COMP_XZ,
@@ -60,8 +62,8 @@ enum modimage_sig {
 	MODIMAGE_SIG_MALFORMED,
 };
 
-/* Default decompression cap: 1 GiB. */
-#define MODIMAGE_DEFAULT_MAX_SIZE (1ULL << 30)
+/* Default cap on input and decompressed size: the emitters' (core/call.h says why). */
+#define MODIMAGE_DEFAULT_MAX_SIZE ((unsigned long long)KMA_IMAGE_MAX)
 
 /* finit_module's flags (linux/module.h MODULE_INIT_*) that make the kernel skip the signature. */
 #define MODIMAGE_LOAD_MANGLED_FLAGS 3u /* IGNORE_MODVERSIONS | IGNORE_VERMAGIC */

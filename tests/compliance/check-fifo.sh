@@ -27,7 +27,7 @@ tree() {
 expect() {
 	local t=$1 rc=0 line
 	shift
-	timeout 20 "$KMA" check --root "$t" >"$work/out" 2>&1 || rc=$?
+	COLUMNS=400 timeout 20 "$KMA" check --root "$t" >"$work/out" 2>&1 || rc=$?
 	[ "$rc" != 124 ] || { cat "$work/out"; fail "$(basename "$t"): check hung on the FIFO (killed after 20 s)"; }
 	[ "$rc" = 1 ] || { cat "$work/out"; fail "$(basename "$t"): exit $rc, want 1"; }
 	for line in "$@"; do
@@ -36,13 +36,13 @@ expect() {
 	echo "ok: $(basename "$t"): finished, exit 1, the file named"
 }
 
-FIX_RULES='run `kmodaudit rules --install` (or add the lines `kmodaudit rules` prints)'
+FIX_RULES='      fix: run `kmodaudit rules --root '$work'/rules-fifo --install` (or add the lines `kmodaudit rules --root '$work'/rules-fifo` prints)'
 
 t=$(tree rules-fifo)
 mkfifo "$t/etc/audit/rules.d/60-fifo.rules"
 why="cannot read /etc/audit/rules.d/60-fifo.rules: not a regular file"
-expect "$t" "FAIL  CIS 6.2.3.19 on-disk rules: $why -- fix: $FIX_RULES" \
-	"FAIL  SSG audit_rules_kernel_module_loading syscalls: $why -- fix: $FIX_RULES" \
+expect "$t" "FAIL  CIS 6.2.3.19 on-disk rules: $why" "$FIX_RULES" \
+	"FAIL  SSG audit_rules_kernel_module_loading syscalls: $why" \
 	"SKIP  kmodaudit backlog limit (rules.d): $why"
 
 t=$(tree login-defs-fifo)
@@ -55,9 +55,11 @@ grep '^FAIL  CIS 6.2.3.19 on-disk rules: cannot read /etc/login.defs: not a regu
 t=$(tree preload-fifo)
 rm "$t/etc/ld.so.preload"
 mkfifo "$t/etc/ld.so.preload"
-expect "$t" "FAIL  kmodaudit shim in /etc/ld.so.preload: cannot read /etc/ld.so.preload: not a regular file -- fix: make /etc/ld.so.preload a regular file readable by root"
+expect "$t" "FAIL  kmodaudit shim in /etc/ld.so.preload: cannot read /etc/ld.so.preload: not a regular file" \
+	"      fix: make /etc/ld.so.preload a regular file readable by root"
 
 t=$(tree shim-fifo)
 rm "$t$shim_path"
 mkfifo "$t$shim_path"
-expect "$t" "FAIL  kmodaudit shim loadable: $shim_path: not a regular file -- fix: reinstall kmodaudit, or \`kmodaudit preload disable\` to drop the entry"
+expect "$t" "FAIL  kmodaudit shim loadable: $shim_path: not a regular file" \
+	"      fix: reinstall kmodaudit, or \`kmodaudit preload disable --root $t\` to drop the entry"

@@ -31,7 +31,7 @@ kma_on_exit 'for p in $(ours); do kill -9 "$p" 2>/dev/null || true; done; rm -rf
 
 timeout 120 unshare -m --propagation private sh -c '
 	mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc || exit 77
-	PRELOAD_TEST_MARK=$1/mark exec "$2" check' sh "$W" "$KMA" >"$W/out" 2>&1 &
+	PRELOAD_TEST_MARK=$1/mark COLUMNS=4000 exec "$2" check' sh "$W" "$KMA" >"$W/out" 2>&1 &
 bg=$!
 for _ in $(seq 500); do
 	[ -n "$(ours)" ] && break

@@ -8,3 +8,5 @@ kmodaudit_sys_test(compliance-check-tree ${CMAKE_CURRENT_LIST_DIR}/check-tree.sh
 kmodaudit_sys_test(compliance-check-live ${CMAKE_CURRENT_LIST_DIR}/check-live.sh 120)
 kmodaudit_sys_test(compliance-check-hang ${CMAKE_CURRENT_LIST_DIR}/check-hang.sh 150)
 kmodaudit_sys_test(compliance-check-fifo ${CMAKE_CURRENT_LIST_DIR}/check-fifo.sh 120)
+kmodaudit_sys_test(compliance-check-conf ${CMAKE_CURRENT_LIST_DIR}/check-conf.sh 60)
+kmodaudit_sys_test(compliance-rules-root ${CMAKE_CURRENT_LIST_DIR}/rules-root.sh 60)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# libFuzzer harnesses (issue 8), one per parser: tests/fuzz/fuzz-*.c.
+# libFuzzer harnesses, one per parser: tests/fuzz/fuzz-*.c.
 # - With -DKMODAUDIT_FUZZ=ON (CC=clang): executables fuzz-NAME linked with libFuzzer;
 #   tests/fuzz/run-all runs each briefly (make check), bench/fuzz runs them longer.
 # - In every build: fuzz-NAME-replay runs the harness over its regression inputs

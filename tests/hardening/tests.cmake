@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Hardening (issue 8): forged records through every emitter, faults end to end through the
+# Hardening: forged records through every emitter, faults end to end through the
 # shim, secure execution, load; and what a sanitized build (-DKMODAUDIT_SANITIZE=ON, make
 # check-asan) needs so that the whole suite runs in it.
 #

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	struct kma_ctx_opts opts = {0};
-	struct kma_call call = {.via = KMA_VIA_PRELOAD, .fd = -1, .caller_fd = -1};
+	struct kma_call call = kma_call_init(KMA_SYS_INIT_MODULE, KMA_VIA_PRELOAD, 0);
 	_cleanup_free_ char *args = NULL, *name = NULL, *comm = NULL;
 	_cleanup_free_ void *image = NULL;
 	_cleanup_close_ int fd = -1;

@@ -4,6 +4,8 @@
 kmodaudit_unit_test(test-record ${CMAKE_CURRENT_LIST_DIR}/test-record.c)
 kmodaudit_unit_test(test-conf ${CMAKE_CURRENT_LIST_DIR}/test-conf.c)
 kmodaudit_unit_test(test-procctx ${CMAKE_CURRENT_LIST_DIR}/test-procctx.c)
+# The emitters' contract: initialiser, syscall numbers, lost-record wording, zeroed calls.
+kmodaudit_unit_test(test-call ${CMAKE_CURRENT_LIST_DIR}/test-call.c)
 
 # Drivers for the system tests: the emit lifecycle as an emitter runs it, and an auparse reader.
 add_executable(kma-emit ${CMAKE_CURRENT_LIST_DIR}/kma-emit.c)

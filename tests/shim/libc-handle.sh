@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Which syscall() the shim sees (issue 11, item 5), both sides of the rule README states:
+# Which syscall() the shim sees, both sides of the rule README states:
 #   - looked up in the global scope (the program's own references, dlsym(RTLD_DEFAULT),
 #     python's ctypes.CDLL(None)): the shim's, recorded via=preload;
 #   - looked up through a handle of libc itself (dlopen("libc.so.6") then dlsym, python's

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # What the record names must be what the kernel gets, whatever another thread does to the
-# caller's memory once the shim has read it (issue 11, items 3 and 4). kma-race stops the call at
+# caller's memory once the shim has read it. kma-race stops the call at
 # the system call itself (a seccomp user notification, after the shim's read and intent record),
 # rewrites the caller's memory there and lets the kernel go on:
 #   - delete_module of 55 'X' (the longest name a kernel looks up), then of 63 (longer than any

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The preload shim's tests (issue 3). Programs here are plain libc: they are what the shim is
+# The preload shim's tests. Programs here are plain libc: they are what the shim is
 # loaded into. The qemu test bed reuses `transparency` against a kernel with modules.
 add_executable(transparency ${CMAKE_CURRENT_LIST_DIR}/transparency.c)
 add_executable(fd-check ${CMAKE_CURRENT_LIST_DIR}/fd-check.c)
@@ -31,7 +31,7 @@ kmodaudit_sys_test(shim-backlog-full ${CMAKE_CURRENT_LIST_DIR}/backlog-full.sh 1
 add_executable(lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.c)
 kmodaudit_sys_test(shim-lazy-core ${CMAKE_CURRENT_LIST_DIR}/lazy-core.sh 60)
 
-# Adversaries of issue 11 (shim-race and shim-vfork-seq fail on the shim before their fixes;
+# Adversaries of the shim (shim-race and shim-vfork-seq fail on the shim before their fixes;
 # see each script): a thread rewriting the caller's memory between the shim's read and the
 # kernel's (stopped there by a seccomp user notification).
 add_executable(kma-race ${CMAKE_CURRENT_LIST_DIR}/kma-race.c)
@@ -45,3 +45,16 @@ kmodaudit_sys_test(shim-vfork-seq ${CMAKE_CURRENT_LIST_DIR}/vfork-seq.sh 60)
 add_executable(kma-dlsym ${CMAKE_CURRENT_LIST_DIR}/kma-dlsym.c)
 target_link_libraries(kma-dlsym PRIVATE ${CMAKE_DL_LIBS})
 kmodaudit_sys_test(shim-libc-handle ${CMAKE_CURRENT_LIST_DIR}/libc-handle.sh 120)
+# Cores of another ABI version or struct layout (abi-core.c): refused by the shim, the loss said.
+foreach(kind old:1 call-size:2 opts-size:3 table-size:4)
+	string(REPLACE ":" ";" kind ${kind})
+	list(GET kind 0 name)
+	list(GET kind 1 case)
+	add_library(kma-abi-${name} SHARED ${CMAKE_CURRENT_LIST_DIR}/abi-core.c)
+	target_compile_definitions(kma-abi-${name} PRIVATE ABI_CASE=${case})
+	# the table's fields set twice on purpose: the right sizes, then the wrong one
+	target_compile_options(kma-abi-${name} PRIVATE -Wno-override-init)
+	set_target_properties(kma-abi-${name} PROPERTIES
+		LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/shim)
+endforeach()
+kmodaudit_sys_test(shim-abi ${CMAKE_CURRENT_LIST_DIR}/abi.sh 60)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# seq stays unique per process across a vfork child's module calls (issue 11, item 6): the child
+# seq stays unique per process across a vfork child's module calls: the child
 # runs in the parent's memory; before the fix it replaced the parent's core context, and the
 # parent's next calls started again at seq=1 in the same pid. Every result record of one pid has
 # its own seq, and every intent is followed by its result under the same seq. No real kernel

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# kmodaudit trace (issue 4). The loaders here make the module syscalls with the system call
+# kmodaudit trace. The loaders here make the module syscalls with the system call
 # instruction itself (raw-syscall.h): no libc wrapper, no preloaded shim sees them.
 add_executable(kma-trace-loader ${CMAKE_CURRENT_LIST_DIR}/loader.c)
 target_link_options(kma-trace-loader PRIVATE -static)
@@ -42,3 +42,6 @@ kmodaudit_sys_test(trace-stops ${CMAKE_CURRENT_LIST_DIR}/stops.sh 60)
 kmodaudit_sys_test(trace-signals ${CMAKE_CURRENT_LIST_DIR}/signals.sh 60)
 kmodaudit_sys_test(trace-escape ${CMAKE_CURRENT_LIST_DIR}/escape.sh 60)
 kmodaudit_sys_test(trace-uffd ${CMAKE_CURRENT_LIST_DIR}/uffd.sh 60)
+kmodaudit_sys_test(trace-options ${CMAKE_CURRENT_LIST_DIR}/options.sh 60)
+# The shim and the tracer read a call's arguments within the same bounds.
+kmodaudit_sys_test(trace-bounds ${CMAKE_CURRENT_LIST_DIR}/bounds.sh 60)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The qemu test bed (issue 6): boot Debian's own kernel once under qemu (TCG), run every
+# The qemu test bed: boot Debian's own kernel once under qemu (TCG), run every
 # scenario inside, and hold the kernel's KERN_MODULE/SYSCALL records against ours.
 #
 # Usage: run.sh [--write-fixture DIR] [--keep]

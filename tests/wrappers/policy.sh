@@ -17,7 +17,8 @@ fail() {
 }
 
 # run_policy MODE TOOL ARGS...: sets CALLS (module syscalls made), OUT (messages) and RC. The
-# tool runs with WR_PRELOAD, when set, as LD_PRELOAD.
+# tool runs with WR_PRELOAD, when set, as LD_PRELOAD. $T/strace also has what it sent (syslog
+# lines: sendto; the kernel log's: write).
 run_policy() {
 	local mode=$1 tool=$2
 	shift 2
@@ -26,7 +27,7 @@ run_policy() {
 	chmod 600 "$T/$mode.conf"
 	RC=0
 	KMODAUDIT_CONFIG=$T/$mode.conf unshare -U -r strace -f -qq -o "$T/strace" \
-		-e trace=init_module,finit_module,delete_module \
+		-e trace=init_module,finit_module,delete_module,sendto,write -s 400 \
 		bash -c '[ -z "${WR_PRELOAD:-}" ] || export LD_PRELOAD=$WR_PRELOAD; exec -a "$0" "$@"' \
 		"$tool" "$OUR_DIR/$tool" "$@" >"$T/out" 2>&1 || RC=$?
 	CALLS=$(grep -Ec '^[0-9]+ +(f?init|delete)_module\(' "$T/strace")
@@ -69,7 +70,13 @@ else
 		grep -qx "allocs=1 failed=1" "$T/failmalloc.log" ||
 			fail "no context $*: the configuration buffer was not refused once"
 	}
+	# the lost-record line, as the shim words it (src/core/lost-line.h), one per call
+	lost_line() { # VERDICT: the line of this run's load, in syslog's or the kernel log's datagram
+		grep -E "(sendto|write)\(.*kmodaudit\[[0-9]+\]: $1 f?init_module by insmod\[[0-9]+\]: the core cannot start \(Cannot allocate memory\)" \
+			"$T/strace" >/dev/null
+	}
 	nomem fail-closed insmod "$FAT"
+	lost_line "fail-closed: refused" || fail "no context, fail-closed insmod: no refusal line"
 	[[ "$OUT" == *"not recorded: Cannot allocate memory; fail-closed"* ]] ||
 		fail "no context, fail-closed insmod: no warning: '$OUT'"
 	[ "$CALLS" = 0 ] || fail "no context, fail-closed insmod: $CALLS module syscalls made"
@@ -77,6 +84,7 @@ else
 	[[ "$OUT" == *"Operation not permitted"* ]] ||
 		fail "no context, fail-closed insmod: said '$OUT'"
 	nomem fail-open insmod "$FAT"
+	lost_line "record lost:" || fail "no context, fail-open insmod: no lost-record line"
 	[ "$CALLS" -gt 0 ] || fail "no context, fail-open insmod: no module syscall made"
 	[[ "$OUT" != *"Operation not permitted"* ]] ||
 		fail "no context, fail-open insmod: refused: '$OUT'"
