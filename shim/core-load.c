@@ -62,8 +62,9 @@ static void load_impl(void)
 	}
 	/* the same version, built from other types: its fields are not where ours are */
 	if (i->impl_size != sizeof(*i) || i->call_size != sizeof(struct kma_call) ||
-	    i->opts_size != sizeof(struct kma_ctx_opts) || !i->ctx_new || !i->call_begin ||
-	    !i->call_end || !i->ctx_free) {
+	    i->opts_size != sizeof(struct kma_ctx_opts) ||
+	    i->bpf_call_size != sizeof(struct kma_bpf_call) || !i->ctx_new || !i->call_begin ||
+	    !i->call_end || !i->ctx_free || !i->bpf_begin || !i->bpf_end) {
 		snprintf(load_error, sizeof(load_error),
 			 "the core %s is ABI %d with other sizes (table/call/opts %u/%u/%u, the "
 			 "shim's %zu/%zu/%zu)",

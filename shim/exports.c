@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/bpf-prog.h"
 #include "core/macro.h"
 #include "intercept.h"
 #include "raw-syscall.h"
@@ -93,6 +94,11 @@ _public_ long syscall(long nr, ...)
 	case SYS_finit_module:
 	case SYS_delete_module:
 		return module_call(nr, a1, a2, a3, a4, a5, a6);
+	case SYS_bpf:
+		/* only BPF_PROG_LOAD (cmd is an int to the kernel): intercept-bpf.c */
+		if ((int)a1 == KMA_BPF_PROG_LOAD)
+			return module_call(nr, a1, a2, a3, a4, a5, a6);
+		break;
 	}
 
 	ret = raw_syscall6(nr, a1, a2, a3, a4, a5, a6);

@@ -15,6 +15,7 @@
 #include "core/call.h"
 #include "core/lost-line.h"
 #include "core-load.h"
+#include "intercept-bpf.h"
 #include "intercept.h"
 #include "raw-syscall.h"
 #include "safe-read.h"
@@ -289,6 +290,8 @@ long intercept_module_call(long nr, long a1, long a2, long a3, long a4, long a5,
 	const char *why = NULL;
 	int r;
 
+	if (kernel_syscall_nr(nr) == SYS_bpf)
+		return intercept_bpf_prog_load(nr, a1, a2, a3, a4, a5, a6);
 	/* exports.c sends only module calls here: anything else would be recorded as an unload */
 	(void)kma_syscall_of_nr(nr, false, &sys);
 	r = core_get(&core, &why);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "core/conf.h"
+#include "core/emit-ctx.h"
 #include "core/emit.h"
 #include "core/lost-line.h"
 #include "core/macro.h"
@@ -488,4 +489,20 @@ void kma_call_end(struct kma_ctx *ctx, struct kma_pending *p, long ret)
 		send_record(ctx, p, true, ret, &outcome, &err);
 	}
 	pending_free(p);
+}
+
+/* The context's parts the BPF program emitter (bpf-emit.c) shares: core/emit-ctx.h. */
+const struct kma_conf *kma_ctx_conf(const struct kma_ctx *ctx)
+{
+	return &ctx->conf;
+}
+
+const char *kma_ctx_json_path(const struct kma_ctx *ctx)
+{
+	return ctx->json_path;
+}
+
+uint64_t kma_ctx_next_seq(struct kma_ctx *ctx)
+{
+	return atomic_fetch_add(&ctx->seq, 1) + 1;
 }

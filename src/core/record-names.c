@@ -34,8 +34,17 @@ static const struct {
 	[RF_LICENSE] = {.name = "license", .string = true},
 	[RF_INTREE] = {.name = "intree", .string = true},
 	[RF_ARGS] = {.name = "args", .string = true},
+	[RF_PROG_TYPE] = {.name = "prog_type"},
+	[RF_PROG_NAME] = {.name = "prog_name", .string = true},
+	[RF_INSN_CNT] = {.name = "insn_cnt"},
+	[RF_INSNS_SHA256] = {.name = "insns_sha256"},
+	[RF_ATTACH_TYPE] = {.name = "attach_type"},
+	[RF_ATTACH_BTF_ID] = {.name = "attach_btf_id"},
+	[RF_PROG_FLAGS] = {.name = "prog_flags"},
 	[RF_CALL_FLAGS] = {.name = "call_flags", .v1_name = "flags"},
 	[RF_EXIT] = {.name = "exit"},
+	[RF_PROG_ID] = {.name = "prog_id"},
+	[RF_PROG_TAG] = {.name = "prog_tag"},
 	[RF_PPID] = {.name = "ppid"},
 	[RF_COMM] = {.name = "comm", .string = true},
 	[RF_HISTORY] = {.name = "history", .string = true},
@@ -52,6 +61,8 @@ static const char *const ops[RECORD_OP_COUNT] = {
 	[RECORD_OP_LOAD_INTENT] = "kmod_load_intent",
 	[RECORD_OP_LOAD] = "kmod_load",
 	[RECORD_OP_UNLOAD] = "kmod_unload",
+	[RECORD_OP_BPF_LOAD_INTENT] = "bpf_prog_load_intent",
+	[RECORD_OP_BPF_LOAD] = "bpf_prog_load",
 };
 
 const char *record_field_name_v(enum record_field_id id, unsigned version)

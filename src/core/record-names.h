@@ -35,8 +35,18 @@ enum record_field_id {
 	RF_LICENSE,
 	RF_INTREE,
 	RF_ARGS,
+	/* BPF program records: prog_type..prog_flags (license is RF_LICENSE) before exit */
+	RF_PROG_TYPE,
+	RF_PROG_NAME,
+	RF_INSN_CNT,
+	RF_INSNS_SHA256,
+	RF_ATTACH_TYPE,
+	RF_ATTACH_BTF_ID,
+	RF_PROG_FLAGS,
 	RF_CALL_FLAGS,
 	RF_EXIT,
+	RF_PROG_ID, /* BPF, after exit */
+	RF_PROG_TAG,
 	RF_PPID,
 	RF_COMM,
 	RF_HISTORY,
@@ -70,7 +80,14 @@ int record_field_lookup(const char *name, unsigned version);
 bool record_field_is_string(enum record_field_id id);
 
 /* The words of op=. */
-enum record_op { RECORD_OP_LOAD_INTENT, RECORD_OP_LOAD, RECORD_OP_UNLOAD, RECORD_OP_COUNT };
+enum record_op {
+	RECORD_OP_LOAD_INTENT,
+	RECORD_OP_LOAD,
+	RECORD_OP_UNLOAD,
+	RECORD_OP_BPF_LOAD_INTENT,
+	RECORD_OP_BPF_LOAD,
+	RECORD_OP_COUNT
+};
 
 const char *record_op_name(enum record_op op);
 

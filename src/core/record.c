@@ -132,6 +132,55 @@ static const char *anomaly_list(char *buf, size_t size, unsigned anomalies)
 	return len ? buf : NULL;
 }
 
+static const char *hex_of(char *buf, const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf[2 * i] = hexdigits[b[i] >> 4];
+		buf[2 * i + 1] = hexdigits[b[i] & 0xf];
+	}
+	buf[2 * n] = '\0';
+	return buf;
+}
+
+/* "BPF program records": from prog_type to prog_tag (the common head and tail are the caller's) */
+static void build_bpf(struct record *r, const struct record_event *ev)
+{
+	const struct record_bpf *b = ev->bpf;
+
+	if (b->has_attr) {
+		add_word(r, RF_PROG_TYPE, b->prog_type);
+		add_str(r, RF_PROG_NAME, b->prog_name);
+		add_num(r, RF_INSN_CNT, b->insn_cnt);
+	} else {
+		add_word(r, RF_PROG_TYPE, NULL);
+		add_str(r, RF_PROG_NAME, NULL);
+		add_word(r, RF_INSN_CNT, NULL);
+	}
+	add_word(r, RF_INSNS_SHA256,
+		 b->insns_sha256 ? hex_of(r->sha_buf, b->insns_sha256, 32) : NULL);
+	add_str(r, RF_LICENSE, b->license);
+	if (b->has_attr && b->attach_type)
+		add_word(r, RF_ATTACH_TYPE, b->attach_type);
+	if (b->has_attr && b->attach_btf_id)
+		add_num(r, RF_ATTACH_BTF_ID, b->attach_btf_id);
+	if (b->has_attr) {
+		snprintf(r->flags_buf, sizeof(r->flags_buf), "0x%" PRIx32, b->prog_flags);
+		add_word(r, RF_PROG_FLAGS, r->flags_buf);
+	} else {
+		add_word(r, RF_PROG_FLAGS, NULL);
+	}
+	if (ev->has_exit) {
+		if (ev->exit_known)
+			add_num(r, RF_EXIT, ev->exit);
+		else
+			add_word(r, RF_EXIT, NULL);
+		if (b->has_prog) {
+			add_num(r, RF_PROG_ID, b->prog_id);
+			add_word(r, RF_PROG_TAG, b->prog_tag);
+		}
+	}
+}
+
 void record_build(struct record *r, const struct record_event *ev)
 {
 	r->nfields = 0;
@@ -144,6 +193,10 @@ void record_build(struct record *r, const struct record_event *ev)
 	add_num(r, RF_SEQ, (long long)ev->seq);
 	add_word(r, RF_VIA, ev->via);
 	add_word(r, RF_CALL, ev->call);
+	if (ev->bpf) {
+		build_bpf(r, ev);
+		goto tail;
+	}
 	add_str(r, RF_NAME, ev->name);
 	if (ev->is_load && ev->modinfo_name && (!ev->name || strcmp(ev->modinfo_name, ev->name)))
 		add_str(r, RF_MODINFO_NAME, ev->modinfo_name);
@@ -195,6 +248,7 @@ void record_build(struct record *r, const struct record_event *ev)
 		else
 			add_word(r, RF_EXIT, NULL);
 	}
+tail:
 	if (ev->has_ppid)
 		add_num(r, RF_PPID, ev->ppid);
 	else

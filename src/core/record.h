@@ -38,6 +38,25 @@ enum record_anomaly {
 };
 
 /*
+ * What a BPF program record says beyond the common fields (record-format.md, "BPF program
+ * records"); the emitter makes the words (names, hex) so that record.c only lays them out.
+ */
+struct record_bpf {
+	bool has_attr;	       /* the attribute block was read whole: the fields below */
+	const char *prog_type; /* name or number */
+	const char *prog_name; /* NUL-free bytes */
+	uint32_t insn_cnt;
+	const unsigned char *insns_sha256; /* 32 bytes, NULL: ? */
+	const char *license;		   /* NULL: ? */
+	const char *attach_type;	   /* NULL: not set */
+	uint32_t attach_btf_id;		   /* 0: not set */
+	uint32_t prog_flags;
+	bool has_prog; /* result of a load: the kernel's id and tag */
+	uint32_t prog_id;
+	const char *prog_tag; /* hex; NULL: ? */
+};
+
+/*
  * Everything one record says. Strings are raw bytes (any byte but NUL), NULL = unknown (`?`).
  * Fields marked "loads" are written only when is_load, "finit" only when has_file.
  */
@@ -75,6 +94,8 @@ struct record_event {
 	const char *comm;
 	const char *history;
 	unsigned anomalies; /* enum record_anomaly bits */
+
+	const struct record_bpf *bpf; /* a BPF program record: call= and the fields above */
 
 	/* libaudit trailer */
 	const char *exe;      /* NULL: "?" as libaudit writes it */

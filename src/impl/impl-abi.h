@@ -15,13 +15,15 @@
 
 #include <stddef.h>
 
+#include "core/bpf-emit.h"
 #include "core/call.h"
 
 /*
  * 1: the first table. 2: struct kma_call gained size (first) and image_size, the table its
- * sizes and ctx_free.
+ * sizes and ctx_free. 3: bpf(BPF_PROG_LOAD): bpf_begin, bpf_end and struct kma_bpf_call's size
+ * (core/bpf-emit.h).
  */
-#define KMODAUDIT_IMPL_ABI 2
+#define KMODAUDIT_IMPL_ABI 3
 #define KMODAUDIT_IMPL_SYMBOL "kmodaudit_impl_get"
 
 struct kma_ctx;
@@ -38,6 +40,10 @@ struct kmodaudit_impl {
 	void (*call_end)(struct kma_ctx *ctx, struct kma_pending *p, long ret);
 	/* Kept in the ABI; the shim keeps its ctx for the life of the address space. */
 	void (*ctx_free)(struct kma_ctx *ctx);
+	int (*bpf_begin)(struct kma_ctx *ctx, const struct kma_bpf_call *call,
+			 struct kma_bpf_pending **out);
+	void (*bpf_end)(struct kma_ctx *ctx, struct kma_bpf_pending *p, long ret, int prog_fd);
+	unsigned int bpf_call_size; /* sizeof(struct kma_bpf_call) */
 };
 
 typedef const struct kmodaudit_impl *(*kmodaudit_impl_get_fn)(void);
@@ -45,17 +51,18 @@ typedef const struct kmodaudit_impl *(*kmodaudit_impl_get_fn)(void);
 /* The table the core is built with (src/impl/impl.c), as the shim compares it. */
 #define KMODAUDIT_IMPL_SIZES                                                                       \
 	.abi = KMODAUDIT_IMPL_ABI, .impl_size = sizeof(struct kmodaudit_impl),                     \
-	.call_size = sizeof(struct kma_call), .opts_size = sizeof(struct kma_ctx_opts)
+	.call_size = sizeof(struct kma_call), .opts_size = sizeof(struct kma_ctx_opts),            \
+	.bpf_call_size = sizeof(struct kma_bpf_call)
 
 /*
- * The layout of ABI 2 on LP64 (x86-64, arm64). A change here that makes the build fail: bump
+ * The layout of ABI 3 on LP64 (x86-64, arm64). A change here that makes the build fail: bump
  * KMODAUDIT_IMPL_ABI (a shim and core of different versions then refuse each other rather than
  * read each other's fields at the wrong offsets), then write down the new layout.
  */
 #if __SIZEOF_POINTER__ == 8 && __SIZEOF_LONG__ == 8
 #define KMA_ABI_AT(type, field, off) (offsetof(type, field) == (off))
 _Static_assert(
-	KMODAUDIT_IMPL_ABI == 2 && sizeof(struct kma_call) == 88 &&
+	KMODAUDIT_IMPL_ABI == 3 && sizeof(struct kma_call) == 88 &&
 		KMA_ABI_AT(struct kma_call, size, 0) && KMA_ABI_AT(struct kma_call, syscall, 4) &&
 		KMA_ABI_AT(struct kma_call, via, 8) && KMA_ABI_AT(struct kma_call, pid, 12) &&
 		KMA_ABI_AT(struct kma_call, image, 16) &&
@@ -67,20 +74,33 @@ _Static_assert(
 		KMA_ABI_AT(struct kma_call, args_unreadable, 72) &&
 		KMA_ABI_AT(struct kma_call, image_size, 80),
 	"struct kma_call changed: bump KMODAUDIT_IMPL_ABI, then update this layout");
-_Static_assert(KMODAUDIT_IMPL_ABI == 2 && sizeof(struct kma_ctx_opts) == 24 &&
+_Static_assert(KMODAUDIT_IMPL_ABI == 3 && sizeof(struct kma_ctx_opts) == 24 &&
 		       KMA_ABI_AT(struct kma_ctx_opts, config_path, 0) &&
 		       KMA_ABI_AT(struct kma_ctx_opts, secure, 8) &&
 		       KMA_ABI_AT(struct kma_ctx_opts, json_path, 16),
 	       "struct kma_ctx_opts changed: bump KMODAUDIT_IMPL_ABI, then update this layout");
-_Static_assert(KMODAUDIT_IMPL_ABI == 2 && sizeof(struct kmodaudit_impl) == 48 &&
+_Static_assert(KMODAUDIT_IMPL_ABI == 3 && sizeof(struct kmodaudit_impl) == 72 &&
 		       KMA_ABI_AT(struct kmodaudit_impl, abi, 0) &&
 		       KMA_ABI_AT(struct kmodaudit_impl, ctx_new, 16) &&
-		       KMA_ABI_AT(struct kmodaudit_impl, ctx_free, 40),
+		       KMA_ABI_AT(struct kmodaudit_impl, ctx_free, 40) &&
+		       KMA_ABI_AT(struct kmodaudit_impl, bpf_begin, 48) &&
+		       KMA_ABI_AT(struct kmodaudit_impl, bpf_end, 56) &&
+		       KMA_ABI_AT(struct kmodaudit_impl, bpf_call_size, 64),
 	       "struct kmodaudit_impl changed: bump KMODAUDIT_IMPL_ABI, then update this layout");
+_Static_assert(KMODAUDIT_IMPL_ABI == 3 && sizeof(struct kma_bpf_call) == 56 &&
+		       KMA_ABI_AT(struct kma_bpf_call, via, 0) &&
+		       KMA_ABI_AT(struct kma_bpf_call, pid, 4) &&
+		       KMA_ABI_AT(struct kma_bpf_call, attr, 8) &&
+		       KMA_ABI_AT(struct kma_bpf_call, attr_len, 16) &&
+		       KMA_ABI_AT(struct kma_bpf_call, insns, 24) &&
+		       KMA_ABI_AT(struct kma_bpf_call, insns_len, 32) &&
+		       KMA_ABI_AT(struct kma_bpf_call, license, 40) &&
+		       KMA_ABI_AT(struct kma_bpf_call, truncated_read, 48),
+	       "struct kma_bpf_call changed: bump KMODAUDIT_IMPL_ABI, then update this layout");
 #undef KMA_ABI_AT
 #endif
 /* The values that cross in those fields, on every architecture. */
-_Static_assert(KMODAUDIT_IMPL_ABI == 2 && KMA_SYS_INIT_MODULE == 0 && KMA_SYS_FINIT_MODULE == 1 &&
+_Static_assert(KMODAUDIT_IMPL_ABI == 3 && KMA_SYS_INIT_MODULE == 0 && KMA_SYS_FINIT_MODULE == 1 &&
 		       KMA_SYS_DELETE_MODULE == 2 && KMA_VIA_PRELOAD == 0 && KMA_VIA_TRACE == 1 &&
 		       KMA_VIA_KMOD == 2,
 	       "enum kma_syscall or kma_via changed: bump KMODAUDIT_IMPL_ABI, then update this");

@@ -33,6 +33,9 @@ make_tree() {
 	done
 	cp "$fixtures/login.defs" "$t/etc/login.defs"
 	cp "$fixtures/cis.rules" "$t/etc/audit/rules.d/50-kernel_modules.rules"
+	# kmodaudit rules --bpf's rule (its own item: a WARN without it)
+	printf -- '-a always,exit -F arch=%s -S bpf -F a0=5 -k bpf_prog_load\n' b64 b32 \
+		>"$t/etc/audit/rules.d/60-bpf.rules"
 	ln -s /lib/systemd/system/auditd.service \
 		"$t/etc/systemd/system/multi-user.target.wants/auditd.service"
 	cp "$shim_so" "$t$shim_path"
@@ -133,6 +136,14 @@ done
 "$KMA" rules --no-auid-filter >"$t/$R"
 [ "$(status "$t" "$CIS_DISK")" = FAIL ] || fail "--no-auid-filter rules should not satisfy CIS"
 echo "ok: kmodaudit rules output is accepted (and --no-auid-filter is not, for CIS)"
+
+# kmodaudit rules --bpf's rule missing, or for one arch only: a WARN, not a benchmark FAIL.
+t=$(variant no-bpf-rule)
+rm "$t/etc/audit/rules.d/60-bpf.rules"
+expect no-bpf-rule WARN "kmodaudit BPF load rule (rules.d)"
+t=$(variant bpf-rule-b64-only)
+sed -i '/arch=b32/d' "$t/etc/audit/rules.d/60-bpf.rules"
+expect bpf-rule-b64-only WARN "kmodaudit BPF load rule (rules.d)"
 
 # CIS on-disk rules: each requirement broken once.
 t=$(variant cis-no-create)

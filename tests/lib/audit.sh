@@ -193,7 +193,7 @@ audit_payload() {
 # Fields whose values are strings: quoted, or upper-case hex when they hold unsafe bytes (the
 # string fields of src/core/record-names.c: record-audit-roundtrip holds the two equal).
 KMA_STRING_FIELDS=" name modinfo_name path signer sig_key sig_hashalgo vermagic srcversion version
-license intree args comm history exe "
+license intree args prog_name comm history exe "
 
 # audit_field LINE NAME: the value of field NAME of our payload, decoded (quotes removed, hex
 # decoded). Prints nothing and returns 1 when the field is absent. Bytes are printed as they

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -100,7 +101,7 @@ HEAD_RE = re.compile(r'^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+\.\d+):(\d+)\)
 # String fields of our payload: quoted, or upper-case hex when they hold unsafe bytes.
 STRING_FIELDS = {'name', 'modinfo_name', 'path', 'signer', 'sig_key', 'sig_hashalgo', 'vermagic',
                  'srcversion', 'version', 'license', 'intree', 'args', 'comm', 'history', 'exe',
-                 'hostname', 'addr', 'terminal'}
+                 'hostname', 'addr', 'terminal', 'prog_name'}
 # Record format version 1's names of fields version 2 renamed: logs of either version are read
 # with version 2's names.
 V1_NAMES = {'syscall': 'call', 'sig': 'sig_type', 'flags': 'call_flags', 'ino': 'inode'}
@@ -178,6 +179,71 @@ def parse_log(path):
             syscalls[serial]['name'] = name
     kernel = sorted(syscalls.values(), key=lambda e: e['serial'])
     return kernel, sorted(ours, key=lambda r: r['_serial']), sorted(markers)
+
+
+# The BPF scenarios' program (tests/bpf/static-load.c): mov r0, 1; mov r0, 0; exit.
+BPF_INSNS_SHA256 = hashlib.sha256(struct.pack('<3Q', 0x1000000b7, 0xb7, 0x95)).hexdigest().upper()
+BPF_NAMES = {'bpf-shim': 'kma_vm_shim', 'bpf-trace': 'kma_vm_trace', 'bpf-unseen': 'kma_vm_bare'}
+
+
+def parse_bpf(path):
+    """The kernel's AUDIT_BPF records and our bpf_prog_load results: two lists, serial order."""
+    kernel, ours = [], []
+    with open(path, 'rb') as f:
+        for raw in f:
+            line = raw.decode('utf-8', 'replace').rstrip('\n').split('\x1d', 1)[0]
+            m = HEAD_RE.match(line)
+            if not m:
+                continue
+            _, rtype, _, serial, rest = m.groups()
+            if rtype == 'BPF':
+                mb = re.search(r'prog-id=(\d+) op=(\w+)', rest)
+                if mb:
+                    kernel.append({'serial': int(serial), 'prog_id': int(mb.group(1)),
+                                   'op': mb.group(2)})
+                continue
+            inner = re.search(r"msg='(ver=\d+ op=bpf_prog_load .*)'$", rest)
+            if inner:
+                rec = {k: decode(k, v) for k, v in FIELD_RE.findall(inner.group(1))}
+                rec['_serial'] = int(serial)
+                ours.append(rec)
+    return kernel, ours
+
+
+def check_bpf(log, runs, spans):
+    """Each BPF scenario: the kernel's LOADs joined to our results by prog id, exactly."""
+    kernel, ours = parse_bpf(log)
+    for scenario, emitter in runs:
+        if not scenario.startswith('bpf-') or scenario not in spans or None in spans[scenario]:
+            continue
+        K = [k for k in kernel if k['op'] == 'LOAD' and scenario_of(k['serial'], spans) == scenario]
+        R = [r for r in ours if scenario_of(r['_serial'], spans) == scenario]
+        via = VIA_OF_EMITTER.get(emitter)
+        print(f'\n=== {scenario}: BPF loads, records expected from {emitter}')
+        if not K:
+            fail(f'{scenario}: the kernel wrote no AUDIT_BPF LOAD')
+        for k in K:
+            mine = [r for r in R if r.get('prog_id') == str(k['prog_id'])]
+            print(f'  kernel LOAD prog-id={k["prog_id"]}: {len(mine)} record(s) of ours'
+                  + ''.join(f' [via={r.get("via")} name={r.get("prog_name")} '
+                            f'insn_cnt={r.get("insn_cnt")}]' for r in mine))
+            if not via:
+                if mine:
+                    fail(f'{scenario}: a record of ours for an unseen load: {mine}')
+                continue
+            if len(mine) != 1:
+                fail(f'{scenario}: {len(mine)} result records for prog {k["prog_id"]}')
+                continue
+            r = mine[0]
+            want = {'via': via, 'call': 'bpf', 'prog_type': 'socket_filter',
+                    'prog_name': BPF_NAMES[scenario], 'insn_cnt': '3',
+                    'insns_sha256': BPF_INSNS_SHA256, 'license': 'GPL'}
+            for key, value in want.items():
+                if r.get(key) != value:
+                    fail(f'{scenario}: prog {k["prog_id"]}: {key}={r.get(key)}, expected {value}')
+        for r in R:
+            if r.get('prog_id') and not any(str(k['prog_id']) == r['prog_id'] for k in K):
+                fail(f'{scenario}: our prog_id={r["prog_id"]} has no kernel LOAD')
 
 
 def scenario_of(serial, spans):
@@ -704,7 +770,10 @@ def check(args):
             fail(f'record of ours outside every scenario: {r["_raw"]}')
 
     live = 0
+    check_bpf(log, runs, spans)
     for scenario, emitter in runs:
+        if scenario.startswith('bpf-'):
+            continue  # check_bpf's
         if scenario not in spans or None in spans[scenario]:
             fail(f'{scenario}: its begin/end markers are missing from the audit log')
             continue

@@ -222,6 +222,8 @@ test_program race kma-race shim
 test_program dlsym kma-dlsym shim
 test_program escape kma-trace-escape trace
 test_program uffd-loader kma-trace-uffd-loader trace
+test_program bpf-static bpf-static-load bpf
+test_program bpf-dyn bpf-dyn-load bpf
 cp "$out/components" "$root/kma/components"
 printf 'KVER=%s\nSHIM=%s\n' "$KVER" "$shim_path" >"$root/kma/env"
 

@@ -318,5 +318,30 @@ if has transparency; then
 else
 	skip transparency transparency
 fi
+# BPF program loads (issue 14): each kernel AUDIT_BPF LOAD of these loaders has exactly one result
+# record of ours with its prog id (check.py's check_bpf), from the emitter the scenario names; the
+# static loader alone is the kernel's record only.
+if has bpf-dyn; then
+	begin bpf-shim shim
+	run /kma/bin/bpf-dyn-load kma_vm_shim
+	end
+else
+	skip bpf-shim bpf-dyn
+fi
+if has bpf-static && has trace; then
+	begin bpf-trace trace
+	run kmodaudit trace -- /kma/bin/bpf-static-load kma_vm_trace
+	end
+else
+	skip bpf-trace bpf-static
+fi
+if has bpf-static; then
+	begin bpf-unseen none
+	run /kma/bin/bpf-static-load kma_vm_bare
+	end
+else
+	skip bpf-unseen bpf-static
+fi
+
 echo "=== scenarios done; loaded now:"
 cat /proc/modules

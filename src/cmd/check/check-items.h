@@ -56,6 +56,10 @@ extern const unsigned check_items_cis_count;
 extern const struct check_item check_items_own[];
 extern const unsigned check_items_own_count;
 
+/* The bpf(BPF_PROG_LOAD) rule of kmodaudit rules --bpf (check-bpf.c): WARN when missing. */
+void check_bpf_rule_disk(struct check_ctx *ctx, struct check_result *res);
+void check_bpf_rule_running(struct check_ctx *ctx, struct check_result *res);
+
 /* Set RES (printf-style detail) and return; remediation may be NULL. */
 void check_set(struct check_result *res, enum check_status status, const char *remediation,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -343,5 +343,7 @@ const struct check_item check_items_own[] = {
 	{"kmodaudit backlog limit (running)", backlog_running},
 	{"kmodaudit failure mode (rules.d)", failure_disk},
 	{"kmodaudit failure mode (running)", failure_running},
+	{"kmodaudit BPF load rule (rules.d)", check_bpf_rule_disk},
+	{"kmodaudit BPF load rule (running)", check_bpf_rule_running},
 };
 const unsigned check_items_own_count = ARRAY_SIZE(check_items_own);

@@ -157,6 +157,7 @@ struct rep_row {
 	unsigned nrecords;
 	struct rep_mismatch mismatch[REP_MAX_MISMATCHES];
 	unsigned nmismatch;
+	const struct rep_bpf_prog *bpf; /* a BPF program's row (report-bpf.c), NULL: a module's */
 	/* Matching: the span of the row's first call, and that call's place in the log. */
 	double span_start, span_end;
 	size_t first_call;
@@ -167,6 +168,7 @@ struct rep_log {
 	size_t nkernel, kernel_cap;
 	struct rep_user *user;
 	size_t nuser, user_cap;
+	struct rep_bpf_log *bpf; /* BPF program events (report-bpf.c), NULL: none */
 };
 
 struct rep_filter {

@@ -84,6 +84,12 @@ static void print_witness(const struct rep_row *r)
 	_cleanup_free_ char *via = u ? rep_safe_str(u->via) : NULL, *auid = NULL;
 
 	printf("  %-8s %s", "witness", rep_witness_name(r->witness));
+	if (!u && r->bpf && r->witness != REP_WITNESS_NONE) {
+		printf(": a BPF program record of ours (%s)\n",
+		       r->witness == REP_WITNESS_TRACE ? "a tracer, not the loader"
+						       : "the loader's own word, or no better");
+		return;
+	}
 	if (!u) {
 		printf(": no record of ours; every value is the kernel's\n");
 		return;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/report/report-bpf.h"
 #include "cmd/report/report-event.h"
 #include "cmd/report/report-view.h"
 #include "core/macro.h"
@@ -53,7 +54,7 @@ char *rep_outcome(const struct rep_row *r)
 
 	if (!r->exit_known)
 		return strdup(r->flags & REP_FLAG_NO_RESULT ? "no result" : "?");
-	if (r->exit == 0)
+	if (r->exit == 0 || (r->bpf && r->exit > 0)) /* a BPF load returns the new fd */
 		return strdup("success");
 	if (r->exit < 0 && r->exit > -4096) {
 		const char *name = strerrorname_np((int)-r->exit);
@@ -464,6 +465,8 @@ int rep_print_json(const struct rep_row *rows, size_t n)
 		json_object_object_add(o, "sender", sender_object(r->claim));
 		json_object_object_add(o, "origin", origin_object(r));
 		json_object_object_add(o, "mismatch", mismatch_object(r));
+		if (r->bpf)
+			json_object_object_add(o, "bpf", rep_bpf_json(r->bpf));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/report/report-bpf.h"
 #include "cmd/report/report-event.h"
 #include "core/macro.h"
 #include "core/record.h"
@@ -355,6 +356,8 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 		} else if (type == AUDIT_KERN_MODULE) {
 			free(k.name);
 			k.name = decode_str(field(&f, "name"));
+		} else if (rep_bpf_wants(type, op)) {
+			r = rep_bpf_read(au, type, &t, node, log); /* BPF programs: report-bpf.c */
 		} else if (record_op_lookup(op) >= 0 && record_version(&f)) {
 			r = read_user(&f, record_version(&f), auparse_get_record_text(au), &t, node,
 				      log);
@@ -409,5 +412,6 @@ void rep_log_free(struct rep_log *log)
 		user_free(&log->user[i]);
 	free(log->kernel);
 	free(log->user);
+	rep_bpf_log_free(log->bpf);
 	*log = (struct rep_log){0};
 }

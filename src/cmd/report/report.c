@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common/conf-named.h"
 #include "cmd/common/timespec.h"
+#include "cmd/report/report-bpf.h"
 #include "cmd/report/report-event.h"
 #include "cmd/report/report-view.h"
 #include "core/conf.h"
@@ -439,6 +440,8 @@ int cmd_report(int argc, char *argv[])
 		fprintf(stderr, "kmodaudit report: cannot read the audit logs: %s\n", strerror(-r));
 	} else {
 		r = rep_match(&log, &mopts, &rows, &nrows);
+		if (r == 0)
+			r = rep_bpf_rows(&log, &rows, &nrows); /* BPF programs beside modules */
 		if (r == 0)
 			nrows = rows_kept(rows, nrows, &filter, &sel);
 		if (r == 0)

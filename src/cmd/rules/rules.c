@@ -17,6 +17,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common/fileio.h"
+#include "cmd/rules/rules-bpf.h"
 #include "cmd/rules/rules-spec.h"
 #include "core/macro.h"
 
@@ -30,6 +31,9 @@ static void usage(FILE *out)
 		"  --key NAME         audit key (default " RULES_DEFAULT_KEY ")\n"
 		"  --uid-min N        auid filter bound (default UID_MIN of /etc/login.defs)\n"
 		"  --no-auid-filter   record every auid, daemons and boot included\n"
+		"  --bpf              also a rule for bpf(BPF_PROG_LOAD) (a0=5, key " RULES_BPF_KEY
+		"):\n"
+		"                     the loader beside the kernel's AUDIT_BPF records\n"
 		"  --install          write " RULES_FILE "\n"
 		"                     and run augenrules --load\n"
 		"  --dry-run          show how the installed " RULES_FILE_NAME " would change\n"
@@ -193,7 +197,8 @@ int cmd_rules(int argc, char *argv[])
 		OPT_NO_AUID,
 		OPT_INSTALL,
 		OPT_DRY_RUN,
-		OPT_ROOT
+		OPT_ROOT,
+		OPT_BPF
 	};
 	static const struct option options[] = {
 		{"arch", required_argument, NULL, OPT_ARCH},
@@ -203,6 +208,7 @@ int cmd_rules(int argc, char *argv[])
 		{"install", no_argument, NULL, OPT_INSTALL},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"root", required_argument, NULL, OPT_ROOT},
+		{"bpf", no_argument, NULL, OPT_BPF},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -212,7 +218,7 @@ int cmd_rules(int argc, char *argv[])
 	};
 	_cleanup_free_ char *tool_dir = NULL, *text = NULL, *root = NULL;
 	char **exec_paths = NULL;
-	bool uid_min_given = false, do_install = false, dry_run = false;
+	bool uid_min_given = false, do_install = false, dry_run = false, bpf = false;
 	size_t text_len = 0;
 	FILE *mem;
 	int c, r;
@@ -253,6 +259,9 @@ int cmd_rules(int argc, char *argv[])
 			break;
 		case OPT_INSTALL:
 			do_install = true;
+			break;
+		case OPT_BPF:
+			bpf = true;
 			break;
 		case OPT_DRY_RUN:
 			dry_run = true;
@@ -322,6 +331,8 @@ int cmd_rules(int argc, char *argv[])
 		return 1;
 	}
 	r = rules_spec_write(&spec, mem);
+	if (r == 0 && bpf)
+		r = rules_bpf_write(spec.arches, mem);
 	rules_strv_free(exec_paths);
 	if (fclose(mem) != 0 || r < 0) {
 		fprintf(stderr, "kmodaudit rules: cannot build the rules for this architecture\n");

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cmd/trace/trace-bpf.h"
 #include "cmd/trace/trace.h"
 #include "core/macro.h"
 #include "core/procctx.h"
@@ -46,6 +47,8 @@ struct trace_call {
 	int fd;
 	bool userfault;		       /* something was left unread: a userfaultfd serves it */
 	struct trace_private *private; /* the image the kernel reads: our copy, in the caller */
+	bool is_bpf;		       /* bpf(BPF_PROG_LOAD): trace-bpf.c */
+	struct trace_bpf *bpf;
 };
 
 /* The syscall numbers at a seccomp stop, by the arch the tracee called with. */
@@ -98,18 +101,22 @@ int trace_call_read(pid_t tid, struct trace_call **out)
 		return -errno;
 	if (si.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return -EINVAL;
-	if (module_syscall(si.arch, si.seccomp.nr, &sys) < 0)
+	bool is_bpf = trace_bpf_is_load(si.arch, si.seccomp.nr, si.seccomp.args[0]);
+
+	if (!is_bpf && module_syscall(si.arch, si.seccomp.nr, &sys) < 0)
 		return 0;
 
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->tid = tid;
+	c->is_bpf = is_bpf;
 	c->compat = si.arch == AUDIT_ARCH_I386;
 	memcpy(c->args_raw, si.seccomp.args, sizeof(c->args_raw));
 	c->fd = -1;
-	/* the pid is what the kernel's SYSCALL record calls pid= */
-	c->call = kma_call_init(sys, KMA_VIA_TRACE, procctx_tgid(tid));
+	/* the pid is what the kernel's SYSCALL record calls pid= (sys: unused for bpf) */
+	c->call =
+		kma_call_init(is_bpf ? KMA_SYS_INIT_MODULE : sys, KMA_VIA_TRACE, procctx_tgid(tid));
 	if (c->call.pid <= 0)
 		c->call.pid = tid;
 	*out = c;
@@ -185,6 +192,9 @@ static void call_copy(struct trace_call *c)
 
 int trace_call_begin(struct kma_ctx *ctx, struct trace_call *c, int *sig)
 {
+	if (c->is_bpf)
+		return trace_bpf_begin(ctx, c->tid, c->call.pid, arg(c, 1),
+				       (uint32_t)c->args_raw[2], &c->bpf, &c->userfault, sig);
 	call_copy(c);
 	/*
 	 * The kernel reads the tracer's own copy, not the caller's memory: whatever writes that
@@ -205,6 +215,8 @@ int trace_call_exit(struct trace_call *c, int *sig)
 	struct trace_private *p = TAKE_PTR(c->private);
 	int r;
 
+	if (c->is_bpf)
+		return trace_bpf_exit(c->bpf, c->tid, sig);
 	if (!p)
 		return 0;
 	r = trace_private_end(c->tid, p, sig);
@@ -219,6 +231,10 @@ bool trace_call_unheld(const struct trace_call *c)
 
 void trace_call_end(struct kma_ctx *ctx, struct trace_call *c, long ret)
 {
+	if (c->is_bpf) {
+		trace_bpf_end(ctx, c->bpf, c->tid, c->call.pid, ret);
+		return;
+	}
 	if (c->pending)
 		kma_call_end(ctx, TAKE_PTR(c->pending), ret);
 }
@@ -230,6 +246,7 @@ void trace_call_free(struct trace_call *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	trace_private_free(c->private);
+	trace_bpf_free(c->bpf);
 	free(c->image);
 	free(c->args);
 	free(c->name);

@@ -74,7 +74,8 @@ static int module_rules(scmp_filter_ctx seccomp, uint32_t action)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	/* bpf(BPF_PROG_LOAD) (cmd in a0, an int): recorded as a module load (trace-bpf.c) */
+	return seccomp_rule_add(seccomp, action, SCMP_SYS(bpf), 1, SCMP_A0_32(SCMP_CMP_EQ, 5));
 }
 
 int trace_filter_new(struct trace_filter **out)
