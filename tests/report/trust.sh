@@ -96,7 +96,7 @@ if [ -s "$vm" ]; then
 	hi=$(sed -n 2p "$work/marks")
 	ev=$(grep -a "type=SYSCALL .*syscall=313 success=yes exit=0 " "$vm" |
 		awk -v lo="$lo" -v hi="$hi" '{ match($0, /:[0-9]+\)/); s = substr($0, RSTART + 1, RLENGTH - 2) }
-			s > lo && s < hi { print; exit }')
+			s > lo && s < hi && !found { print; found = 1 }')
 	[ -n "$ev" ] || fail "no raw load in static-unseen"
 	vstamp=$(sed -n 's/.*msg=audit(\([0-9.]*\):.*/\1/p' <<<"$ev")
 	vpid=$(sed -n 's/.* pid=\([0-9]*\) .*/\1/p' <<<"$ev")

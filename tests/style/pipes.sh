@@ -10,7 +10,18 @@ mapfile -t files < <(grep -rlE '^#!.*(ba)?sh|set -[a-z]*o pipefail' tests bench 
 	--exclude='*.[ch]' --exclude='*.py' --exclude='*.cmake' --exclude=pipes.sh | sort)
 [ ${#files[@]} -gt 30 ] || { echo "FAIL: only ${#files[@]} shell scripts found under $src"; exit 1; }
 early='\|[[:space:]]*(grep[[:space:]]+(-[A-Za-z]*q|--quiet|-[A-Za-z]*m)|head\b|sed[[:space:]]+-n[[:space:]]+[0-9]+q|awk[^|]*[{;][[:space:]]*exit\b)'
-if hits=$(grep -nE "$early" "${files[@]}" | grep -vE '^[^:]*:[0-9]+:[[:space:]]*#'); then
+# A pipe continued on the next line counts too ("... |" joined with the line after it), and so
+# does an awk program after a pipe that spans lines (joined until its quote closes).
+joined() {
+	awk '{ if (held != "") { line = held " " $0; held = ""; n++ } else { line = $0; at = FNR; n = 0 }
+		if (line !~ /^[[:space:]]*#/ && n < 20 && (line ~ /\|[[:space:]]*$/ ||
+			(line ~ /\|[[:space:]]*awk/ && gsub(/\047/, "\047", line) % 2 == 1))) {
+			held = line
+			next
+		}
+		print FILENAME ":" at ":" line }' "$@"
+}
+if hits=$(joined "${files[@]}" | grep -E "$early" | grep -vE '^[^:]*:[0-9]+:[[:space:]]*#'); then
 	echo "FAIL: a pipe into a reader that stops early (use grep PATTERN >/dev/null, sed -n 1p,"
 	echo "      awk without exit, or grep -q PATTERN <<<\"\$var\"):"
 	echo "$hits"
