@@ -83,6 +83,15 @@ struct rep_time {
 	unsigned long serial;
 };
 
+/*
+ * A record's place in its node's audit stream: the kernel stamps each record with a time and a
+ * serial taken in the order the records are made, so (t, serial) orders them exactly.
+ */
+struct rep_stamp {
+	double t;
+	unsigned long serial;
+};
+
 /* A module syscall the kernel recorded: SYSCALL (+ KERN_MODULE) records of one serial. */
 struct rep_kernel {
 	struct rep_time t;
@@ -158,9 +167,13 @@ struct rep_row {
 	struct rep_mismatch mismatch[REP_MAX_MISMATCHES];
 	unsigned nmismatch;
 	const struct rep_bpf_prog *bpf; /* a BPF program's row (report-bpf.c), NULL: a module's */
-	/* Matching: the span of the row's first call, and that call's place in the log. */
+	/* Matching: the span of the row's first call, and that call's place in the log; the stamps
+	 * between which the call's kernel event lies (the latest there is taken when the lower one
+	 * is a guess, the earliest otherwise). */
 	double span_start, span_end;
 	size_t first_call;
+	struct rep_stamp kernel_lo, kernel_hi;
+	bool kernel_last;
 };
 
 struct rep_log {
