@@ -458,7 +458,8 @@ static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct re
 		unsigned ident = who->kernel ? REP_ORIGIN_KERNEL : REP_ORIGIN_PREFIX;
 
 		row->origin[REP_F_MODULE] = rec ? claim : REP_ORIGIN_NONE;
-		row->origin[REP_F_SYSCALL] = claim;
+		/* the kernel's LOAD of the id says the call was bpf() */
+		row->origin[REP_F_SYSCALL] = load ? REP_ORIGIN_KERNEL : claim;
 		row->origin[REP_F_PID] = row->pid >= 0 ? ident : REP_ORIGIN_NONE;
 		row->origin[REP_F_UID] = row->uid >= 0 ? ident : REP_ORIGIN_NONE;
 		row->origin[REP_F_AUID] = row->auid >= 0 ? ident : REP_ORIGIN_NONE;

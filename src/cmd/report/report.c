@@ -55,7 +55,7 @@ static void usage(FILE *out)
 		"  --flag FLAG[,FLAG]    having any of these flags (see Flags below)\n"
 		"  --exe PATH            loaded by the executable PATH\n"
 		"  --node HOST           from the host node=HOST\n"
-		"  --op OP               load or unload\n"
+		"  --op OP               load, unload (modules) or bpf (BPF program loads)\n"
 		"  --witness LIST        witness in LIST: self, trace, kernel-only (self: nothing\n"
 		"                        but the loader's own word)\n"
 		"Output:\n"
