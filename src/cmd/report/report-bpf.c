@@ -488,20 +488,6 @@ static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct re
 	return 0;
 }
 
-static int row_cmp(const void *a, const void *b)
-{
-	const struct rep_row *x = a, *y = b;
-	int c = strcmp(x->node ? x->node : "", y->node ? y->node : "");
-	double d;
-
-	if (c)
-		return c;
-	d = tsec(&x->t) - tsec(&y->t);
-	if (d)
-		return d < 0 ? -1 : 1;
-	return x->t.serial < y->t.serial ? -1 : x->t.serial > y->t.serial;
-}
-
 int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows)
 {
 	struct rep_bpf_log *bl = log->bpf;
@@ -564,7 +550,7 @@ int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows)
 	}
 	bl->nprogs = n;
 	*nrows += n;
-	qsort(all, *nrows, sizeof(*all), row_cmp);
+	qsort(all, *nrows, sizeof(*all), rep_row_cmp);
 	return r;
 }
 

@@ -210,9 +210,12 @@ struct rep_match_opts {
 bool rep_trust_entry_has_key(const char *entry);
 bool rep_signer_trusted(char **entries, const char *signer, const char *sig_key);
 
-/* Pair, merge and correlate into rows sorted by node, then time. */
+/* Pair, merge and correlate into rows sorted by node, then time (rep_row_cmp). */
 int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep_row **rows,
 	      size_t *nrows);
+
+/* The order of rows, for qsort(): by node, then time, then serial. */
+int rep_row_cmp(const void *a, const void *b);
 
 /* Facts, claims and witness of a row from its records and the kernel's event (report-trust.c). */
 void rep_trust_row(struct rep_row *row);

@@ -351,7 +351,7 @@ static bool signature_trusted(const struct rep_row *row, char **trusted)
 	       rep_signer_trusted(trusted, row->signer, row->sig_key);
 }
 
-static int row_cmp(const void *a, const void *b)
+int rep_row_cmp(const void *a, const void *b)
 {
 	const struct rep_row *x = a, *y = b;
 	int c = strcmp(x->node ? x->node : "", y->node ? y->node : "");
@@ -365,10 +365,29 @@ static int row_cmp(const void *a, const void *b)
 	return x->t.serial < y->t.serial ? -1 : x->t.serial > y->t.serial;
 }
 
-/* A call by the row key it merges on (node, caller pid, syscall, name), then start. */
-struct call_key {
+/* What calls merge on and a kernel event joins by: node, caller pid, syscall, module name. */
+struct match_id {
 	const char *node, *syscall, *name;
 	long long pid;
+};
+
+/* By node, pid, syscall and, when NAMED, module name. */
+static int match_id_cmp(const struct match_id *x, const struct match_id *y, bool named)
+{
+	int c = strcmp_null(x->node, y->node);
+
+	if (!c)
+		c = num_cmp(x->pid, y->pid);
+	if (!c)
+		c = strcmp_null(x->syscall, y->syscall);
+	if (!c && named)
+		c = strcmp_null(x->name, y->name);
+	return c;
+}
+
+/* A call by the row key it merges on (all of match_id), then start. */
+struct call_key {
+	struct match_id id;
 	double start;
 	size_t idx;
 };
@@ -376,14 +395,8 @@ struct call_key {
 static int call_cmp(const void *a, const void *b)
 {
 	const struct call_key *x = a, *y = b;
-	int c = strcmp_null(x->node, y->node);
+	int c = match_id_cmp(&x->id, &y->id, true);
 
-	if (!c)
-		c = num_cmp(x->pid, y->pid);
-	if (!c)
-		c = strcmp_null(x->syscall, y->syscall);
-	if (!c)
-		c = strcmp_null(x->name, y->name);
 	return c ? c : time_cmp(x->start, x->idx, y->start, y->idx);
 }
 
@@ -391,18 +404,17 @@ static struct call_key call_key_of(const struct call *c, size_t idx)
 {
 	const struct rep_user *u = call_info(c);
 
-	return (struct call_key){.node = u->node,
-				 .syscall = u->syscall,
-				 .name = u->name,
-				 .pid = u->loader_pid,
+	return (struct call_key){.id = {.node = u->node,
+					.syscall = u->syscall,
+					.name = u->name,
+					.pid = u->loader_pid},
 				 .start = c->start,
 				 .idx = idx};
 }
 
 static bool same_key(const struct call_key *a, const struct call_key *b)
 {
-	return !strcmp_null(a->node, b->node) && a->pid == b->pid &&
-	       !strcmp_null(a->syscall, b->syscall) && !strcmp_null(a->name, b->name);
+	return !match_id_cmp(&a->id, &b->id, true);
 }
 
 #define NSOURCES 3 /* preload, trace, kmod: a row takes one call of each */
@@ -474,8 +486,7 @@ static int merge_calls(const struct call *calls, size_t ncalls, double window, s
 
 /* A kernel event by node, pid, syscall (and, in the second order, module name), then stamp. */
 struct kernel_key {
-	const char *node, *syscall, *name;
-	long long pid;
+	struct match_id id;
 	struct rep_stamp at;
 	size_t idx;
 };
@@ -490,26 +501,16 @@ static int kernel_at_cmp(const struct kernel_key *x, const struct kernel_key *y)
 static int kernel_cmp(const void *a, const void *b)
 {
 	const struct kernel_key *x = a, *y = b;
-	int c = strcmp_null(x->node, y->node);
+	int c = match_id_cmp(&x->id, &y->id, false);
 
-	if (!c)
-		c = num_cmp(x->pid, y->pid);
-	if (!c)
-		c = strcmp_null(x->syscall, y->syscall);
 	return c ? c : kernel_at_cmp(x, y);
 }
 
 static int kernel_named_cmp(const void *a, const void *b)
 {
 	const struct kernel_key *x = a, *y = b;
-	int c = strcmp_null(x->node, y->node);
+	int c = match_id_cmp(&x->id, &y->id, true);
 
-	if (!c)
-		c = num_cmp(x->pid, y->pid);
-	if (!c)
-		c = strcmp_null(x->syscall, y->syscall);
-	if (!c)
-		c = strcmp_null(x->name, y->name);
 	return c ? c : kernel_at_cmp(x, y);
 }
 
@@ -549,10 +550,10 @@ static int kernel_index_make(struct kernel_index *x, const struct rep_log *log,
 	for (size_t i = 0; i < n; i++) {
 		const struct rep_kernel *k = &log->kernel[i];
 
-		x->keys[i] = (struct kernel_key){.node = k->node,
-						 .syscall = k->syscall,
-						 .name = k->name,
-						 .pid = k->pid,
+		x->keys[i] = (struct kernel_key){.id = {.node = k->node,
+							.syscall = k->syscall,
+							.name = k->name,
+							.pid = k->pid},
 						 .at = stamp_of(&k->t),
 						 .idx = i};
 	}
@@ -641,10 +642,10 @@ static int join_kernel(struct rep_log *log, struct rep_row *out, size_t n, size_
 			continue;
 		m++;
 		row = &out[order[i] - 1];
-		key = (struct kernel_key){.node = row->node,
-					  .syscall = row->syscall,
-					  .name = row->name,
-					  .pid = row->pid};
+		key = (struct kernel_key){.id = {.node = row->node,
+						 .syscall = row->syscall,
+						 .name = row->name,
+						 .pid = row->pid}};
 		if (row->name)
 			p = kernel_find(&named, key, row->kernel_lo, row->kernel_hi,
 					row->kernel_last);
@@ -706,7 +707,7 @@ int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep
 		    !signature_trusted(row, opts->trusted_signers))
 			row->flags |= REP_FLAG_UNKNOWN_SIGNER;
 	}
-	qsort(out, n, sizeof(*out), row_cmp);
+	qsort(out, n, sizeof(*out), rep_row_cmp);
 	*rows = out;
 	*nrows = n;
 	return 0;
