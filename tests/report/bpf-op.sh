@@ -69,7 +69,7 @@ kma_report --input "$log" --op bpf --raw -n -o op,module >"$work/raw.txt"
 [ "$(cut -d' ' -f2 "$work/raw.txt" | sort -u)" = bpf ] || fail "OP column: $(cat "$work/raw.txt")"
 echo "ok: --op bpf keeps the BPF rows, --op load the module loads, OP says bpf"
 
-# --explain: the op, each value's origin, the witness.
+# --explain: the op, each value's origin, the witness, the records.
 kma_report --explain --op bpf --input "$log" >"$work/explain.txt"
 awk '/serial 9002: bpf/ { on = 1 } on && /^$/ { exit } on' "$work/explain.txt" >"$work/one.txt"
 [ -s "$work/one.txt" ] || fail "explain: no 'serial 9002: bpf' row: $(cat "$work/explain.txt")"
@@ -79,5 +79,13 @@ for want in 'witness  self' 'module   kma_sock \(socket_filter, id 77\) +self' '
 	grep -E "^  $want" "$work/one.txt" >/dev/null || fail "explain: no '$want': $(cat "$work/one.txt")"
 done
 grep 'serial 9004: bpf' "$work/explain.txt" >/dev/null || fail "explain: the kernel-only load"
-echo "ok: --explain shows BPF rows' origins"
+# and the records that made the row, ours and the kernel's, in order, decoded
+grep 'records  4 events, in order, decoded' "$work/one.txt" >/dev/null || fail "explain: no records"
+order=$(grep -o 'op=bpf_prog_load_intent\|type=BPF.*op=[A-Z]*\|type=SYSCALL\|op=bpf_prog_load ' \
+	"$work/one.txt" | sed 's/ .* / /' | tr '\n' '|')
+[ "$order" = "op=bpf_prog_load_intent|type=BPF op=LOAD|type=SYSCALL|op=bpf_prog_load |type=BPF op=UNLOAD|" ] ||
+	fail "explain: records out of order or missing: $order"
+grep 'type=SYSCALL .* syscall=bpf ' "$work/one.txt" >/dev/null || fail "explain: syscall not decoded"
+grep ' prog_name=kma_sock ' "$work/one.txt" >/dev/null || fail "explain: prog_name not decoded"
+echo "ok: --explain shows BPF rows' origins and records"
 echo PASS
