@@ -117,7 +117,7 @@ void preload_check_library(const char *root, const char *path, struct preload_ch
 bool preload_check_loads(const char *host_path, struct preload_check *c);
 
 /* As preload_check_loads(), with PROGRAM run instead of /bin/true; HOST_PATH NULL: nothing
- * preloaded (can this system run PROGRAM at all). */
+ * preloaded, whether this system runs PROGRAM at all (exit 0; stderr not judged). */
 bool preload_check_loads_in(const char *program, const char *host_path, struct preload_check *c);
 
 /* preload_check_library(), the library proven to load into PROGRAM. */
