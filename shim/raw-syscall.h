@@ -22,6 +22,22 @@ static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4, lon
 			 : "=a"(ret)
 			 : "0"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
 			 : "rcx", "r11", "memory");
+#elif defined(__i386__)
+	/*
+	 * int $0x80 takes the number in eax and six arguments in ebx ecx edx esi edi ebp. ebp may
+	 * be the frame pointer, so it is saved on the stack and loaded from {nr, a6}, whose
+	 * address eax brings in; i386 has no red zone below esp to spoil.
+	 */
+	long nr_a6[2] = {nr, a6};
+
+	__asm__ volatile("push %%ebp\n\t"
+			 "movl 4(%%eax), %%ebp\n\t"
+			 "movl (%%eax), %%eax\n\t"
+			 "int $0x80\n\t"
+			 "pop %%ebp"
+			 : "=a"(ret)
+			 : "0"(nr_a6), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5)
+			 : "memory");
 #elif defined(__aarch64__)
 	register long x8 __asm__("x8") = nr;
 	register long x0 __asm__("x0") = a1;

@@ -124,15 +124,15 @@ static inline int kma_kernel_nr(long nr)
  * Which module call nr is, as the kernel reads it (kma_kernel_nr); i386: nr is an i386 number
  * (only the tracer sees those). 0, or -ENOENT for any other call.
  */
-static inline int kma_syscall_of_nr(long nr, bool i386, enum kma_syscall *out)
+static inline int kma_syscall_of_nr(long nr, bool is_i386, enum kma_syscall *out)
 {
-	int k = i386 ? (int)nr : kma_kernel_nr(nr);
+	int k = is_i386 ? (int)nr : kma_kernel_nr(nr);
 
-	if (k == (i386 ? KMA_I386_INIT_MODULE : SYS_init_module))
+	if (k == (is_i386 ? KMA_I386_INIT_MODULE : SYS_init_module))
 		*out = KMA_SYS_INIT_MODULE;
-	else if (k == (i386 ? KMA_I386_FINIT_MODULE : SYS_finit_module))
+	else if (k == (is_i386 ? KMA_I386_FINIT_MODULE : SYS_finit_module))
 		*out = KMA_SYS_FINIT_MODULE;
-	else if (k == (i386 ? KMA_I386_DELETE_MODULE : SYS_delete_module))
+	else if (k == (is_i386 ? KMA_I386_DELETE_MODULE : SYS_delete_module))
 		*out = KMA_SYS_DELETE_MODULE;
 	else
 		return -ENOENT;

@@ -226,6 +226,46 @@ t=$(variant shim-no-core)
 rm "$t$impl_path"
 expect shim-no-core FAIL "kmodaudit shim loadable"
 
+# 32-bit programs: a tree with an i386 loader. The 64-bit entry leaves them unrecorded (WARN);
+# PREFIX/$LIB/NAME with both builds passes for each class; without the i386 build, or with a
+# 64-bit file where it should be, each i386 program prints a loader error (FAIL).
+I386=kmodaudit\ shim\ for\ i386\ programs
+t=$(variant i386-uncovered)
+mkdir -p "$t/lib"
+: >"$t/lib/ld-linux.so.2"
+expect i386-uncovered WARN "$I386"
+i386_so=$KMODAUDIT_BUILD/i386/shim/libkmodaudit.so
+i386_impl=$KMODAUDIT_BUILD/i386/src/libkmodaudit-impl.so
+if [ -f "$i386_so" ] && [ -f "$i386_impl" ]; then
+	t=$(variant i386-lib)
+	for d in x86_64-linux-gnu i386-linux-gnu; do
+		mkdir -p "$t/usr/lib/$d/kmodaudit"
+	done
+	mkdir -p "$t/lib"
+	: >"$t/lib/ld-linux.so.2"
+	cp "$shim_so" "$t/usr/lib/x86_64-linux-gnu/libkmodaudit.so"
+	cp "$impl_so" "$t/usr/lib/x86_64-linux-gnu/kmodaudit/libkmodaudit-impl.so"
+	cp "$i386_so" "$t/usr/lib/i386-linux-gnu/libkmodaudit.so"
+	cp "$i386_impl" "$t/usr/lib/i386-linux-gnu/kmodaudit/libkmodaudit-impl.so"
+	# shellcheck disable=SC2016 # $LIB is ld.so's, written as is
+	echo '/usr/$LIB/libkmodaudit.so' >"$t/etc/ld.so.preload"
+	expect i386-lib PASS "kmodaudit shim loadable" "$I386"
+	cp -a "$t" "$work/i386-lib-missing"
+	rm "$work/i386-lib-missing/usr/lib/i386-linux-gnu/libkmodaudit.so"
+	[ "$(status "$work/i386-lib-missing" "$I386")" = FAIL ] || fail "i386-lib-missing: not FAIL"
+	[ "$(status "$work/i386-lib-missing" "kmodaudit shim loadable")" = PASS ] ||
+		fail "i386-lib-missing: the 64-bit shim is fine"
+	cp -a "$t" "$work/i386-lib-64"
+	cp "$shim_so" "$work/i386-lib-64/usr/lib/i386-linux-gnu/libkmodaudit.so"
+	[ "$(status "$work/i386-lib-64" "$I386")" = FAIL ] || fail "i386-lib-64: not FAIL"
+	cp -a "$t" "$work/i386-no-core"
+	rm "$work/i386-no-core/usr/lib/i386-linux-gnu/kmodaudit/libkmodaudit-impl.so"
+	[ "$(status "$work/i386-no-core" "$I386")" = FAIL ] || fail "i386-no-core: not FAIL"
+	echo "ok: \$LIB entry: each class checked on its own"
+else
+	echo "SKIP (part): no i386 build in $KMODAUDIT_BUILD/i386 (cmake says why): \$LIB entries unchecked"
+fi
+
 # The front end: diverted insmod/rmmod/modprobe. The symlink audit warns (on purpose, not
 # kmod), the front end passes; without the shim the preload check only warns.
 t=$(variant front-end)

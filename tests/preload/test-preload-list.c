@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* preload-list.c: what enable and disable do to the text of ld.so.preload. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -214,12 +215,47 @@ static void test_blank_and_valid(void **state)
 	assert_false(preload_entry_valid("/usr/lib/a\nb.so"));
 }
 
+/* The $LIB entry: made only from a library in this machine's own multiarch directory. */
+static void test_class_dst(void **state)
+{
+	char *dst = NULL, *x = NULL;
+
+	if (preload_class_count < 2) {
+		assert_int_equal(preload_class_dst("/usr/lib/x/libkmodaudit.so", &dst),
+				 -EOPNOTSUPP);
+		return;
+	}
+	assert_int_equal(preload_class_dst("/usr/lib/x86_64-linux-gnu/libkmodaudit.so", &dst), 0);
+	assert_string_equal(dst, "/usr/$LIB/libkmodaudit.so");
+	assert_int_equal(preload_class_expand(dst, &preload_classes[1], &x), 0);
+	assert_string_equal(x, "/usr/lib/i386-linux-gnu/libkmodaudit.so");
+	free(x);
+	assert_int_equal(preload_class_expand(dst, &preload_classes[0], &x), 0);
+	assert_string_equal(x, "/usr/lib/x86_64-linux-gnu/libkmodaudit.so");
+	free(x);
+	free(dst);
+	/* the last such directory, right above the file */
+	assert_int_equal(
+		preload_class_dst("/opt/lib/x86_64-linux-gnu/lib/x86_64-linux-gnu/a.so", &dst), 0);
+	assert_string_equal(dst, "/opt/lib/x86_64-linux-gnu/$LIB/a.so");
+	free(dst);
+	assert_int_equal(preload_class_dst("/usr/lib/x86_64-linux-gnu/sub/a.so", &dst), -EINVAL);
+	assert_int_equal(preload_class_dst("/usr/lib/libkmodaudit.so", &dst), -EINVAL);
+	assert_int_equal(preload_class_dst("/usr/lib/x86_64-linux-gnux/a.so", &dst), -EINVAL);
+	assert_null(dst);
+	/* an entry without the token is itself for every class */
+	assert_int_equal(preload_class_expand("/lib/a.so", &preload_classes[1], &x), 0);
+	assert_string_equal(x, "/lib/a.so");
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add),	    cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_rtld_comments),
 		cmocka_unit_test(test_others_same), cmocka_unit_test(test_blank_and_valid),
+		cmocka_unit_test(test_class_dst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,3 +64,16 @@ endforeach()
 kmodaudit_sys_test(shim-abi ${CMAKE_CURRENT_LIST_DIR}/abi.sh 60)
 # The core replaced (dpkg-style) or removed under a running loader before and after its first call.
 kmodaudit_sys_test(shim-upgrade ${CMAKE_CURRENT_LIST_DIR}/upgrade.sh 60)
+
+# 32-bit programs: kma-load built -m32 (dynamically linked, plain: no project flags, no
+# sanitizer) under the i386 build of the shim (cmake/i386.cmake), as PREFIX/$LIB reaches it.
+# Without an i386 build the test says SKIP and why.
+if(KMODAUDIT_I386_BUILT)
+	set(kma_load32_src ${CMAKE_SOURCE_DIR}/tests/loaders/kma-load.c)
+	add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/tests/kma-load32
+		COMMAND ${CMAKE_C_COMPILER} -m32 -O2 -Wall -Wextra -D_GNU_SOURCE
+			-o ${CMAKE_BINARY_DIR}/tests/kma-load32 ${kma_load32_src}
+		DEPENDS ${kma_load32_src} VERBATIM)
+	add_custom_target(kma-load32 ALL DEPENDS ${CMAKE_BINARY_DIR}/tests/kma-load32)
+endif()
+kmodaudit_sys_test(shim-i386 ${CMAKE_CURRENT_LIST_DIR}/i386.sh 180)

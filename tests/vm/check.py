@@ -64,6 +64,8 @@ KERNEL_EXPECT = {
                  ('unload', 'ts_bm', True)],
     'trace-i386': [('load', 'crc64', True), ('unload', 'crc64', True),
                    ('load', 'crc64', True), ('unload', 'crc64', True)],
+    'shim-i386': [('load', 'crc64', True), ('unload', 'crc64', True),
+                  ('load', 'crc64', True), ('unload', 'crc64', True)],
     # kma-race: the kernel reads the caller's memory rewritten to bch (the image), and our copies
     # of 55 and 63 'X' (the names: it unloads nothing; rmmod then unloads bch). This kernel reads
     # MODULE_NAME_LEN bytes of a name and refuses one without a NUL in them before naming it.
@@ -498,6 +500,30 @@ def check_i386(scenario, K, out):
              f'{[(k["pid"], k["syscall"], k["exit"]) for k in K]}')
 
 
+# shim-i386: kma-load32's calls under the i386 shim, in order; the ld.so.preload entry enable wrote.
+SHIM_I386_CALLS = ['finit_module', 'delete_module', 'init_module', 'delete_module']
+SHIM_I386_ENTRY = re.compile(r'^/\S*/\$LIB/libkmodaudit\.so$')
+
+
+def check_shim_i386(scenario, K, out):
+    """The kernel saw i386 calls; one $LIB entry served both classes; ld.so said nothing."""
+    if [k['syscall'] for k in K] != SHIM_I386_CALLS:
+        fail(f'{scenario}: the kernel saw {[k["syscall"] for k in K]}, the loader made '
+             f'{SHIM_I386_CALLS}')
+    for k in K:
+        if k['arch'] != 'i386':
+            fail(f'{scenario}: {k["syscall"]} of pid {k["pid"]}: arch {k["arch"]}, not i386')
+    read = lambda name: open(os.path.join(out, name)).read() \
+        if os.path.exists(os.path.join(out, name)) else None
+    entry = read('shim-i386-preload.txt')
+    if entry is None or not SHIM_I386_ENTRY.match(entry.strip()):
+        fail(f'{scenario}: kmodaudit preload enable listed {entry!r}, not PREFIX/$LIB/'
+             f'libkmodaudit.so (enable said: {read("shim-i386-enable.err")!r})')
+    err = read('shim-i386.err')
+    if err is None or err.strip():
+        fail(f'{scenario}: the i386 loader\'s stderr: {err!r}')
+
+
 def check_unload_race(scenario, pairs, out):
     """kma-race's own account: for each delete_module, the name the kernel read at the pointer
     it was given ("kernel_read=", seen at the system call after the rewrite). Our record of
@@ -886,6 +912,8 @@ def check(args):
             check_escape(scenario, K, out)
         if scenario == 'trace-i386':
             check_i386(scenario, K, out)
+        if scenario == 'shim-i386':
+            check_shim_i386(scenario, K, out)
         if scenario in TAINT_SCENARIOS:
             check_taint(scenario, pairs, out)
         if scenario == 'shim-unload-race':

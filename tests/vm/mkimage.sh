@@ -194,6 +194,27 @@ if [ -f "$build/shim/libkmodaudit.so" ] && [ -f "$build/src/libkmodaudit-impl.so
 else
 	component shim no "$build/shim/libkmodaudit.so or $build/src/libkmodaudit-impl.so not built"
 fi
+# 32-bit programs (README "32-bit programs"): the i386 build of the shim and its core at the paths
+# it was built for, the 64-bit shim also in the multiarch directory beside it (so that one
+# PREFIX/$LIB entry names both), the -m32 kma-load with its libc, and that libc where the
+# probe of `kmodaudit preload enable` runs it (merged /usr on a real system).
+i386_impl_path=$(sed -n 's/^#define KMODAUDIT_IMPL_PATH "\(.*\)"$/\1/p' "$build/i386/config.h" 2>/dev/null || true)
+if [ -f "$build/i386/shim/libkmodaudit.so" ] && [ -f "$build/i386/src/libkmodaudit-impl.so" ] &&
+	[ -x "$build/tests/kma-load32" ] && [ -n "$i386_impl_path" ] && [ -f "$build/shim/libkmodaudit.so" ]; then
+	i386_dir=$(dirname "$(dirname "$i386_impl_path")") # PREFIX/lib/i386-linux-gnu
+	amd64_dir=$(dirname "$i386_dir")/x86_64-linux-gnu
+	install_bin "$build/i386/shim/libkmodaudit.so" "$i386_dir/libkmodaudit.so"
+	install_bin "$build/i386/src/libkmodaudit-impl.so" "$i386_impl_path"
+	install_bin "$build/shim/libkmodaudit.so" "$amd64_dir/libkmodaudit.so"
+	install_bin "$build/tests/kma-load32" /kma/bin/kma-load32
+	mkdir -p "$root/usr/lib/i386-linux-gnu"
+	ln -sf /lib/i386-linux-gnu/libc.so.6 "$root/usr/lib/i386-linux-gnu/libc.so.6"
+	printf 'SHIM64_MULTIARCH=%s\n' "$amd64_dir/libkmodaudit.so" >"$out/env32"
+	component shim32 yes "$i386_dir/libkmodaudit.so"
+else
+	: >"$out/env32"
+	component shim32 no "no i386 build in $build/i386 or no $build/tests/kma-load32"
+fi
 if [ -x "$build/wrappers/kmodaudit-kmod" ]; then
 	install_bin "$build/wrappers/kmodaudit-kmod" /usr/local/sbin/kmodaudit-kmod
 	mkdir -p "$root/kma/fe"
@@ -225,7 +246,7 @@ test_program uffd-loader kma-trace-uffd-loader trace
 test_program bpf-static bpf-static-load bpf
 test_program bpf-dyn bpf-dyn-load bpf
 cp "$out/components" "$root/kma/components"
-printf 'KVER=%s\nSHIM=%s\n' "$KVER" "$shim_path" >"$root/kma/env"
+{ printf 'KVER=%s\nSHIM=%s\n' "$KVER" "$shim_path"; cat "$out/env32"; } >"$root/kma/env"
 
 ldconfig -r "$root" 2>/dev/null || true
 install -m 0755 "$src/tests/vm/init" "$root/init"

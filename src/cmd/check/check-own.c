@@ -85,8 +85,24 @@ static int elf_fits(const struct check_ctx *ctx, const char *file, const char **
 	return 0;
 }
 
+static bool has_lib_token(const char *entry)
+{
+	return strstr(entry, "/" PRELOAD_LIB_TOKEN "/") != NULL;
+}
+
+/* The shim as the class's loader reads the entry ($LIB expanded), or NULL (out of memory). */
+static char *entry_for(const struct check_ctx *ctx, const struct preload_class *cls)
+{
+	char *path = NULL;
+
+	if (preload_class_expand(ctx->shim_entry, cls, &path) < 0)
+		return NULL;
+	return path;
+}
+
 static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 {
+	_cleanup_free_ char *shim = NULL;
 	const char *why = NULL;
 	int r;
 
@@ -96,17 +112,24 @@ static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 					       : "the shim is not preloaded");
 		return;
 	}
-	if (strchr(ctx->shim_entry, '$')) {
+	/* $LIB: what this machine's own loader opens; the other classes have their own item. */
+	if (strchr(ctx->shim_entry, '$') &&
+	    (!has_lib_token(ctx->shim_entry) || preload_class_count < 2)) {
 		check_set(res, CHECK_WARN, "name the shim by its full path in /etc/ld.so.preload",
 			  "%s uses a dynamic string token that cannot be checked", ctx->shim_entry);
 		return;
 	}
-	r = elf_fits(ctx, ctx->shim_entry, &why);
+	shim = entry_for(ctx, &preload_classes[0]);
+	if (!shim) {
+		check_set(res, CHECK_FAIL, NULL, "out of memory");
+		return;
+	}
+	r = elf_fits(ctx, shim, &why);
 	if (r < 0) {
 		/* A missing preload entry costs every process a loader warning on stderr. */
 		check_set(res, CHECK_FAIL,
 			  "reinstall kmodaudit, or `kmodaudit preload disable` to drop the entry",
-			  "%s: %s", ctx->shim_entry, why ? why : fileio_strerror(r));
+			  "%s: %s", shim, why ? why : fileio_strerror(r));
 		return;
 	}
 	if (live(ctx)) {
@@ -119,18 +142,127 @@ static void shim_loadable(struct check_ctx *ctx, struct check_result *res)
 		}
 	}
 	/* The shim loads the core only when it intercepts a call: check that it is there. */
-	if (!strcmp(ctx->shim_entry, KMODAUDIT_SHIM_PATH)) {
+	if (!strcmp(shim, KMODAUDIT_SHIM_PATH)) {
 		if (elf_fits(ctx, KMODAUDIT_IMPL_PATH, &why) < 0) {
 			check_set(res, CHECK_FAIL, "reinstall kmodaudit",
 				  "%s loads but its core %s is missing or broken: calls would not "
 				  "be recorded",
-				  ctx->shim_entry, KMODAUDIT_IMPL_PATH);
+				  shim, KMODAUDIT_IMPL_PATH);
 			return;
 		}
 	}
-	check_set(res, CHECK_PASS, NULL, "%s %s", ctx->shim_entry,
+	check_set(res, CHECK_PASS, NULL, "%s %s", shim,
 		  live(ctx) ? "loads (preloaded into /bin/true)"
 			    : "is a shared object for this machine");
+}
+
+/* FILE (inside ctx->root): an ELF shared object of class ELFCLASS for MACHINE. */
+static int elf_is(const struct check_ctx *ctx, const char *file, unsigned char elfclass,
+		  unsigned machine, const char **why)
+{
+	_cleanup_close_ int fd = rules_open_read_in_root(ctx->root, file);
+	Elf32_Ehdr h;
+
+	if (fd < 0)
+		return fd;
+	/* e_type and e_machine sit at the same offsets in 32- and 64-bit headers. */
+	if (pread(fd, &h, sizeof(h), 0) < EI_NIDENT + 4 || memcmp(h.e_ident, ELFMAG, SELFMAG)) {
+		*why = "not ELF";
+		return -ENOEXEC;
+	}
+	if (h.e_ident[EI_CLASS] != elfclass || h.e_machine != machine) {
+		*why = "built for another class of programs";
+		return -ENOEXEC;
+	}
+	if (h.e_type != ET_DYN) {
+		*why = "not a shared object";
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/*
+ * 32-bit programs on a 64-bit machine: ld.so.preload serves them too. A 64-bit entry makes each
+ * print ld.so's wrong-ELF-class error and load modules unrecorded; PREFIX/$LIB/NAME gives them
+ * their own build (kmodaudit preload enable), which must then be there and load.
+ */
+static void shim_i386(struct check_ctx *ctx, struct check_result *res)
+{
+	const struct preload_class *cls = preload_class_count > 1 ? &preload_classes[1] : NULL;
+	_cleanup_free_ char *loader = NULL, *shim = NULL, *core = NULL;
+	const char *why = NULL, *slash;
+	int r;
+
+	if (!cls) {
+		check_set(res, CHECK_SKIP, NULL, "this machine runs one class of programs");
+		return;
+	}
+	if (!ctx->shim_entry) {
+		check_set(res, CHECK_SKIP, NULL, "%s",
+			  ctx->preload_err < 0 ? "cannot read /etc/ld.so.preload"
+					       : "the shim is not preloaded");
+		return;
+	}
+	if (rules_resolve_in_root(ctx->root, cls->loader, &loader) < 0) {
+		check_set(res, CHECK_SKIP, NULL, "no %s loader (%s): no %s programs run here",
+			  cls->name, cls->loader, cls->name);
+		return;
+	}
+	if (live(ctx)) {
+		struct preload_check c = {};
+
+		if (access(cls->probe, X_OK) == 0 &&
+		    !preload_check_loads_in(cls->probe, NULL, &c)) {
+			check_set(res, CHECK_SKIP, NULL, "this kernel runs no %s programs: %s",
+				  cls->name, c.why);
+			return;
+		}
+	}
+	if (!has_lib_token(ctx->shim_entry)) {
+		check_set(res, CHECK_WARN,
+			  "install kmodaudit's i386 build (lib/i386-linux-gnu/libkmodaudit.so "
+			  "beside the 64-bit one), then `kmodaudit preload enable`",
+			  "%s serves 64-bit programs only: every %s program prints ld.so's "
+			  "wrong-ELF-class error and loads modules unrecorded",
+			  ctx->shim_entry, cls->name);
+		return;
+	}
+	shim = entry_for(ctx, cls);
+	slash = shim ? strrchr(shim, '/') : NULL;
+	if (!slash ||
+	    asprintf(&core, "%.*s/kmodaudit/libkmodaudit-impl.so", (int)(slash - shim), shim) < 0) {
+		core = NULL;
+		check_set(res, CHECK_FAIL, NULL, "out of memory");
+		return;
+	}
+	r = elf_is(ctx, shim, ELFCLASS32, EM_386, &why);
+	if (r < 0) {
+		check_set(res, CHECK_FAIL,
+			  "install kmodaudit's i386 build, or `kmodaudit preload enable` to list "
+			  "the 64-bit shim alone",
+			  "%s (%s for %s programs): %s: each prints a loader error",
+			  ctx->shim_entry, shim, cls->name, why ? why : fileio_strerror(r));
+		return;
+	}
+	if (live(ctx)) {
+		struct preload_check c = {};
+
+		if (!preload_check_loads_in(cls->probe, ctx->shim_entry, &c)) {
+			check_set(res, CHECK_FAIL, "reinstall kmodaudit's i386 build", "%s", c.why);
+			return;
+		}
+	}
+	why = NULL;
+	if (elf_is(ctx, core, ELFCLASS32, EM_386, &why) < 0) {
+		check_set(res, CHECK_FAIL, "reinstall kmodaudit's i386 build",
+			  "%s loads but its core %s is missing or broken: calls would not be "
+			  "recorded",
+			  shim, core);
+		return;
+	}
+	check_set(res, CHECK_PASS, NULL, "%s %s", shim,
+		  live(ctx) ? "loads (preloaded into an i386 program)"
+			    : "is an i386 shared object, its core beside it");
 }
 
 static void front_end(struct check_ctx *ctx, struct check_result *res)
@@ -335,6 +467,7 @@ const struct check_item check_items_own[] = {
 	{"kmodaudit configuration", check_conf_file},
 	{"kmodaudit shim in /etc/ld.so.preload", shim_listed},
 	{"kmodaudit shim loadable", shim_loadable},
+	{"kmodaudit shim for i386 programs", shim_i386},
 	{"kmodaudit front end", front_end},
 	{"CIS 6.2.1.2 auditd enabled", auditd_enabled},
 	{"CIS 6.2.1.2 auditd active", auditd_active},

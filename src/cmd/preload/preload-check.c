@@ -106,15 +106,15 @@ static bool check_safe(const char *root, const char *host_path, struct preload_c
 	return true;
 }
 
-/* Child: /bin/true with only LD_PRELOAD set, stdout to /dev/null, stderr to the pipe. */
-_Noreturn static void probe_child(const char *host_path, int err_fd)
+/* Child: PROGRAM with only LD_PRELOAD set, stdout to /dev/null, stderr to the pipe. */
+_Noreturn static void probe_child(const char *program, const char *host_path, int err_fd)
 {
 	_cleanup_free_ char *preload = NULL;
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	char *argv[] = {(char *)PROBE_PROGRAM, NULL};
+	char *argv[] = {(char *)program, NULL};
 	char *envp[] = {NULL, (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 
-	if (asprintf(&preload, "LD_PRELOAD=%s", host_path) < 0)
+	if (asprintf(&preload, "LD_PRELOAD=%s", host_path ? host_path : "") < 0)
 		_exit(127);
 	envp[0] = preload;
 	if (null_fd >= 0) {
@@ -122,16 +122,22 @@ _Noreturn static void probe_child(const char *host_path, int err_fd)
 		dup2(null_fd, STDOUT_FILENO);
 	}
 	dup2(err_fd, STDERR_FILENO);
-	execve(PROBE_PROGRAM, argv, envp);
+	execve(program, argv, envp);
 	_exit(127);
 }
 
 bool preload_check_loads(const char *host_path, struct preload_check *c)
 {
+	return preload_check_loads_in(PROBE_PROGRAM, host_path, c);
+}
+
+bool preload_check_loads_in(const char *program, const char *host_path, struct preload_check *c)
+{
 	_cleanup_free_ char *err = NULL;
 	size_t err_len = 0;
 	int pipefd[2], status = 0, r;
 	pid_t pid;
+	const char *what = host_path ? host_path : "nothing";
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		set_why(c, "pipe: %m");
@@ -146,40 +152,46 @@ bool preload_check_loads(const char *host_path, struct preload_check *c)
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		probe_child(host_path, pipefd[1]);
+		probe_child(program, host_path, pipefd[1]);
 	}
 	close(pipefd[1]);
 	r = check_child_collect(pid, pipefd[0], PROBE_TIMEOUT_MS, &err, &err_len, &status);
 	if (err)
 		err[strcspn(err, "\n")] = '\0';
 	if (r == -ETIMEDOUT) {
-		set_why(c, "%s with %s preloaded did not finish within %d s", PROBE_PROGRAM,
-			host_path, PROBE_TIMEOUT_MS / 1000);
+		set_why(c, "%s with %s preloaded did not finish within %d s", program, what,
+			PROBE_TIMEOUT_MS / 1000);
 		return false;
 	}
 	if (r < 0) {
-		set_why(c, "%s with %s preloaded: %s", PROBE_PROGRAM, host_path, strerror(-r));
+		set_why(c, "%s with %s preloaded: %s", program, what, strerror(-r));
 		return false;
 	}
 	if (WIFSIGNALED(status)) {
-		set_why(c, "%s with %s preloaded was killed by signal %d", PROBE_PROGRAM, host_path,
+		set_why(c, "%s with %s preloaded was killed by signal %d", program, what,
 			WTERMSIG(status));
 		return false;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		set_why(c, "%s with %s preloaded exited with status %d%s%s", PROBE_PROGRAM,
-			host_path, WEXITSTATUS(status), err_len ? ": " : "", err);
+		set_why(c, "%s with %s preloaded exited with status %d%s%s", program, what,
+			WEXITSTATUS(status), err_len ? ": " : "", err);
 		return false;
 	}
-	if (err_len) {
-		set_why(c, "%s with %s preloaded wrote to stderr: %s", PROBE_PROGRAM, host_path,
-			err);
+	/* Run bare, the program may well hear from ld.so about /etc/ld.so.preload: it ran. */
+	if (err_len && host_path) {
+		set_why(c, "%s with %s preloaded wrote to stderr: %s", program, what, err);
 		return false;
 	}
 	return true;
 }
 
 void preload_check_library(const char *root, const char *path, struct preload_check *c)
+{
+	preload_check_library_in(root, path, PROBE_PROGRAM, c);
+}
+
+void preload_check_library_in(const char *root, const char *path, const char *program,
+			      struct preload_check *c)
 {
 	_cleanup_free_ char *host_path = NULL;
 	_cleanup_close_ int fd = -1;
@@ -199,5 +211,5 @@ void preload_check_library(const char *root, const char *path, struct preload_ch
 		return;
 	}
 	c->safe = check_safe(root, host_path, c);
-	c->loads = preload_check_loads(host_path, c);
+	c->loads = preload_check_loads_in(program, host_path, c);
 }

@@ -116,6 +116,14 @@ void preload_check_library(const char *root, const char *path, struct preload_ch
  */
 bool preload_check_loads(const char *host_path, struct preload_check *c);
 
+/* As preload_check_loads(), with PROGRAM run instead of /bin/true; HOST_PATH NULL: nothing
+ * preloaded, whether this system runs PROGRAM at all (exit 0; stderr not judged). */
+bool preload_check_loads_in(const char *program, const char *host_path, struct preload_check *c);
+
+/* preload_check_library(), the library proven to load into PROGRAM. */
+void preload_check_library_in(const char *root, const char *path, const char *program,
+			      struct preload_check *c);
+
 /*
  * *host: PATH as seen from `root` (NULL or "/": this system), as a path on this system with
  * every symlink resolved inside `root`. Returns 0 or -errno (-ENOENT: no such file).
@@ -133,3 +141,29 @@ int preload_host_path(const char *root, const char *path, char **host);
  * another -errno.
  */
 int preload_canonical_path(const char *root, const char *path, char **out);
+
+/* --- preload-class.c: one entry for 64-bit and i386 programs --- */
+
+/* ld.so's dynamic string token for its own library directory. */
+#define PRELOAD_LIB_TOKEN "$LIB"
+
+struct preload_class {
+	const char *name;   /* "x86-64", "i386" */
+	const char *lib;    /* what $LIB means to its loader (Debian's multiarch directory) */
+	const char *loader; /* its program interpreter: no such file, no such programs here */
+	const char *probe;  /* a program of the class every such system has (enable's proof) */
+};
+
+/* This machine's classes; [0] is the one kmodaudit itself is built for. */
+extern const struct preload_class preload_classes[];
+extern const size_t preload_class_count;
+
+/*
+ * For LIBRARY = PREFIX/<the native $LIB>/NAME, *dst = PREFIX/$LIB/NAME: the one entry naming
+ * each class's NAME. -EINVAL when LIBRARY is not in that directory, -EOPNOTSUPP on a machine
+ * with one class, -ENOMEM.
+ */
+int preload_class_dst(const char *library, char **dst);
+
+/* ENTRY with its "/$LIB/" as class C's loader reads it (a copy when it has none). */
+int preload_class_expand(const char *entry, const struct preload_class *c, char **out);
