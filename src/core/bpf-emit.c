@@ -13,6 +13,7 @@
 #include "core/procctx.h"
 #include "core/record.h"
 #include "core/sink.h"
+#include "core/text-encode.h"
 #include "core/traced.h"
 
 struct kma_bpf_pending {
@@ -22,7 +23,7 @@ struct kma_bpf_pending {
 	struct record_bpf bpf;
 	unsigned anomalies;
 	char prog_type[16], attach_type[16], prog_name[KMA_BPF_OBJ_NAME_LEN + 1];
-	char prog_tag[2 * KMA_BPF_TAG_SIZE + 1];
+	char prog_tag[TEXT_HEX_SIZE(KMA_BPF_TAG_SIZE)];
 	unsigned char sha256[32];
 	char *license;
 	struct record rec;
@@ -189,7 +190,6 @@ static int prog_info(int fd, uint32_t *id, unsigned char tag[KMA_BPF_TAG_SIZE])
 
 void kma_bpf_end(struct kma_ctx *ctx, struct kma_bpf_pending *p, long ret, int prog_fd)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char tag[KMA_BPF_TAG_SIZE];
 
 	if (!p)
@@ -198,12 +198,8 @@ void kma_bpf_end(struct kma_ctx *ctx, struct kma_bpf_pending *p, long ret, int p
 		if (ret >= 0 && ret != KMA_RET_UNKNOWN && prog_fd >= 0 &&
 		    prog_info(prog_fd, &p->bpf.prog_id, tag) == 0) {
 			/* as bpftool and /proc/<pid>/fdinfo write the tag */
-			for (int i = 0; i < KMA_BPF_TAG_SIZE; i++) {
-				p->prog_tag[2 * i] = hex[tag[i] >> 4];
-				p->prog_tag[2 * i + 1] = hex[tag[i] & 0xf];
-			}
-			p->prog_tag[2 * KMA_BPF_TAG_SIZE] = '\0';
-			p->bpf.prog_tag = p->prog_tag;
+			p->bpf.prog_tag =
+				text_hex(p->prog_tag, tag, KMA_BPF_TAG_SIZE, TEXT_HEX_LOWER);
 			p->bpf.has_prog = true;
 		}
 		send_record(ctx, p, true, ret);

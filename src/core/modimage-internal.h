@@ -82,6 +82,3 @@ int modimage_parse_elf(struct modimage *img, const unsigned char *buf, size_t le
 
 /* Whether OpenSSL could start (it may not, out of memory): call before any OpenSSL function. */
 bool modimage_crypto_ready(void);
-
-/* "AA:BB:..." of len bytes, upper-case hex as kmod prints keys; NULL on ENOMEM. */
-char *modimage_hex_colon(const unsigned char *buf, size_t len);

@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 
 #include "core/modimage-internal.h"
+#include "core/text-encode.h"
 
 #define SIG_MAGIC "~Module signature appended~\n"
 #define SIG_MAGIC_LEN (sizeof(SIG_MAGIC) - 1)
@@ -145,7 +146,7 @@ static int parse_pkcs7(struct modimage *img, const unsigned char *blob, size_t l
 	if (dig_alg)
 		X509_ALGOR_get0(&o, NULL, NULL, dig_alg);
 
-	img->sig_key = modimage_hex_colon(serial_bytes, (size_t)n);
+	img->sig_key = text_hex_colon(serial_bytes, (size_t)n);
 	img->signer = issuer_text(si->issuer_and_serial->issuer);
 	if (!img->signer)
 		img->signer = strdup(""); /* modinfo prints an empty signer */
@@ -220,7 +221,7 @@ static int kmod_sig_fields(struct modimage *img, const unsigned char *buf, size_
 	} else {
 		/* Old id types: signer name and key id are the trailer's own bytes. */
 		img->signer = strndup_bytes(blob - ms.key_id_len - ms.signer_len, ms.signer_len);
-		img->sig_key = modimage_hex_colon(blob - ms.key_id_len, ms.key_id_len);
+		img->sig_key = text_hex_colon(blob - ms.key_id_len, ms.key_id_len);
 		img->sig_hashalgo = strdup(hash_names[ms.hash]);
 		if (!img->signer || !img->sig_key || !img->sig_hashalgo)
 			return -ENOMEM;

@@ -43,26 +43,6 @@ void modimage_note_read(struct modimage *img, uint64_t off, uint64_t len)
 	img->reads[img->n_reads++] = (struct modimage_range){.off = off, .len = len};
 }
 
-char *modimage_hex_colon(const unsigned char *buf, size_t len)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	char *s, *p;
-
-	/* Three characters a byte ("AA:"), the last ':' becomes the NUL. */
-	s = malloc(len ? len * 3 : 1);
-	if (!s)
-		return NULL;
-	p = s;
-	for (size_t i = 0; i < len; i++) {
-		if (i)
-			*p++ = ':';
-		*p++ = digits[buf[i] >> 4];
-		*p++ = digits[buf[i] & 0xf];
-	}
-	*p = '\0';
-	return s;
-}
-
 /*
  * OpenSSL's own start-up (its locks, the default library context) can fail on an allocation,
  * and OpenSSL 3.0 then crashes in the next call that needs it (EVP_MD_fetch takes a NULL lock)

@@ -9,9 +9,7 @@
 
 #include "core/macro.h"
 #include "core/record.h"
-#include "core/utf8.h"
-
-static const char hexdigits[] = "0123456789ABCDEF";
+#include "core/text-encode.h"
 
 /*
  * ausearch finds these in a user record by searching its whole text, quotes or not: in a
@@ -48,11 +46,7 @@ static char *str_encode(char *p, const char *value, size_t len)
 	if (!value) {
 		*p++ = '?';
 	} else if (record_needs_hex(value, len)) {
-		for (size_t i = 0; i < len; i++) {
-			unsigned char c = value[i];
-			*p++ = hexdigits[c >> 4];
-			*p++ = hexdigits[c & 0xf];
-		}
+		p = text_hex_put(p, value, len, TEXT_HEX_UPPER);
 	} else {
 		*p++ = '"';
 		memcpy(p, value, len);
@@ -132,16 +126,6 @@ static const char *anomaly_list(char *buf, size_t size, unsigned anomalies)
 	return len ? buf : NULL;
 }
 
-static const char *hex_of(char *buf, const unsigned char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		buf[2 * i] = hexdigits[b[i] >> 4];
-		buf[2 * i + 1] = hexdigits[b[i] & 0xf];
-	}
-	buf[2 * n] = '\0';
-	return buf;
-}
-
 /* "BPF program records": from prog_type to prog_tag (the common head and tail are the caller's) */
 static void build_bpf(struct record *r, const struct record_event *ev)
 {
@@ -157,7 +141,8 @@ static void build_bpf(struct record *r, const struct record_event *ev)
 		add_word(r, RF_INSN_CNT, NULL);
 	}
 	add_word(r, RF_INSNS_SHA256,
-		 b->insns_sha256 ? hex_of(r->sha_buf, b->insns_sha256, 32) : NULL);
+		 b->insns_sha256 ? text_hex(r->sha_buf, b->insns_sha256, 32, TEXT_HEX_UPPER)
+				 : NULL);
 	add_str(r, RF_LICENSE, b->license);
 	if (b->has_attr && b->attach_type)
 		add_word(r, RF_ATTACH_TYPE, b->attach_type);
@@ -220,12 +205,8 @@ void record_build(struct record *r, const struct record_event *ev)
 			add_word(r, RF_SIZE, NULL);
 		add_word(r, RF_COMPRESSION, ev->has_image ? ev->compression : NULL);
 		if (ev->has_image && ev->sha256) {
-			for (int i = 0; i < 32; i++) {
-				r->sha_buf[2 * i] = hexdigits[ev->sha256[i] >> 4];
-				r->sha_buf[2 * i + 1] = hexdigits[ev->sha256[i] & 0xf];
-			}
-			r->sha_buf[64] = '\0';
-			add_word(r, RF_SHA256, r->sha_buf);
+			add_word(r, RF_SHA256,
+				 text_hex(r->sha_buf, ev->sha256, 32, TEXT_HEX_UPPER));
 		} else {
 			add_word(r, RF_SHA256, NULL);
 		}
@@ -387,35 +368,6 @@ static bool json_put(json_object *obj, const char *key, json_object *value, bool
 	return true;
 }
 
-/* A string value: its bytes, or their hex (and its name listed in hex) when not UTF-8. */
-static bool json_put_str(json_object *obj, json_object *hex, const char *name, const char *value,
-			 size_t len)
-{
-	json_object *name_obj;
-	char *buf;
-	bool ok;
-
-	if (!value)
-		return json_put(obj, name, NULL, true);
-	if (utf8_is_valid(value, len, false))
-		return json_put(obj, name, json_object_new_string_len(value, (int)len), false);
-	buf = malloc(2 * len + 1);
-	if (!buf)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		buf[2 * i] = hexdigits[(unsigned char)value[i] >> 4];
-		buf[2 * i + 1] = hexdigits[(unsigned char)value[i] & 0xf];
-	}
-	ok = json_put(obj, name, json_object_new_string_len(buf, (int)(2 * len)), false);
-	free(buf);
-	name_obj = ok ? json_object_new_string(name) : NULL;
-	if (!name_obj || json_object_array_add(hex, name_obj) < 0) {
-		json_object_put(name_obj);
-		return false;
-	}
-	return true;
-}
-
 char *record_to_json(const struct record *r, const char *type_name, const struct timespec *ts)
 {
 	json_object *obj = json_object_new_object();
@@ -441,7 +393,7 @@ char *record_to_json(const struct record *r, const char *type_name, const struct
 			continue;
 		switch (f->kind) {
 		case RECORD_STR:
-			ok = json_put_str(obj, hex, f->name, f->value, f->len);
+			ok = text_json_add_str(obj, f->name, f->value, f->len, hex) == 0;
 			break;
 		case RECORD_WORD:
 			ok = strcmp(f->value, "?")
@@ -458,8 +410,8 @@ char *record_to_json(const struct record *r, const char *type_name, const struct
 		ok = json_put(obj, record_field_name(RF_TRUNCATED), json_object_new_string("yes"),
 			      false);
 	ok = ok &&
-	     json_put_str(obj, hex, record_field_name(RF_EXE), r->exe,
-			  r->exe ? strlen(r->exe) : 0) &&
+	     text_json_add_str(obj, record_field_name(RF_EXE), r->exe, r->exe ? strlen(r->exe) : 0,
+			       hex) == 0 &&
 	     json_put(obj, record_field_name(RF_HOSTNAME), NULL, true) &&
 	     json_put(obj, record_field_name(RF_ADDR), NULL, true) &&
 	     (strcmp(safe_terminal(r->terminal), "?")

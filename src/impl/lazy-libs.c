@@ -114,6 +114,8 @@ LAZY_FN(lib_json, json_object *, NULL, json_object_new_int64, (int64_t i), (i))
 LAZY_FN(lib_json, int, -1, json_object_object_add,
 	(json_object * obj, const char *key, json_object *const val), (obj, key, val))
 LAZY_FN(lib_json, int, -1, json_object_array_add, (json_object * obj, json_object *val), (obj, val))
+LAZY_FN(lib_json, json_bool, 0, json_object_object_get_ex,
+	(const json_object *obj, const char *key, json_object **value), (obj, key, value))
 LAZY_FN(lib_json, size_t, 0, json_object_array_length, (const json_object *obj), (obj))
 LAZY_FN(lib_json, const char *, NULL, json_object_to_json_string_ext,
 	(json_object * obj, int flags), (obj, flags))

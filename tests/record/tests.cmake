@@ -2,6 +2,8 @@
 # The record side of the core: record format, config, process context (unit), and records sent
 # through the real audit subsystem, syslog and file sinks, read back with auparse (system).
 kmodaudit_unit_test(test-record ${CMAKE_CURRENT_LIST_DIR}/test-record.c)
+# The one encoder of bytes as text: hex, terminal-safe strings, JSON strings.
+kmodaudit_unit_test(test-text-encode ${CMAKE_CURRENT_LIST_DIR}/test-text-encode.c)
 kmodaudit_unit_test(test-conf ${CMAKE_CURRENT_LIST_DIR}/test-conf.c)
 kmodaudit_unit_test(test-procctx ${CMAKE_CURRENT_LIST_DIR}/test-procctx.c)
 # The emitters' contract: initialiser, syscall numbers, lost-record wording, zeroed calls.

@@ -19,7 +19,7 @@
 #include "core/macro.h"
 #include "core/modimage.h"
 #include "core/record-names.h"
-#include "core/utf8.h"
+#include "core/text-encode.h"
 
 struct field {
 	const char *key;
@@ -52,14 +52,9 @@ static const char *image_anomalies(const struct modimage_info *info, char *buf, 
 static size_t image_fields(const struct modimage_info *info, struct field *f, char *sha256,
 			   char *anomaly, size_t anomaly_size)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(info->sha256); i++) {
-		sha256[2 * i] = hex[info->sha256[i] >> 4];
-		sha256[2 * i + 1] = hex[info->sha256[i] & 0xf];
-	}
-	sha256[64] = '\0';
+	text_hex(sha256, info->sha256, sizeof(info->sha256), TEXT_HEX_UPPER);
 
 	f[n++] = (struct field){record_field_name(RF_NAME), info->name};
 	f[n++] = (struct field){record_field_name(RF_MODINFO_NAME), info->modinfo_name};
@@ -85,20 +80,13 @@ static size_t image_fields(const struct modimage_info *info, struct field *f, ch
 
 /*
  * Text output: a hostile value must not add lines or drive the terminal. Printable UTF-8 goes
- * as is; anything else byte by byte, \xNN for what is not printable ASCII (and for '\').
+ * as is, whatever the locale; anything else as \xNN (text_terminal_safe()); "?" without memory.
  */
 static void print_escaped(FILE *out, const char *s)
 {
-	if (utf8_is_valid(s, strlen(s), true)) {
-		fputs(s, out);
-		return;
-	}
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			fprintf(out, "\\x%02X", *p);
-		else
-			fputc(*p, out);
-	}
+	_cleanup_free_ char *safe = text_terminal_safe(s, true);
+
+	fputs(safe ? safe : "?", out);
 }
 
 static void print_text_line(FILE *out, const char *key, const char *value)
@@ -132,36 +120,10 @@ static void print_text(FILE *out, const char *file, const struct modimage_info *
 	}
 }
 
-/*
- * JSON strings must be UTF-8: a value that is not is written in upper-case hex and its key
- * listed in "hex", as the record format's JSON-lines sink and kmodaudit report do.
- */
+/* JSON strings must be UTF-8: as the record format's JSON lines and kmodaudit report do. */
 static int json_add_string(struct json_object *obj, const char *key, const char *value)
 {
-	static const char digits[] = "0123456789ABCDEF";
-	size_t len = strlen(value);
-	_cleanup_free_ char *hex = NULL;
-	struct json_object *list;
-
-	if (utf8_is_valid(value, len, false))
-		return json_object_object_add(obj, key, json_object_new_string(value)) < 0 ? -ENOMEM
-											   : 0;
-	hex = malloc(2 * len + 1);
-	if (!hex)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		hex[2 * i] = digits[(unsigned char)value[i] >> 4];
-		hex[2 * i + 1] = digits[(unsigned char)value[i] & 0xf];
-	}
-	hex[2 * len] = '\0';
-	if (json_object_object_add(obj, key, json_object_new_string(hex)) < 0)
-		return -ENOMEM;
-	if (!json_object_object_get_ex(obj, "hex", &list)) {
-		list = json_object_new_array();
-		if (!list || json_object_object_add(obj, "hex", list) < 0)
-			return -ENOMEM;
-	}
-	return json_object_array_add(list, json_object_new_string(key)) < 0 ? -ENOMEM : 0;
+	return text_json_add_str(obj, key, value, strlen(value), NULL);
 }
 
 static int print_json(FILE *out, const char *file, const struct modimage_info *info,

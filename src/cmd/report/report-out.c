@@ -14,38 +14,18 @@
 #include "cmd/report/report-event.h"
 #include "cmd/report/report-view.h"
 #include "core/macro.h"
-#include "core/utf8.h"
+#include "core/text-encode.h"
 
 #define AUID_UNSET 4294967295LL
 
 /* For the table: printable UTF-8 as is, anything else byte by byte as \xNN. */
-static bool ascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return false;
-	return true;
-}
-
 char *rep_safe_str(const char *s)
 {
-	char *out, *p;
-
 	if (!s)
 		return strdup("?");
 	/* Other than ASCII only where the locale has it: libsmartcols loops forever on a byte
 	 * above 0x7F in the C locale (a hostile module name hung the report). */
-	if (utf8_is_valid(s, strlen(s), true) && (MB_CUR_MAX > 1 || ascii(s)))
-		return strdup(s);
-	out = malloc(strlen(s) * 4 + 1);
-	if (!out)
-		return NULL;
-	p = out;
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		p += *c >= 0x20 && *c < 0x7f && *c != '\\' ? sprintf(p, "%c", *c)
-							   : sprintf(p, "\\x%02X", *c);
-	*p = '\0';
-	return out;
+	return text_terminal_safe(s, MB_CUR_MAX > 1);
 }
 
 char *rep_outcome(const struct rep_row *r)
@@ -321,34 +301,10 @@ void rep_print_summary(FILE *out, const struct rep_row *rows, size_t n)
 	fputc('\n', out);
 }
 
-/*
- * JSON strings must be UTF-8: a value that is not is given in upper-case hex and its key listed
- * in "hex" (as the record format's JSON-lines sink does).
- */
+/* JSON strings must be UTF-8 (else hex, the key listed in "hex"), as in the records' JSON. */
 static void add_str(json_object *o, const char *key, const char *value)
 {
-	_cleanup_free_ char *hex = NULL;
-	json_object *list;
-
-	if (!value) {
-		json_object_object_add(o, key, NULL);
-		return;
-	}
-	if (utf8_is_valid(value, strlen(value), false)) {
-		json_object_object_add(o, key, json_object_new_string(value));
-		return;
-	}
-	hex = malloc(strlen(value) * 2 + 1);
-	if (!hex)
-		return;
-	for (size_t i = 0; value[i]; i++)
-		sprintf(hex + 2 * i, "%02X", (unsigned char)value[i]);
-	json_object_object_add(o, key, json_object_new_string(hex));
-	if (!json_object_object_get_ex(o, "hex", &list)) {
-		list = json_object_new_array();
-		json_object_object_add(o, "hex", list);
-	}
-	json_object_array_add(list, json_object_new_string(key));
+	text_json_add_str(o, key, value, value ? strlen(value) : 0, NULL);
 }
 
 static json_object *bits_array(unsigned bits, const char *(*name)(unsigned))
