@@ -18,6 +18,7 @@
 
 #include "cmd/check-items.h"
 #include "cmd/preload.h"
+#include "cmd/rules-initramfs.h"
 #include "cmd/rules-spec.h"
 #include "config.h"
 #include "core/macro.h"
@@ -324,6 +325,29 @@ static void failure_running(struct check_ctx *ctx, struct check_result *res)
 	judge_failure(res, st.failure, "kernel", "auditctl -f 1 (and -f 1 in rules.d)");
 }
 
+/*
+ * The kernel's module rules come from rules.d only when auditd starts, after nearly every
+ * boot-time load: without the initramfs hook the kernel records none of those.
+ */
+static void boot_rules(struct check_ctx *ctx, struct check_result *res)
+{
+	int r = rules_initramfs_state(ctx->root);
+
+	if (r < 0)
+		check_set(res, CHECK_SKIP, NULL,
+			  "no " RULES_INITRAMFS_DIR ": the early rules need initramfs-tools");
+	else if (r == 0)
+		check_set(res, CHECK_WARN,
+			  "kmodaudit rules --install --initramfs; boot with audit=1 "
+			  "audit_backlog_limit=8192",
+			  "no initramfs hook: the kernel's module rules load when auditd starts, "
+			  "after the loads of the initramfs, PID 1 and udev coldplug");
+	else
+		check_set(res, CHECK_PASS, NULL,
+			  RULES_INITRAMFS_HOOK " and init-top script in place (the initramfs "
+					       "has them after update-initramfs)");
+}
+
 const struct check_item check_items_own[] = {
 	{"kmodaudit shim in /etc/ld.so.preload", shim_listed},
 	{"kmodaudit shim loadable", shim_loadable},
@@ -335,5 +359,6 @@ const struct check_item check_items_own[] = {
 	{"kmodaudit backlog limit (running)", backlog_running},
 	{"kmodaudit failure mode (rules.d)", failure_disk},
 	{"kmodaudit failure mode (running)", failure_running},
+	{"kmodaudit module rules at boot (initramfs)", boot_rules},
 };
 const unsigned check_items_own_count = ARRAY_SIZE(check_items_own);

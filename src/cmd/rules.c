@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/fileio.h"
+#include "cmd/rules-initramfs.h"
 #include "cmd/rules-spec.h"
 #include "core/macro.h"
 
@@ -29,6 +30,9 @@ static void usage(FILE *out)
 		     "  --uid-min N        auid filter bound (default UID_MIN of /etc/login.defs)\n"
 		     "  --no-auid-filter   record every auid, daemons and boot included\n"
 		     "  --install          write " RULES_FILE " and run augenrules --load\n"
+		     "  --initramfs        with --install: also load the syscall rules at boot\n"
+		     "                     from the initramfs (initramfs-tools hook, init-top,\n"
+		     "                     before udev); runs update-initramfs -u\n"
 		     "  -h, --help         this text\n");
 }
 
@@ -92,7 +96,7 @@ static int audit_enabled_state(void)
 	return r;
 }
 
-static int install(const char *content, size_t len)
+static int install(const char *content, size_t len, bool initramfs)
 {
 	char *const augenrules[] = {"augenrules", "--load", NULL};
 	int before, after, r;
@@ -104,6 +108,9 @@ static int install(const char *content, size_t len)
 		return 1;
 	}
 	printf("wrote %s\n", RULES_FILE);
+	/* The initramfs reads the file just written: no running rules needed. */
+	if (initramfs && rules_initramfs_install(true) != 0)
+		return 1;
 	if (before == 2) {
 		printf("the running audit rules are immutable (-e 2): reboot to load the new "
 		       "rules\n");
@@ -125,13 +132,14 @@ static int install(const char *content, size_t len)
 
 int cmd_rules(int argc, char *argv[])
 {
-	enum { OPT_ARCH = 0x100, OPT_KEY, OPT_UID_MIN, OPT_NO_AUID, OPT_INSTALL };
+	enum { OPT_ARCH = 0x100, OPT_KEY, OPT_UID_MIN, OPT_NO_AUID, OPT_INSTALL, OPT_INITRAMFS };
 	static const struct option options[] = {
 		{"arch", required_argument, NULL, OPT_ARCH},
 		{"key", required_argument, NULL, OPT_KEY},
 		{"uid-min", required_argument, NULL, OPT_UID_MIN},
 		{"no-auid-filter", no_argument, NULL, OPT_NO_AUID},
 		{"install", no_argument, NULL, OPT_INSTALL},
+		{"initramfs", no_argument, NULL, OPT_INITRAMFS},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -141,7 +149,7 @@ int cmd_rules(int argc, char *argv[])
 	};
 	_cleanup_free_ char *tool_dir = NULL, *text = NULL;
 	char **exec_paths = NULL;
-	bool uid_min_given = false, do_install = false;
+	bool uid_min_given = false, do_install = false, initramfs = false;
 	size_t text_len = 0;
 	FILE *mem;
 	int c, r;
@@ -183,6 +191,9 @@ int cmd_rules(int argc, char *argv[])
 		case OPT_INSTALL:
 			do_install = true;
 			break;
+		case OPT_INITRAMFS:
+			initramfs = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -190,6 +201,10 @@ int cmd_rules(int argc, char *argv[])
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (initramfs && !do_install) {
+		fprintf(stderr, "kmodaudit rules: --initramfs goes with --install\n");
+		return EXIT_USAGE;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "kmodaudit rules: unexpected argument '%s'\n", argv[optind]);
@@ -229,7 +244,7 @@ int cmd_rules(int argc, char *argv[])
 		return 1;
 	}
 	if (do_install)
-		return install(text, text_len);
+		return install(text, text_len, initramfs);
 	fwrite(text, 1, text_len, stdout);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
