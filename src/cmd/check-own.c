@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/check-drop.h"
 #include "cmd/check-items.h"
 #include "cmd/preload.h"
 #include "cmd/rules-initramfs.h"
@@ -23,6 +24,7 @@
 #include "config.h"
 #include "core/macro.h"
 #include "core/procctx.h"
+#include "core/record.h"
 
 /* The kernel's default; CIS 6.2.1.4 asks for 8192 at boot. */
 #define BACKLOG_SANE 8192
@@ -348,6 +350,59 @@ static void boot_rules(struct check_ctx *ctx, struct check_result *res)
 					       "has them after update-initramfs)");
 }
 
+/*
+ * Rules and a rate limit under which the kernel acknowledges our records and drops them: the
+ * shim sees a successful send, so nothing goes to the fallback and fail-closed does not refuse.
+ */
+static void judge_drops(const struct check_rules *set, long long rate, int type, const char *where,
+			const char *fix_rate, struct check_result *res)
+{
+	char name[32];
+
+	record_type_name(type, name, sizeof(name));
+	for (unsigned i = 0; i < set->count; i++) {
+		enum check_drop d = check_drop_rule(set->rules[i].text, type);
+
+		if (d != CHECK_DROP_NO) {
+			check_set(res, CHECK_FAIL,
+				  "delete the rule (auditctl -d ..., and in rules.d)",
+				  "%s: `%s` (%s) makes the kernel drop %s kmodaudit records (type "
+				  "%s, %d) after acknowledging them",
+				  where, set->rules[i].text, set->rules[i].origin,
+				  d == CHECK_DROP_ALL ? "all" : "some", name, type);
+			return;
+		}
+	}
+	if (rate > 0)
+		check_set(res, CHECK_FAIL, fix_rate,
+			  "%s: rate limit %lld records/s: the kernel drops records beyond it after "
+			  "acknowledging them",
+			  where, rate);
+	else
+		check_set(res, CHECK_PASS, NULL,
+			  "%s: no exclude or user rule drops type %s (%d), no rate limit", where,
+			  name, type);
+}
+
+static void drops_disk(struct check_ctx *ctx, struct check_result *res)
+{
+	if (ctx->disk_err < 0)
+		check_set(res, CHECK_SKIP, NULL, "no rules.d");
+	else
+		judge_drops(&ctx->disk, ctx->disk.rate, check_drop_record_type(ctx->root),
+			    "rules.d", "remove -r from /etc/audit/rules.d (or -r 0)", res);
+}
+
+static void drops_running(struct check_ctx *ctx, struct check_result *res)
+{
+	struct audit_status st;
+
+	if (!kernel_status(ctx, res, &st) || !check_load_running(ctx, res))
+		return;
+	judge_drops(&ctx->running, st.rate_limit, check_drop_record_type(NULL), "kernel",
+		    "auditctl -r 0 (and no -r in rules.d)", res);
+}
+
 const struct check_item check_items_own[] = {
 	{"kmodaudit shim in /etc/ld.so.preload", shim_listed},
 	{"kmodaudit shim loadable", shim_loadable},
@@ -360,5 +415,7 @@ const struct check_item check_items_own[] = {
 	{"kmodaudit failure mode (rules.d)", failure_disk},
 	{"kmodaudit failure mode (running)", failure_running},
 	{"kmodaudit module rules at boot (initramfs)", boot_rules},
+	{"kmodaudit records kept by the kernel (rules.d)", drops_disk},
+	{"kmodaudit records kept by the kernel (running)", drops_running},
 };
 const unsigned check_items_own_count = ARRAY_SIZE(check_items_own);
