@@ -114,6 +114,8 @@ log = read("audit.log") or ""
 # time they were made).
 boot = float(read("boot-epoch") or 0) - 1
 ours = []  # our result records of loads: (time, fields)
+changes = []  # the kernel's module rules removed/added: (time, "remove"|"add")
+intents = {}  # (sender pid, seq): time of our intent record
 daemon_start = None
 rules_loaded = None
 for line in log.splitlines():
@@ -123,9 +125,16 @@ for line in log.splitlines():
         daemon_start = stamp(line)
     if "type=CONFIG_CHANGE" in line and "op=add_rule" in line and rules_loaded is None:
         rules_loaded = stamp(line)
+    if "type=CONFIG_CHANGE" in line and 'key="kernel_modules"' in line:
+        changes.append((stamp(line), "remove" if "op=remove_rule" in line else "add"))
     m = re.search(r"msg='(.*)'", line)
     if "type=USER" in line and m and " op=kmod_load " in " " + m.group(1) + " ":
-        ours.append((stamp(line), fields(m.group(1))))
+        f = fields(m.group(1))
+        f["_pid"] = line.split(" pid=")[1].split()[0]
+        ours.append((stamp(line), f))
+    if "type=USER" in line and m and " op=kmod_load_intent " in " " + m.group(1) + " ":
+        f = fields(m.group(1))
+        intents[(line.split(" pid=")[1].split()[0], f.get("seq"))] = stamp(line)
 for need, how in (("dummy", "modules-load.d"), ("veth", "a service's modprobe"),
                   ("af_key", "kmodaudit trace"), ("tun", "modules-load.d, restarted after boot")):
     if need in later:
@@ -173,6 +182,48 @@ for l in (read("report.json") or "").splitlines():
         fail(f"report --json: not JSON: {l[:120]}")
 if not rows:
     fail(f"kmodaudit report gave no rows: {(read('report.err') or '').strip()[:300]}")
+# The root was mounted (init-bottom ran) at this time: loads before it are the initramfs'.
+switch = boot + 1 + float(read("initramfs-uptime") or 0)
+init_rows = [r for r in rows if r["epoch"] < switch]
+rows = [r for r in rows if r["epoch"] >= switch]
+check_out = read("check") or ""
+if re.search(r"^PASS +kmodaudit module rules at boot \(initramfs\)", check_out, re.M):
+    ok("kmodaudit check: the module rules' initramfs hook is in place")
+else:
+    fail("kmodaudit check does not PASS the initramfs hook: "
+         + "".join(l for l in check_out.splitlines(True) if "initramfs" in l).strip())
+if rules_loaded is not None and rules_loaded < switch:
+    ok(f"the kernel's module rules were loaded in the initramfs ({rules_loaded - boot - 1:.1f} s "
+       f"after boot; root mounted at {switch - boot - 1:.1f} s)")
+else:
+    fail("the kernel's module rules were not loaded before the root was mounted")
+init_loaded = [r for r in init_rows if r["op"] == "load" and r["exit"] == 0]
+init_missing = [m for m in initramfs if not any(r["module"] == m for r in init_loaded)]
+if init_missing:
+    fail(f"initramfs loads without a kernel record: {' '.join(init_missing)}")
+else:
+    ok(f"all {len(initramfs)} modules the initramfs loaded are in the kernel's records "
+       f"({len(init_rows)} calls there, emitter: the kernel only, "
+       f"{sum(bool(set(r['sources']) - {'kernel'}) for r in init_rows)} of ours)")
+# augenrules at auditd's start deletes every rule (-D) and adds them again: a call that ends
+# in between has no kernel record (the kernel's limit, not ours). The gap: the first removal
+# of our rules after the root was mounted to the first addition after it (the b64 syscall
+# rule: `kmodaudit rules` writes it first).
+gap = None
+rm = [t for t, what in changes if what == "remove" and t >= switch]
+if rm:
+    adds = [t for t, what in changes if what == "add" and t >= rm[0]]
+    gap = (rm[0], adds[0] if adds else float("inf"))
+in_gap = set()  # (module, pid) of calls that overlapped the gap
+if gap:
+    for t, f in ours:
+        pid = f.get("_pid")
+        start = intents.get((pid, f.get("seq")), t)
+        if start <= gap[1] and t >= gap[0]:
+            in_gap.add((f.get("name"), int(pid)))
+    print(f"system: augenrules reloaded the kernel's rules (-D, then add) from "
+          f"{gap[0] - boot - 1:.2f} s to {gap[1] - boot - 1:.2f} s after boot; calls in that gap "
+          f"have no kernel record: {' '.join(sorted(m for m, p in in_gap)) or 'none'}")
 kernel_only = [r for r in rows if "kernel-only" in r["flags"]]
 if kernel_only:
     fail("kernel-only rows (a load the shim missed): "
@@ -180,20 +231,25 @@ if kernel_only:
 else:
     ok(f"report: {len(rows)} rows, none kernel-only")
 us_only = [r for r in rows if "userspace-only" in r["flags"]]
-us_late = [r for r in us_only if rules_loaded is None or r["epoch"] >= rules_loaded]
+us_late = [r for r in us_only if (rules_loaded is None or r["epoch"] >= rules_loaded)
+           and (r["module"], r["pid"]) not in in_gap]
 if us_late:
     fail("userspace-only rows after the kernel's rules were loaded: "
          + "; ".join(f"{r['module']} by {r['exe']}[{r['pid']}]" for r in us_late))
 else:
-    print(f"system: report: {len(us_only)} userspace-only rows, all before the kernel's module "
-          "rules were loaded (augenrules, when auditd started)")
+    print(f"system: report: {len(us_only)} userspace-only rows, each before the kernel's module "
+          "rules were loaded or in augenrules' reload gap")
 
 # The side-by-side table.
+not1to1 = []
 print("----- side by side: loads after the root was mounted, kernel vs ours -----")
 print(f"{'MODULE':<24} {'KERNEL':>6} {'OURS':>4} {'VIA':<8} LOADER")
 for m in later:
     rs = [r for r in rows if r["module"] == m and r["op"] == "load" and r["exit"] == 0]
     k = sum("kernel" in r["sources"] for r in rs)
+    gapped = any(g == m for g, p in in_gap)
+    if (k != 1 and not (k == 0 and gapped)) or len(per.get(m, [])) != 1:
+        not1to1.append(m)
     vias = ",".join(f.get("via", "?") for t, f in per.get(m, []))
     loader = ",".join(f"{f.get('comm', '?')}[{f.get('pid', '?') if 'pid' in f else '?'}]"
                       for t, f in per.get(m, []))
@@ -201,5 +257,9 @@ for m in later:
         loader = ",".join(f"{r['exe']}({r['comm']})[{r['pid']}]" for r in rs)
     print(f"{m:<24} {k:>6} {len(per.get(m, [])):>4} {vias:<8} {loader}")
 print("-----")
+if not1to1:
+    fail(f"not one kernel record and one of ours: {' '.join(not1to1)}")
+else:
+    ok(f"the kernel's records and ours 1:1 for all {len(later)} loads after the root was mounted")
 print(f"system: {fails} failure(s)")
 sys.exit(1 if fails else 0)
