@@ -40,18 +40,15 @@ ls "$KMODAUDIT_CACHE"/debs/"$KPKG"_*.deb >/dev/null 2>&1 || skip "no $KPKG .deb 
 
 sys=$KMODAUDIT_BUILD/system
 mkdir -p "$sys"
-# One run at a time per build tree; the qemu test bed's lock too: two TCG guests on two cores
-# would each take twice as long.
+# One run at a time per build tree.
 exec {lock}>"$sys/lock"
 flock "$lock"
-mkdir -p "$KMODAUDIT_BUILD/vm"
-exec {vmlock}>"$KMODAUDIT_BUILD/vm/lock"
-flock "$vmlock"
 t0=$SECONDS
 stamp() { echo "system: $* ($((SECONDS - t0)) s)"; }
 
 # The .debs of the committed tree, rebuilt when HEAD moves.
-head=$(git -C "$KMODAUDIT_SRC" rev-parse HEAD)
+head=$(git -C "$KMODAUDIT_SRC" rev-parse HEAD 2>/dev/null) ||
+	skip "$KMODAUDIT_SRC is not a git tree (packaging/build-deb builds the committed tree)"
 debdir=$sys/debs
 if [ "$(cat "$debdir/.commit" 2>/dev/null)" != "$head" ]; then
 	bash "$KMODAUDIT_SRC/packaging/build-deb" "$debdir" >/dev/null
@@ -140,6 +137,11 @@ boot() {
 	tr -d '\r' <"$W/console$n.log" || true
 	echo "----- end of console, boot $n -----"
 }
+# The boots take the qemu test bed's lock too: two TCG guests on two cores would each take
+# twice as long.
+mkdir -p "$KMODAUDIT_BUILD/vm"
+exec {vmlock}>"$KMODAUDIT_BUILD/vm/lock"
+flock "$vmlock"
 boot 1 "${KMA_SYS_TIMEOUT:-420}"
 echo "----- first boot's configuration log -----"
 cat "$W/out1/firstboot.log" 2>/dev/null || echo "(none: the first boot did not write its results)"
@@ -149,6 +151,7 @@ debugfs -R "dump /boot/initrd.img-$KVER $W/boot/initrd.img" "$W/root.img" >/dev/
 	{ echo "FAIL: no /boot/initrd.img-$KVER in the image after the first boot"; exit 1; }
 stamp "the first boot's initramfs: $(du -h "$W/boot/initrd.img" | cut -f1)"
 boot 2 "${KMA_SYS_TIMEOUT:-240}"
+exec {vmlock}>&-
 
 rc=0
 python3 "$here/check.py" "$W" || rc=1
