@@ -10,7 +10,7 @@
 # check.py holds them to what the issue asks.
 # Usage: run.sh [--break WHAT]   (WHAT: preload, a deliberate break the checker must catch)
 # Environment: KMODAUDIT_BUILD, KMODAUDIT_SRC, KMODAUDIT_CACHE (set by ctest), KMA_SYS_TIMEOUT
-# (seconds per boot, default 420 for the first, which makes an initramfs, 240 for the second),
+# (seconds per boot, default 600 for the first, which makes an initramfs, 360 for the second),
 # KEEP=1 keeps the work directory's images.
 set -euo pipefail
 
@@ -142,7 +142,7 @@ boot() {
 mkdir -p "$KMODAUDIT_BUILD/vm"
 exec {vmlock}>"$KMODAUDIT_BUILD/vm/lock"
 flock "$vmlock"
-boot 1 "${KMA_SYS_TIMEOUT:-420}"
+boot 1 "${KMA_SYS_TIMEOUT:-600}"
 echo "----- first boot's configuration log -----"
 cat "$W/out1/firstboot.log" 2>/dev/null || echo "(none: the first boot did not write its results)"
 # The second boot uses the initramfs the first one made (rules --install --initramfs ran
@@ -150,7 +150,7 @@ cat "$W/out1/firstboot.log" 2>/dev/null || echo "(none: the first boot did not w
 debugfs -R "dump /boot/initrd.img-$KVER $W/boot/initrd.img" "$W/root.img" >/dev/null 2>&1 ||
 	{ echo "FAIL: no /boot/initrd.img-$KVER in the image after the first boot"; exit 1; }
 stamp "the first boot's initramfs: $(du -h "$W/boot/initrd.img" | cut -f1)"
-boot 2 "${KMA_SYS_TIMEOUT:-240}"
+boot 2 "${KMA_SYS_TIMEOUT:-360}"
 exec {vmlock}>&-
 
 rc=0
