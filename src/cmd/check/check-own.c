@@ -425,6 +425,7 @@ const struct check_item check_items_own[] = {
 	{"kmodaudit BPF load rule (rules.d)", check_bpf_rule_disk},
 	{"kmodaudit BPF load rule (running)", check_bpf_rule_running},
 	{"kmodaudit module rules at boot (initramfs)", boot_rules},
+	{"kmodaudit audit left on by journald", check_journald_audit},
 	{"kmodaudit records kept by the kernel (rules.d)", drops_disk},
 	{"kmodaudit records kept by the kernel (running)", drops_running},
 };
