@@ -292,5 +292,48 @@ if not1to1:
     fail(f"not one kernel record and one of ours: {' '.join(not1to1)}")
 else:
     ok(f"the kernel's records and ours 1:1 for all {len(later)} loads after the root was mounted")
+
+# The upgrade under the running system (the same .debs again) and the purge at its end.
+reinstall = read("reinstall.log") or ""
+pre = read("ld.so.preload-reinstalled") or ""
+if reinstall.rstrip().endswith("exit 0") and "/libkmodaudit.so" in pre:
+    ok("the packages reinstalled over the running system, the preload entry kept")
+else:
+    fail(f"reinstall: {reinstall.strip()[-300:]!r}, ld.so.preload then {pre.strip()!r}")
+purge = read("purge.log") or ""
+purged = read("ld.so.preload-purged") or ""
+if purge.rstrip().endswith("exit 0") and "libkmodaudit" not in purged:
+    ok("dpkg --purge of both packages: exit 0, no entry left in /etc/ld.so.preload")
+else:
+    fail(f"purge: {purge.strip()[-300:]!r}, ld.so.preload then {purged.strip()!r}")
+
+# The third boot: the purged system comes up and stops cleanly, nothing of the shim left.
+OUT3 = os.path.join(W, "out3")
+journal3 = read("journal.txt", OUT3)
+console3 = (read("console3.log", W) or "").replace("\r", "")
+if journal3 is None:
+    fail("the boot after the purge wrote no results: see its console above")
+else:
+    state3 = (read("system-state", OUT3) or "").strip()
+    qexit3 = (read("qemu-exit", OUT3) or "").strip()
+    shim3 = (read("maps-with-shim", OUT3) or "").split()
+    dpkg3 = read("dpkg", OUT3) or ""
+    lderr3 = [l for l in (console3 + journal3).splitlines()
+              if re.search(r"ld\.so|cannot be preloaded", l)]
+    if state3 == "running" and "reboot: Power down" in console3 and qexit3 == "0":
+        ok("the boot after the purge: running, powered off cleanly")
+    else:
+        fail(f"the boot after the purge: is-system-running {state3!r}, qemu exit {qexit3}, "
+             f"'reboot: Power down' {'in' if 'reboot: Power down' in console3 else 'not in'} "
+             "the console")
+    if shim3 or lderr3 or "libkmodaudit" in (read("ld.so.preload", OUT3) or ""):
+        fail(f"after the purge: processes mapping the shim {shim3[:5]}, ld.so errors "
+             f"{lderr3[:3]}")
+    else:
+        ok("after the purge: no preload entry, no process maps the shim, no ld.so error")
+    if re.search(r"^kmodaudit (ii|rc|ri)", dpkg3, re.M):
+        fail(f"after the purge dpkg still has: {dpkg3.strip()!r}")
+    else:
+        ok("after the purge dpkg has neither package (not even config files)")
 print(f"system: {fails} failure(s)")
 sys.exit(1 if fails else 0)

@@ -4,13 +4,16 @@
 # with systemd, udev, auditd, Debian's kernel and the project's .debs (built by
 # packaging/build-deb from the committed tree) installed with dpkg; an ext4 image made with
 # `mke2fs -d` (no loop mount); the kernel and the initramfs the root generated itself. Booted
-# twice under qemu (TCG): first boot configures as an administrator would (kma-firstboot:
+# three times under qemu (TCG): first boot configures as an administrator would (kma-firstboot:
 # rules --install, preload enable, a modules-load.d entry) and reboots; the second boot is the
-# configured system, whose results (kma-collect) come back as a tar on a second virtio disk.
+# configured system, whose results (kma-collect) come back as a tar on a second virtio disk; it
+# reinstalls the packages, loads a module and purges them at its end; the third boot
+# (kma-purged) must come up clean without them.
 # check.py holds them to what the issue asks.
 # Usage: run.sh [--break WHAT]   (WHAT: preload, a deliberate break the checker must catch)
 # Environment: KMODAUDIT_BUILD, KMODAUDIT_SRC, KMODAUDIT_CACHE (set by ctest), KMA_SYS_TIMEOUT
-# (seconds per boot, default 600 for the first, which makes an initramfs, 360 for the second),
+# (seconds per boot, default 600 for the first, which makes an initramfs, 360 for the second,
+# 300 for the third),
 # KEEP=1 keeps the work directory's images.
 set -euo pipefail
 
@@ -18,7 +21,7 @@ brk=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--break) brk=$2; shift 2 ;;
-	-h | --help) sed -n '3,14p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,17p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -77,10 +80,11 @@ mount --rbind /dev "$m/dev"
 in_root() { chroot "$m" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
 cp "$W"/kmodaudit*.deb "$m/tmp/"
 in_root sh -c 'dpkg -i /tmp/kmodaudit_*.deb /tmp/kmodaudit-kmod_*.deb'
-rm "$m"/tmp/kmodaudit*.deb
+mkdir -p "$m/kma-test/debs"
+mv "$m"/tmp/kmodaudit*.deb "$m/kma-test/debs/" # the second boot reinstalls them
 echo kma-sys >"$m/etc/hostname"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' >"$m/etc/fstab"
-install -m 0755 "$guest/kma-firstboot" "$guest/kma-collect" "$m/usr/local/sbin/"
+install -m 0755 "$guest/kma-firstboot" "$guest/kma-collect" "$guest/kma-purged" "$m/usr/local/sbin/"
 install -m 0644 "$guest"/*.service "$m/etc/systemd/system/"
 install -m 0755 "$guest/kma-initramfs-modules" "$m/etc/initramfs-tools/scripts/init-bottom/"
 mkdir -p "$m/kma-test"
@@ -151,6 +155,8 @@ debugfs -R "dump /boot/initrd.img-$KVER $W/boot/initrd.img" "$W/root.img" >/dev/
 	{ echo "FAIL: no /boot/initrd.img-$KVER in the image after the first boot"; exit 1; }
 stamp "the first boot's initramfs: $(du -h "$W/boot/initrd.img" | cut -f1)"
 boot 2 "${KMA_SYS_TIMEOUT:-360}"
+# The third boot: the packages were purged at the end of the second.
+boot 3 "${KMA_SYS_TIMEOUT:-300}"
 exec {vmlock}>&-
 
 rc=0
