@@ -212,10 +212,22 @@ for l in (read("report.json") or "").splitlines():
         fail(f"report --json: not JSON: {l[:120]}")
 if not rows:
     fail(f"kmodaudit report gave no rows: {(read('report.err') or '').strip()[:300]}")
-# The root was mounted (init-bottom ran) at this time: loads before it are the initramfs'.
+# The root was mounted (init-bottom ran) at this time: loads before it are the initramfs'. The
+# guest's wall clock and its uptime drift apart under TCG (PID 1's first loads were seen 0.5 s
+# before this mark), so a row is the initramfs' only if, besides its time, nothing of ours
+# recorded it (the initramfs has no shim) and it is not a successful load of a module the
+# initramfs did not load.
 switch = boot + 1 + float(read("initramfs-uptime") or 0)
-init_rows = [r for r in rows if r["epoch"] < switch]
-rows = [r for r in rows if r["epoch"] >= switch]
+
+
+def in_initramfs(r):
+    if r["epoch"] >= switch or set(r["sources"]) - {"kernel"}:
+        return False
+    return not (r["op"] == "load" and r["exit"] == 0 and r["module"] not in initramfs)
+
+
+init_rows = [r for r in rows if in_initramfs(r)]
+rows = [r for r in rows if not in_initramfs(r)]
 check_out = read("check") or ""
 if re.search(r"^PASS +kmodaudit module rules at boot \(initramfs\)", check_out, re.M):
     ok("kmodaudit check: the module rules' initramfs hook is in place")
@@ -233,8 +245,7 @@ if init_missing:
     fail(f"initramfs loads without a kernel record: {' '.join(init_missing)}")
 else:
     ok(f"all {len(initramfs)} modules the initramfs loaded are in the kernel's records "
-       f"({len(init_rows)} calls there, emitter: the kernel only, "
-       f"{sum(bool(set(r['sources']) - {'kernel'}) for r in init_rows)} of ours)")
+       f"({len(init_rows)} calls there, emitter: the kernel only)")
 # augenrules at auditd's start deletes every rule (-D) and adds them again: a call that ends
 # in between has no kernel record (the kernel's limit, not ours). The gap: the first removal
 # of our rules after the root was mounted to the first addition after it (the b64 syscall
@@ -319,7 +330,7 @@ else:
     shim3 = (read("maps-with-shim", OUT3) or "").split()
     dpkg3 = read("dpkg", OUT3) or ""
     lderr3 = [l for l in (console3 + journal3).splitlines()
-              if re.search(r"ld\.so|cannot be preloaded", l)]
+              if re.search(r"ld\.so: object|cannot be preloaded|ERROR: ld\.so", l)]
     if state3 == "running" and "reboot: Power down" in console3 and qexit3 == "0":
         ok("the boot after the purge: running, powered off cleanly")
     else:
