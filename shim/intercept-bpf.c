@@ -73,18 +73,25 @@ static void bpf_copies_release(struct bpf_copies *c)
 	free(c->license);
 }
 
-/* The instructions, read whole into read-only private memory, or NULL. */
-static void *insns_take(uint64_t from, size_t len)
+/*
+ * The instructions, read whole into read-only private memory, or NULL; *unreadable when that was
+ * for the caller's memory (not for want of ours).
+ */
+static void *insns_take(uint64_t from, size_t len, bool *unreadable)
 {
 	void *map;
 
+	*unreadable = false;
 	if (len == 0)
 		return NULL;
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED)
 		return NULL;
-	if (safe_read(map, (const void *)(uintptr_t)from, len) != len) {
+	/* our buffer in the caller's hole: that part was unmapped */
+	if (copy_took_source(map, len, from, len) ||
+	    safe_read(map, (const void *)(uintptr_t)from, len) != len) {
 		munmap(map, len);
+		*unreadable = true;
 		return NULL;
 	}
 	mprotect(map, len, PROT_READ);
@@ -98,6 +105,7 @@ static void *insns_take(uint64_t from, size_t len)
 static long bpf_copies_take(struct bpf_copies *c, long uattr, unsigned int size)
 {
 	struct kma_bpf_attr a;
+	bool unreadable;
 	size_t len;
 	int r;
 
@@ -125,13 +133,15 @@ static long bpf_copies_take(struct bpf_copies *c, long uattr, unsigned int size)
 	kma_bpf_attr_parse(c->attr, size, &a);
 
 	len = kma_bpf_insns_len(a.insn_cnt);
-	c->insns = insns_take(a.insns, len);
+	c->insns = insns_take(a.insns, len, &unreadable);
 	if (c->insns) {
 		c->insns_len = len;
 		kma_bpf_attr_set_insns(c->attr, size, c->insns);
 	} else if (a.insn_cnt) {
 		/* unreadable, or a count the kernel refuses (E2BIG): no hash to state */
 		c->truncated_read = true;
+		if (unreadable)
+			kma_bpf_attr_set_insns(c->attr, size, KMA_BPF_INSNS_UNREADABLE);
 	}
 
 	/* the kernel reads at most 127 bytes and ends them itself: our copy holds the same */

@@ -84,6 +84,11 @@ static bool image_copy_take(struct image_copy *c, const void *src, size_t len)
 	c->data = image_copy_map(c, len);
 	if (!c->data)
 		return false;
+	if (copy_took_source(c->map, c->map_len, from, len)) {
+		image_copy_release(c);
+		*c = (struct image_copy){};
+		return false;
+	}
 	while (c->len < len) {
 		size_t want = len - c->len < COPY_CHUNK ? len - c->len : COPY_CHUNK;
 		size_t n;

@@ -52,6 +52,14 @@ int kma_bpf_attr_parse(const void *attr, size_t size, struct kma_bpf_attr *out);
 void kma_bpf_attr_set_insns(void *attr, size_t size, const void *insns);
 void kma_bpf_attr_set_license(void *attr, size_t size, const char *license);
 
+/*
+ * Where a block's insns point when the caller's instructions could not be read: past TASK_SIZE
+ * (a 32-bit task's too), where no process can map anything. The kernel answers EFAULT for it as
+ * for the caller's pointer, whatever the emitter or another thread maps at the caller's address
+ * before the kernel reads (a copy buffer may land in the very hole the pointer names).
+ */
+#define KMA_BPF_INSNS_UNREADABLE ((const void *)(uintptr_t)-4096)
+
 /* Bytes of insn_cnt instructions, or 0 when the kernel refuses the count before reading. */
 size_t kma_bpf_insns_len(uint32_t insn_cnt);
 

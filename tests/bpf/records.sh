@@ -137,5 +137,22 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 	bad "report rows"
+# --op bpf: these programs' rows alone, OP bpf; --op load: no program's row
+rc=0
+"$KMODAUDIT_BUILD/src/kmodaudit" report --json --op bpf --since "$mark" >"$tmp/op-bpf.json" || rc=$?
+[ $rc = 0 ] || [ $rc = 3 ] || fail "kmodaudit report --op bpf: exit $rc"
+rc=0
+"$KMODAUDIT_BUILD/src/kmodaudit" report --json --op load --since "$mark" >"$tmp/op-load.json" || rc=$?
+[ $rc = 0 ] || [ $rc = 3 ] || fail "kmodaudit report --op load: exit $rc"
+"$py" - "$tmp/report.json" "$tmp/op-bpf.json" "$tmp/op-load.json" "$tool_id" "$py_id" "$bare_id" <<'PY' ||
+import json, sys
+rows, op_bpf, op_load = ([json.loads(l) for l in open(f)] for f in sys.argv[1:4])
+ids = {int(x) for x in sys.argv[4:7]}
+assert all(r.get("bpf") and r["op"] == "bpf" for r in op_bpf), op_bpf
+assert len(op_bpf) == sum(1 for r in rows if r.get("bpf")), (len(op_bpf), rows)
+assert ids <= {r["bpf"]["prog_id"] for r in op_bpf}, (ids, op_bpf)
+assert not any(r.get("bpf") for r in op_load), op_load
+PY
+	bad "report --op bpf / --op load"
 [ "$failures" = 0 ] || fail "$failures mismatches"
 echo "PASS"

@@ -21,3 +21,9 @@ kmodaudit_sys_test(report-cli ${CMAKE_CURRENT_LIST_DIR}/cli.sh 120)
 # The table's widths: the widest wide column shrinks first, text cut on code points.
 kmodaudit_unit_test(test-report-width ${CMAKE_CURRENT_LIST_DIR}/test-report-width.c)
 target_link_libraries(test-report-width PRIVATE kmodaudit-cmd-report)
+# One call's kernel event lost from the real VM log (each in turn): only that row loses the
+# kernel; no later event of the same loader moves to the row before it.
+kmodaudit_sys_test(report-pairing ${CMAKE_CURRENT_LIST_DIR}/pairing.sh 180)
+# BPF program rows: OP bpf, --op bpf keeps them alone and --op load only module loads; --explain
+# gives their values' origins (the real VM log with a BPF load after it).
+kmodaudit_sys_test(report-bpf-op ${CMAKE_CURRENT_LIST_DIR}/bpf-op.sh 60)

@@ -198,11 +198,23 @@ check "$f" --since "@$((sec + 50))" -- '
 assert len(rows) == 2 and all(r["pid"] == traced for r in rows), rows'
 check "$f" --until "@$((sec + 50))" -- '
 assert len(rows) == 4 and not by_pid(traced), rows'
+# The kernel's event 10 s after the call's result: no window makes it that call's (the call
+# returned before the kernel saw it).
 f=$(variant far)
 sed -i "/syscall=313 .* pid=$shim /s/msg=audit($sec\./msg=audit($((sec + 10))./" "$f"
+for w in 3 20; do
+	check "$f" --window $w -- '
+r = [r for r in rows if r["pid"] == shim and r["syscall"] == "finit_module"]
+assert sorted(x["sources"] for x in r) == [["kernel"], ["preload"]], r'
+done
+# Without the intent (intent records switched off) the call's start is unknown: the window says
+# how long before its result the kernel's event may be.
+f=$(variant far-no-intent)
+sed -i -e "/syscall=313 .* pid=$shim /s/msg=audit($sec\./msg=audit($((sec - 10))./" \
+	-e "/pid=$shim .*op=kmod_load_intent seq=1 /d" "$f"
 check "$f" -- '
 r = [r for r in rows if r["pid"] == shim and r["syscall"] == "finit_module"]
-assert sorted(x["sources"][0] for x in r) == ["kernel", "preload"], r'
+assert sorted(x["sources"] for x in r) == [["kernel"], ["preload"]], r'
 check "$f" --window 20 -- '
 r = [r for r in rows if r["pid"] == shim and r["syscall"] == "finit_module"]
 assert len(r) == 1 and r[0]["sources"] == ["kernel", "preload"], r'
@@ -211,9 +223,12 @@ echo "ok: since/until/window"
 # A span edge inside a call: records of one call on both sides of --since/--until. The call is
 # still one row, paired as in the log itself, and shown only on the side its time (the intent's)
 # is on: never a no_result, userspace-only or kernel-only half.
+# The kernel's event (and the result after it) on the other side.
 f=$(variant edge-kernel)
-sed -i "/syscall=313 .* pid=$shim /s/msg=audit($sec\.[0-9]*:/msg=audit($((sec + 1)).000:/" "$f"
+sed -i -e "/syscall=313 .* pid=$shim /s/msg=audit($sec\.[0-9]*:/msg=audit($((sec + 1)).000:/" \
+	-e "/pid=$shim .*op=kmod_load seq=1 /s/msg=audit($sec\.[0-9]*:/msg=audit($((sec + 1)).000:/" "$f"
 grep -q "msg=audit($((sec + 1)).000:.* pid=$shim " "$f" || fail "edge edit"
+grep -q "msg=audit($((sec + 1)).000:.*pid=$shim .*op=kmod_load seq=1 " "$f" || fail "edge edit"
 check "$f" --until "@$sec" -- '
 assert len(rows) == 6 and all(r["flags"] == ["failed"] and len(r["sources"]) == 2 for r in rows), rows
 assert all(r["sources"] == ["kernel", "preload"] for r in by_pid(shim)), by_pid(shim)'

@@ -62,3 +62,5 @@ foreach(kind old:1 call-size:2 opts-size:3 table-size:4)
 		LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/shim)
 endforeach()
 kmodaudit_sys_test(shim-abi ${CMAKE_CURRENT_LIST_DIR}/abi.sh 60)
+# The core replaced (dpkg-style) or removed under a running loader before and after its first call.
+kmodaudit_sys_test(shim-upgrade ${CMAKE_CURRENT_LIST_DIR}/upgrade.sh 60)

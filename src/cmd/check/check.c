@@ -16,6 +16,7 @@
 #include "cmd/check/check-print.h"
 #include "cmd/cmd.h"
 #include "cmd/common/fileio.h"
+#include "cmd/common/root-arg.h"
 #include "cmd/preload/preload.h"
 #include "cmd/rules/rules-spec.h"
 #include "core/macro.h"
@@ -271,16 +272,8 @@ int cmd_check(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			free(root);
-			root = realpath(optarg, NULL);
-			if (!root) {
-				fprintf(stderr, "kmodaudit check: --root %s: %m\n", optarg);
+			if (root_arg_parse("kmodaudit check", optarg, &root) < 0)
 				return EXIT_USAGE;
-			}
-			if (!strcmp(root, "/")) {
-				free(root);
-				root = NULL; /* the running system, running checks included */
-			}
 			break;
 		case 'j':
 			json = true;

@@ -53,8 +53,8 @@ static char *decoded(enum record_field_id id, const char *v)
 
 static void event_free(struct rep_bpf_event *e)
 {
-	char *strs[] = {e->node,      e->exe,	    e->comm,	     e->via,
-			e->prog_type, e->prog_name, e->insns_sha256, e->anomaly};
+	char *strs[] = {e->node,      e->exe,	       e->comm,	   e->via, e->prog_type,
+			e->prog_name, e->insns_sha256, e->anomaly, e->text};
 
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
 		free(strs[i]);
@@ -262,6 +262,21 @@ int rep_bpf_read(auparse_state_t *au, int type, const struct rep_time *t, const 
 	return r;
 }
 
+void rep_bpf_keep_text(struct rep_log *log, const struct rep_time *t, const char *text)
+{
+	struct rep_bpf_log *bl = log->bpf;
+
+	/* the event's own are the last read, all of its serial */
+	for (size_t i = bl ? bl->n : 0; i-- > 0;) {
+		struct rep_bpf_event *e = &bl->ev[i];
+
+		if (e->t.serial != t->serial || e->t.sec != t->sec)
+			break;
+		if (!e->text)
+			e->text = strdup(text);
+	}
+}
+
 static double tsec(const struct rep_time *t)
 {
 	return (double)t->sec + t->ms / 1000.0;
@@ -400,8 +415,9 @@ static unsigned source_of(const char *via)
 	return REP_SRC_PRELOAD;
 }
 
-static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct rep_bpf_event *rec,
-		    const struct rep_bpf_event *load, const struct rep_bpf_event *unload)
+static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct rep_bpf_event *intent,
+		    const struct rep_bpf_event *rec, const struct rep_bpf_event *load,
+		    const struct rep_bpf_event *unload)
 {
 	/* the loader: the kernel's SYSCALL record of the load when there is one (its facts win) */
 	const struct rep_bpf_event *who = load && load->pid >= 0 ? load : rec ? rec : load;
@@ -424,6 +440,7 @@ static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct re
 	*p = (struct rep_bpf_prog){
 		.prog_id = load ? load->prog_id : rec->prog_id,
 		.insn_cnt = rec ? rec->insn_cnt : -1,
+		.events = {intent, rec, load, unload},
 	};
 	if (load)
 		row->sources |= REP_SRC_KERNEL;
@@ -458,7 +475,8 @@ static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct re
 		unsigned ident = who->kernel ? REP_ORIGIN_KERNEL : REP_ORIGIN_PREFIX;
 
 		row->origin[REP_F_MODULE] = rec ? claim : REP_ORIGIN_NONE;
-		row->origin[REP_F_SYSCALL] = claim;
+		/* the kernel's LOAD of the id says the call was bpf() */
+		row->origin[REP_F_SYSCALL] = load ? REP_ORIGIN_KERNEL : claim;
 		row->origin[REP_F_PID] = row->pid >= 0 ? ident : REP_ORIGIN_NONE;
 		row->origin[REP_F_UID] = row->uid >= 0 ? ident : REP_ORIGIN_NONE;
 		row->origin[REP_F_AUID] = row->auid >= 0 ? ident : REP_ORIGIN_NONE;
@@ -487,20 +505,6 @@ static int make_row(struct rep_row *row, struct rep_bpf_prog *p, const struct re
 	return 0;
 }
 
-static int row_cmp(const void *a, const void *b)
-{
-	const struct rep_row *x = a, *y = b;
-	int c = strcmp(x->node ? x->node : "", y->node ? y->node : "");
-	double d;
-
-	if (c)
-		return c;
-	d = tsec(&x->t) - tsec(&y->t);
-	if (d)
-		return d < 0 ? -1 : 1;
-	return x->t.serial < y->t.serial ? -1 : x->t.serial > y->t.serial;
-}
-
 int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows)
 {
 	struct rep_bpf_log *bl = log->bpf;
@@ -523,7 +527,8 @@ int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows)
 	*rows = all;
 	/* our results first, each with the kernel's LOAD of its id and its UNLOAD */
 	for (size_t i = 0; i < bl->n && r == 0; i++) {
-		struct rep_bpf_event *e = &bl->ev[i], *rec, *load = NULL, *unload = NULL;
+		struct rep_bpf_event *e = &bl->ev[i], *rec, *intent = NULL, *load = NULL,
+				     *unload = NULL;
 
 		if (e->kernel || e->used)
 			continue;
@@ -532,8 +537,10 @@ int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows)
 			struct rep_bpf_event *res = result_of(bl, e);
 
 			e->used = true;
-			if (res)
+			if (res) {
 				rec = res;
+				intent = e;
+			}
 		}
 		rec->used = true;
 		if (!rec->intent && rec->prog_id >= 0) {
@@ -545,7 +552,7 @@ int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows)
 					unload->used = true;
 			}
 		}
-		r = make_row(&all[*nrows + n], &bl->progs[n], rec, load, unload);
+		r = make_row(&all[*nrows + n], &bl->progs[n], intent, rec, load, unload);
 		n++;
 	}
 	/* kernel-only: LOADs no emitter recorded */
@@ -558,12 +565,12 @@ int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows)
 		unload = kernel_of(bl, k->node, k->prog_id, true, &k->t);
 		if (unload)
 			unload->used = true;
-		r = make_row(&all[*nrows + n], &bl->progs[n], NULL, k, unload);
+		r = make_row(&all[*nrows + n], &bl->progs[n], NULL, NULL, k, unload);
 		n++;
 	}
 	bl->nprogs = n;
 	*nrows += n;
-	qsort(all, *nrows, sizeof(*all), row_cmp);
+	qsort(all, *nrows, sizeof(*all), rep_row_cmp);
 	return r;
 }
 

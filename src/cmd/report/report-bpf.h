@@ -31,6 +31,7 @@ struct rep_bpf_event {
 	bool exit_known;
 	long long exit;
 	bool used;
+	char *text; /* the event's records as written (rep_read_keep_text()), or NULL */
 };
 
 /* What a BPF row shows beyond struct rep_row (rep_row.bpf). */
@@ -41,6 +42,8 @@ struct rep_bpf_prog {
 	bool unloaded;	    /* the kernel's UNLOAD of the id: the program's end */
 	struct rep_time unload_t;
 	char *label; /* the MODULE column: "prog_name (prog_type, id N)" */
+	/* for --explain: our intent and result, the kernel's LOAD and UNLOAD (NULL: none) */
+	const struct rep_bpf_event *events[4];
 };
 
 struct rep_bpf_log {
@@ -64,6 +67,9 @@ bool rep_bpf_wants(int type, const char *op);
 /* Read the current record (AUDIT_BPF, a SYSCALL of bpf(), or ours with a BPF op). 0 or -errno. */
 int rep_bpf_read(auparse_state_t *au, int type, const struct rep_time *t, const char *node,
 		 struct rep_log *log);
+
+/* Give the records of the event just read at T (its text, one a line) to the BPF events it made. */
+void rep_bpf_keep_text(struct rep_log *log, const struct rep_time *t, const char *text);
 
 /* Append one row per BPF program load to *rows, and sort all rows again. 0 or -errno. */
 int rep_bpf_rows(struct rep_log *log, struct rep_row **rows, size_t *nrows);

@@ -168,7 +168,7 @@ static char *get_serial(const struct rep_row *r, bool full)
  */
 const struct rep_col rep_cols[] = {
 	{"TIME", 23, 0, false, "time of the event (local; --utc: UTC)", get_time},
-	{"OP", 6, 0, false, "load or unload", get_op},
+	{"OP", 6, 0, false, "load, unload or bpf", get_op},
 	{"SYSCALL", 13, 0, false, "init_module, finit_module, delete_module", get_syscall},
 	{"MODULE", 8, 0, true, "module name (the kernel's; a differing claim after it)",
 	 get_module},

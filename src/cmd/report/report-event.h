@@ -83,6 +83,15 @@ struct rep_time {
 	unsigned long serial;
 };
 
+/*
+ * A record's place in its node's audit stream: the kernel stamps each record with a time and a
+ * serial taken in the order the records are made, so (t, serial) orders them exactly.
+ */
+struct rep_stamp {
+	double t;
+	unsigned long serial;
+};
+
 /* A module syscall the kernel recorded: SYSCALL (+ KERN_MODULE) records of one serial. */
 struct rep_kernel {
 	struct rep_time t;
@@ -158,9 +167,13 @@ struct rep_row {
 	struct rep_mismatch mismatch[REP_MAX_MISMATCHES];
 	unsigned nmismatch;
 	const struct rep_bpf_prog *bpf; /* a BPF program's row (report-bpf.c), NULL: a module's */
-	/* Matching: the span of the row's first call, and that call's place in the log. */
+	/* Matching: the span of the row's first call, and that call's place in the log; the stamps
+	 * between which the call's kernel event lies (the latest there is taken when the lower one
+	 * is a guess, the earliest otherwise). */
 	double span_start, span_end;
 	size_t first_call;
+	struct rep_stamp kernel_lo, kernel_hi;
+	bool kernel_last;
 };
 
 struct rep_log {
@@ -197,9 +210,12 @@ struct rep_match_opts {
 bool rep_trust_entry_has_key(const char *entry);
 bool rep_signer_trusted(char **entries, const char *signer, const char *sig_key);
 
-/* Pair, merge and correlate into rows sorted by node, then time. */
+/* Pair, merge and correlate into rows sorted by node, then time (rep_row_cmp). */
 int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep_row **rows,
 	      size_t *nrows);
+
+/* The order of rows, for qsort(): by node, then time, then serial. */
+int rep_row_cmp(const void *a, const void *b);
 
 /* Facts, claims and witness of a row from its records and the kernel's event (report-trust.c). */
 void rep_trust_row(struct rep_row *row);

@@ -116,7 +116,7 @@ int rep_print_explain(const struct rep_row *rows, size_t n)
 			putchar('\n');
 		if (node)
 			printf("node=%s ", node);
-		printf("%s serial %lu: %s\n", t, r->t.serial, r->unload ? "unload" : "load");
+		printf("%s serial %lu: %s\n", t, r->t.serial, rep_row_op(r));
 		print_witness(r);
 		print_value(r, REP_F_MODULE, r->name);
 		print_value(r, REP_F_SYSCALL, r->syscall);

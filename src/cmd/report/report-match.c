@@ -9,14 +9,19 @@
  *    window). Calls of one key are swept in order of their start, so that a call of any length
  *    costs the same.
  * 3. A kernel SYSCALL event belongs to the row with the same node, pid (the caller's: for
- *    via=trace taken from history=, since the record's own pid is the tracer) and syscall,
- *    whose time span (intent - window .. result + window) holds it; one with the same module
- *    name is preferred, then the nearest in time, then the earliest. Rows take their events in
- *    the order of their first records in the log. A kernel event no row takes is kernel-only;
- *    a row no kernel event joins is userspace-only.
+ *    via=trace taken from history=, since the record's own pid is the tracer) and syscall
+ *    whose call it is: an intent is sent before the syscall and its result after it, so the
+ *    event lies between the two in the audit stream's (time, serial) order. A side missing (an
+ *    unload, intents switched off, a call that never came back) is guessed as the window from
+ *    the other, but never past the neighbouring call of the same emitter and caller. Of the
+ *    events there, one with the row's module name is preferred, then the nearest to the known
+ *    side. Rows take their events in the order of their first records in the log. An event no
+ *    row takes is kernel-only; a row no kernel event joins (its event lost) is userspace-only:
+ *    an event is never handed to a neighbouring call.
  * 4. What each value of a row rests on, and who vouches for it: report-trust.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +34,18 @@
 static double tsec(const struct rep_time *t)
 {
 	return (double)t->sec + t->ms / 1000.0;
+}
+
+static struct rep_stamp stamp_of(const struct rep_time *t)
+{
+	return (struct rep_stamp){.t = tsec(t), .serial = t->serial};
+}
+
+static int stamp_cmp(struct rep_stamp a, struct rep_stamp b)
+{
+	if (a.t != b.t)
+		return a.t < b.t ? -1 : 1;
+	return (a.serial > b.serial) - (a.serial < b.serial);
 }
 
 static unsigned via_source(const char *via)
@@ -44,15 +61,29 @@ static unsigned via_source(const char *via)
 	return 0;
 }
 
-/* One call of ours: the result, and the intent before it (either may be missing). */
+/*
+ * One call of ours: the result, and the intent before it (either may be missing); its kernel
+ * event lies between LO and HI (LO a guess when there is no intent).
+ */
 struct call {
 	const struct rep_user *result, *intent;
 	double start, end;
+	struct rep_stamp lo, hi;
 };
 
 static const struct rep_user *call_info(const struct call *c)
 {
 	return c->result ? c->result : c->intent;
+}
+
+static struct rep_stamp call_first(const struct call *c)
+{
+	return stamp_of(c->intent ? &c->intent->t : &c->result->t);
+}
+
+static struct rep_stamp call_last(const struct call *c)
+{
+	return stamp_of(c->result ? &c->result->t : &c->intent->t);
 }
 
 /* NULL sorts first and equals only NULL (as str_eq() has it). */
@@ -208,6 +239,86 @@ static int pair_calls(struct rep_log *log, struct call **calls, size_t *ncalls)
 	return 0;
 }
 
+/* A call by emitter and caller (node, via, caller pid), then its first record. */
+struct emitter_key {
+	const char *node, *via;
+	long long pid;
+	struct rep_stamp first;
+	size_t idx;
+};
+
+static int emitter_cmp(const void *a, const void *b)
+{
+	const struct emitter_key *x = a, *y = b;
+	int c = strcmp_null(x->node, y->node);
+
+	if (!c)
+		c = strcmp_null(x->via, y->via);
+	if (!c)
+		c = num_cmp(x->pid, y->pid);
+	if (!c)
+		c = stamp_cmp(x->first, y->first);
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static bool same_emitter(const struct emitter_key *a, const struct emitter_key *b)
+{
+	return a->pid >= 0 && !strcmp_null(a->node, b->node) && !strcmp_null(a->via, b->via) &&
+	       a->pid == b->pid;
+}
+
+/*
+ * Where each call's kernel event may lie. The intent leaves before the syscall and the result
+ * after it (the tracer's at the syscall's entry and exit stops, outside the kernel's audit of
+ * it): the event lies between them. A side missing is the window from the other, cut at the
+ * previous (or next) call of the same emitter and caller, whose own event lies on its side.
+ */
+static int bound_calls(struct call *calls, size_t n, double window)
+{
+	_cleanup_free_ struct emitter_key *keys = calloc(n + 1, sizeof(*keys));
+
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct rep_user *u = call_info(&calls[i]);
+
+		keys[i] = (struct emitter_key){.node = u->node,
+					       .via = u->via,
+					       .pid = u->loader_pid,
+					       .first = call_first(&calls[i]),
+					       .idx = i};
+	}
+	qsort(keys, n, sizeof(*keys), emitter_cmp);
+	for (size_t p = 0; p < n; p++) {
+		struct call *c = &calls[keys[p].idx];
+
+		if (c->intent) {
+			c->lo = stamp_of(&c->intent->t);
+		} else {
+			c->lo = (struct rep_stamp){.t = tsec(&c->result->t) - window};
+			if (p > 0 && same_emitter(&keys[p - 1], &keys[p])) {
+				struct rep_stamp prev = call_last(&calls[keys[p - 1].idx]);
+
+				if (stamp_cmp(prev, c->lo) > 0)
+					c->lo = prev;
+			}
+		}
+		if (c->result) {
+			c->hi = stamp_of(&c->result->t);
+		} else {
+			c->hi = (struct rep_stamp){.t = tsec(&c->intent->t) + window,
+						   .serial = ULONG_MAX};
+			if (p + 1 < n && same_emitter(&keys[p], &keys[p + 1])) {
+				struct rep_stamp next = call_first(&calls[keys[p + 1].idx]);
+
+				if (stamp_cmp(next, c->hi) < 0)
+					c->hi = next;
+			}
+		}
+	}
+	return 0;
+}
+
 static void row_from_call(struct rep_row *row, const struct call *c, size_t idx)
 {
 	const struct rep_user *u = call_info(c);
@@ -227,6 +338,9 @@ static void row_from_call(struct rep_row *row, const struct call *c, size_t idx)
 		.span_start = c->start,
 		.span_end = c->end,
 		.first_call = idx,
+		.kernel_lo = c->lo,
+		.kernel_hi = c->hi,
+		.kernel_last = !c->intent,
 	};
 }
 
@@ -237,7 +351,7 @@ static bool signature_trusted(const struct rep_row *row, char **trusted)
 	       rep_signer_trusted(trusted, row->signer, row->sig_key);
 }
 
-static int row_cmp(const void *a, const void *b)
+int rep_row_cmp(const void *a, const void *b)
 {
 	const struct rep_row *x = a, *y = b;
 	int c = strcmp(x->node ? x->node : "", y->node ? y->node : "");
@@ -251,10 +365,29 @@ static int row_cmp(const void *a, const void *b)
 	return x->t.serial < y->t.serial ? -1 : x->t.serial > y->t.serial;
 }
 
-/* A call by the row key it merges on (node, caller pid, syscall, name), then start. */
-struct call_key {
+/* What calls merge on and a kernel event joins by: node, caller pid, syscall, module name. */
+struct match_id {
 	const char *node, *syscall, *name;
 	long long pid;
+};
+
+/* By node, pid, syscall and, when NAMED, module name. */
+static int match_id_cmp(const struct match_id *x, const struct match_id *y, bool named)
+{
+	int c = strcmp_null(x->node, y->node);
+
+	if (!c)
+		c = num_cmp(x->pid, y->pid);
+	if (!c)
+		c = strcmp_null(x->syscall, y->syscall);
+	if (!c && named)
+		c = strcmp_null(x->name, y->name);
+	return c;
+}
+
+/* A call by the row key it merges on (all of match_id), then start. */
+struct call_key {
+	struct match_id id;
 	double start;
 	size_t idx;
 };
@@ -262,14 +395,8 @@ struct call_key {
 static int call_cmp(const void *a, const void *b)
 {
 	const struct call_key *x = a, *y = b;
-	int c = strcmp_null(x->node, y->node);
+	int c = match_id_cmp(&x->id, &y->id, true);
 
-	if (!c)
-		c = num_cmp(x->pid, y->pid);
-	if (!c)
-		c = strcmp_null(x->syscall, y->syscall);
-	if (!c)
-		c = strcmp_null(x->name, y->name);
 	return c ? c : time_cmp(x->start, x->idx, y->start, y->idx);
 }
 
@@ -277,18 +404,17 @@ static struct call_key call_key_of(const struct call *c, size_t idx)
 {
 	const struct rep_user *u = call_info(c);
 
-	return (struct call_key){.node = u->node,
-				 .syscall = u->syscall,
-				 .name = u->name,
-				 .pid = u->loader_pid,
+	return (struct call_key){.id = {.node = u->node,
+					.syscall = u->syscall,
+					.name = u->name,
+					.pid = u->loader_pid},
 				 .start = c->start,
 				 .idx = idx};
 }
 
 static bool same_key(const struct call_key *a, const struct call_key *b)
 {
-	return !strcmp_null(a->node, b->node) && a->pid == b->pid &&
-	       !strcmp_null(a->syscall, b->syscall) && !strcmp_null(a->name, b->name);
+	return !match_id_cmp(&a->id, &b->id, true);
 }
 
 #define NSOURCES 3 /* preload, trace, kmod: a row takes one call of each */
@@ -358,38 +484,34 @@ static int merge_calls(const struct call *calls, size_t ncalls, double window, s
 	return 0;
 }
 
-/* A kernel event by node, pid, syscall (and, in the second order, module name), then time. */
+/* A kernel event by node, pid, syscall (and, in the second order, module name), then stamp. */
 struct kernel_key {
-	const char *node, *syscall, *name;
-	long long pid;
-	double t;
+	struct match_id id;
+	struct rep_stamp at;
 	size_t idx;
 };
+
+static int kernel_at_cmp(const struct kernel_key *x, const struct kernel_key *y)
+{
+	int c = stamp_cmp(x->at, y->at);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
 
 static int kernel_cmp(const void *a, const void *b)
 {
 	const struct kernel_key *x = a, *y = b;
-	int c = strcmp_null(x->node, y->node);
+	int c = match_id_cmp(&x->id, &y->id, false);
 
-	if (!c)
-		c = num_cmp(x->pid, y->pid);
-	if (!c)
-		c = strcmp_null(x->syscall, y->syscall);
-	return c ? c : time_cmp(x->t, x->idx, y->t, y->idx);
+	return c ? c : kernel_at_cmp(x, y);
 }
 
 static int kernel_named_cmp(const void *a, const void *b)
 {
 	const struct kernel_key *x = a, *y = b;
-	int c = strcmp_null(x->node, y->node);
+	int c = match_id_cmp(&x->id, &y->id, true);
 
-	if (!c)
-		c = num_cmp(x->pid, y->pid);
-	if (!c)
-		c = strcmp_null(x->syscall, y->syscall);
-	if (!c)
-		c = strcmp_null(x->name, y->name);
-	return c ? c : time_cmp(x->t, x->idx, y->t, y->idx);
+	return c ? c : kernel_at_cmp(x, y);
 }
 
 /*
@@ -428,11 +550,11 @@ static int kernel_index_make(struct kernel_index *x, const struct rep_log *log,
 	for (size_t i = 0; i < n; i++) {
 		const struct rep_kernel *k = &log->kernel[i];
 
-		x->keys[i] = (struct kernel_key){.node = k->node,
-						 .syscall = k->syscall,
-						 .name = k->name,
-						 .pid = k->pid,
-						 .t = tsec(&k->t),
+		x->keys[i] = (struct kernel_key){.id = {.node = k->node,
+							.syscall = k->syscall,
+							.name = k->name,
+							.pid = k->pid},
+						 .at = stamp_of(&k->t),
 						 .idx = i};
 	}
 	qsort(x->keys, n, sizeof(*x->keys), cmp);
@@ -467,49 +589,34 @@ static void kernel_index_use(struct kernel_index *x, size_t idx)
 }
 
 /*
- * The unused event of KEY (its node, pid, syscall, and name for the named order) nearest to
- * [START, END], at most WINDOW outside: the earliest inside, else the nearer of the last before
- * and the first after (the first in the log when as near). -1: none.
+ * The unused event of KEY (its node, pid, syscall, and name for the named order) between LO and
+ * HI: the earliest, or the latest when LAST. -1: none.
  */
-static ptrdiff_t kernel_find(struct kernel_index *x, struct kernel_key key, double start,
-			     double end, double window)
+static ptrdiff_t kernel_find(struct kernel_index *x, struct kernel_key key, struct rep_stamp lo,
+			     struct rep_stamp hi, bool last)
 {
-	ptrdiff_t p, before, after = -1;
+	ptrdiff_t p;
 
-	key.t = start;
-	key.idx = 0;
+	key.at = last ? hi : lo;
+	key.idx = last ? SIZE_MAX : 0;
 	p = (ptrdiff_t)lower_bound(x->keys, x->n, sizeof(*x->keys), &key, x->cmp);
-	before = free_at_or_before(x->prev, p - 1);
-	p = next_unused(x->next, p);
-	if ((size_t)p < x->n) {
-		key.t = x->keys[p].t;
-		key.idx = x->keys[p].idx;
-		if (!x->cmp(&x->keys[p], &key) && key.t <= end + window) {
-			if (key.t <= end)
-				return p; /* inside the span */
-			after = p;
-		}
-	}
-	if (before >= 0) {
-		key.t = x->keys[before].t;
-		key.idx = x->keys[before].idx;
-		if (x->cmp(&x->keys[before], &key) || key.t < start - window)
-			before = -1;
-	}
-	if (before < 0 || after < 0)
-		return before < 0 ? after : before;
-	if (start - x->keys[before].t != x->keys[after].t - end)
-		return start - x->keys[before].t < x->keys[after].t - end ? before : after;
-	return x->keys[before].idx < x->keys[after].idx ? before : after;
+	p = last ? free_at_or_before(x->prev, p - 1) : next_unused(x->next, p);
+	if (p < 0 || (size_t)p >= x->n)
+		return -1;
+	/* Of KEY's events (the same but for the stamp), and inside [LO, HI]. */
+	key.at = x->keys[p].at;
+	key.idx = x->keys[p].idx;
+	if (x->cmp(&x->keys[p], &key) || stamp_cmp(key.at, lo) < 0 || stamp_cmp(key.at, hi) > 0)
+		return -1;
+	return p;
 }
 
 /*
  * The kernel's events, to the row they belong to, rows in the order of their first call in the
- * log: of the unused events of the row's node, pid and syscall within its span widened by the
- * window, one naming the row's module, then the nearest, then the first in the log.
+ * log: of the unused events of the row's node, pid and syscall between its bounds, one naming
+ * the row's module, then the nearest to the side known.
  */
-static int join_kernel(struct rep_log *log, double window, struct rep_row *out, size_t n,
-		       size_t ncalls)
+static int join_kernel(struct rep_log *log, struct rep_row *out, size_t n, size_t ncalls)
 {
 	_cleanup_free_ size_t *order = calloc(ncalls + 1, sizeof(*order)); /* row + 1, 0: none */
 	struct kernel_index all, named;
@@ -535,16 +642,18 @@ static int join_kernel(struct rep_log *log, double window, struct rep_row *out, 
 			continue;
 		m++;
 		row = &out[order[i] - 1];
-		key = (struct kernel_key){.node = row->node,
-					  .syscall = row->syscall,
-					  .name = row->name,
-					  .pid = row->pid};
+		key = (struct kernel_key){.id = {.node = row->node,
+						 .syscall = row->syscall,
+						 .name = row->name,
+						 .pid = row->pid}};
 		if (row->name)
-			p = kernel_find(&named, key, row->span_start, row->span_end, window);
+			p = kernel_find(&named, key, row->kernel_lo, row->kernel_hi,
+					row->kernel_last);
 		if (p >= 0) {
 			idx = named.keys[p].idx;
 		} else {
-			p = kernel_find(&all, key, row->span_start, row->span_end, window);
+			p = kernel_find(&all, key, row->kernel_lo, row->kernel_hi,
+					row->kernel_last);
 			if (p < 0)
 				continue;
 			idx = all.keys[p].idx;
@@ -570,6 +679,8 @@ int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep
 	int r;
 
 	r = pair_calls(log, &calls, &ncalls);
+	if (r == 0)
+		r = bound_calls(calls, ncalls, opts->window);
 	if (r < 0)
 		return r;
 	out = calloc(ncalls + log->nkernel + 1, sizeof(*out));
@@ -577,7 +688,7 @@ int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep
 		return -ENOMEM;
 	r = merge_calls(calls, ncalls, opts->window, out, &n);
 	if (r == 0)
-		r = join_kernel(log, opts->window, out, n, ncalls);
+		r = join_kernel(log, out, n, ncalls);
 	if (r < 0) {
 		free(out);
 		return r;
@@ -596,7 +707,7 @@ int rep_match(struct rep_log *log, const struct rep_match_opts *opts, struct rep
 		    !signature_trusted(row, opts->trusted_signers))
 			row->flags |= REP_FLAG_UNKNOWN_SIGNER;
 	}
-	qsort(out, n, sizeof(*out), row_cmp);
+	qsort(out, n, sizeof(*out), rep_row_cmp);
 	*rows = out;
 	*nrows = n;
 	return 0;

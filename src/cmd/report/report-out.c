@@ -437,8 +437,7 @@ int rep_print_json(const struct rep_row *rows, size_t n)
 			o, "epoch", json_object_new_double_s(r->t.sec + r->t.ms / 1000.0, epoch));
 		json_object_object_add(o, "serial", json_object_new_int64((int64_t)r->t.serial));
 		add_str(o, "node", r->node);
-		json_object_object_add(o, "op",
-				       json_object_new_string(r->unload ? "unload" : "load"));
+		json_object_object_add(o, "op", json_object_new_string(rep_row_op(r)));
 		add_str(o, "syscall", r->syscall);
 		add_str(o, "module", r->name);
 		add_str(o, "sig", r->sig);

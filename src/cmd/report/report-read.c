@@ -364,6 +364,8 @@ static int read_event(auparse_state_t *au, const struct rep_filter *flt, struct 
 		}
 		fields_free(&f);
 	} while (r == 0 && auparse_next_record(au) > 0);
+	if (r == 0 && keep_text && k.text)
+		rep_bpf_keep_text(log, &t, k.text);
 	if (r == 0 && kernel) {
 		k.t = t;
 		k.node = node ? strdup(node) : NULL;

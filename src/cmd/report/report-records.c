@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/report/report-bpf.h"
 #include "cmd/report/report-event.h"
 #include "cmd/report/report-view.h"
 #include "core/macro.h"
@@ -40,13 +41,33 @@ static char *decode(const char *name, const char *value, bool ours, unsigned ver
 	return out;
 }
 
+/* A BPF program record of ours: op=bpf_prog_load or op=bpf_prog_load_intent. */
+static bool is_bpf_op(const char *line)
+{
+	const char *op = strstr(line, " op=");
+	char word[32];
+	size_t n;
+	int o;
+
+	if (!op)
+		return false;
+	op += 4;
+	n = strcspn(op, " '");
+	if (n >= sizeof(word))
+		return false;
+	memcpy(word, op, n);
+	word[n] = '\0';
+	o = record_op_lookup(word);
+	return o == RECORD_OP_BPF_LOAD || o == RECORD_OP_BPF_LOAD_INTENT;
+}
+
 /* Print LINE (one record as written) with each name=value decoded. */
 static void print_decoded(const char *line, const char *syscall)
 {
 	_cleanup_free_ char *copy = strdup(line);
 	const char *ver_at = strstr(line, " ver=");
 	unsigned ver = ver_at ? (unsigned)atoi(ver_at + 5) : 1;
-	bool ours = strstr(line, " op=kmod_") != NULL;
+	bool ours = strstr(line, " op=kmod_") || is_bpf_op(line);
 	char *p = copy, *msg;
 
 	if (!copy)
@@ -133,6 +154,12 @@ void rep_print_records(const struct rep_row *r)
 			e[n++] = (struct entry){&r->intents[i]->t, r->intents[i]->text, NULL};
 		if (r->records[i] && r->records[i]->text)
 			e[n++] = (struct entry){&r->records[i]->t, r->records[i]->text, NULL};
+	}
+	for (unsigned i = 0; r->bpf && i < ARRAY_SIZE(r->bpf->events); i++) {
+		const struct rep_bpf_event *b = r->bpf->events[i];
+
+		if (b && b->text)
+			e[n++] = (struct entry){&b->t, b->text, b->kernel ? r->syscall : NULL};
 	}
 	qsort(e, n, sizeof(e[0]), entry_cmp);
 	printf("  records  %zu event%s, in order, decoded:\n", n, n == 1 ? "" : "s");

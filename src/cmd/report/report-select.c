@@ -11,11 +11,13 @@
 
 const char *rep_row_op(const struct rep_row *r)
 {
+	if (r->bpf)
+		return "bpf"; /* a BPF program load (report-bpf.c) */
 	return r->unload ? "unload" : "load";
 }
 
 /* The operations --op accepts: a row kind adds its own here. */
-static const char *const ops[] = {"load", "unload"};
+static const char *const ops[] = {"load", "unload", "bpf"};
 
 int rep_select_add(struct rep_select *s, unsigned kind, const char *option, const char *value)
 {
@@ -38,7 +40,8 @@ int rep_select_add(struct rep_select *s, unsigned kind, const char *option, cons
 			known |= !strcmp(ops[i], value);
 		if (!known) {
 			fprintf(stderr,
-				"kmodaudit report: %s '%s': not an operation (load, unload)\n",
+				"kmodaudit report: %s '%s': not an operation (load, unload, "
+				"bpf)\n",
 				option, value);
 			return -EINVAL;
 		}

@@ -17,6 +17,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common/fileio.h"
+#include "cmd/common/root-arg.h"
 #include "cmd/rules/rules-bpf.h"
 #include "cmd/rules/rules-initramfs.h"
 #include "cmd/rules/rules-spec.h"
@@ -280,17 +281,8 @@ int cmd_rules(int argc, char *argv[])
 			dry_run = true;
 			break;
 		case OPT_ROOT:
-			/* as check --root: relative to the current directory; "/" is this system */
-			free(root);
-			root = realpath(optarg, NULL);
-			if (!root) {
-				fprintf(stderr, "kmodaudit rules: --root %s: %m\n", optarg);
+			if (root_arg_parse("kmodaudit rules", optarg, &root) < 0)
 				return EXIT_USAGE;
-			}
-			if (!strcmp(root, "/")) {
-				free(root);
-				root = NULL;
-			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -111,6 +111,9 @@ static bool copy_in(struct trace_bpf *b, pid_t tid, uint32_t size, struct kma_bp
 		b->has_insns = true;
 		b->insns_len = insns_len;
 	}
+	/* the kernel faults on them as on the caller's, whatever our mapping takes (bpf-prog.h) */
+	if (a.insn_cnt && !b->has_insns)
+		kma_bpf_attr_set_insns(b->buf, size, KMA_BPF_INSNS_UNREADABLE);
 	if (license) {
 		memcpy(b->buf + b->license_off, license, strlen(license) + 1);
 		b->has_license = true;
