@@ -326,6 +326,36 @@ echo "not a library" >"$t$any_so"
 ln -s "$any_so" "$t$impl_path"
 expect abs-link-core FAIL "kmodaudit shim loadable"
 
+# journald's Audit= (Debian 12's journald switches audit off at its start unless Audit=yes):
+# SKIP without journald (the good tree), else the last [Journal] Audit= of journald.conf and
+# its drop-ins, sorted by name, an /etc one masking a same-named /usr/lib one.
+J="kmodaudit audit left on by journald"
+jtree() { # jtree NAME: a variant with systemd-journald installed
+	local t
+	t=$(variant "$1")
+	mkdir -p "$t/usr/lib/systemd" "$t/etc/systemd/journald.conf.d" "$t/usr/lib/systemd/journald.conf.d"
+	: >"$t/usr/lib/systemd/systemd-journald"
+	printf '[Journal]\n#Audit=no\n' >"$t/etc/systemd/journald.conf"
+	echo "$t"
+}
+t=$(jtree journald-unset)
+expect journald-unset WARN "$J"
+t=$(jtree journald-yes)
+printf '[Journal]\nAudit=yes\n' >"$t/etc/systemd/journald.conf"
+[ "$(status "$t" "$J")" = PASS ] || fail "journald Audit=yes is not PASS"
+t=$(jtree journald-other-section)
+printf '[Upload]\nAudit=yes\n' >"$t/etc/systemd/journald.conf.d/10-x.conf"
+expect journald-other-section WARN "$J"
+t=$(jtree journald-dropin-no)
+printf '[Journal]\nAudit=yes\n' >"$t/etc/systemd/journald.conf.d/10-a.conf"
+printf '[Journal]\nAudit=off\n' >"$t/usr/lib/systemd/journald.conf.d/20-b.conf"
+expect journald-dropin-no WARN "$J"
+t=$(jtree journald-masked)
+printf '[Journal]\nAudit=no\n' >"$t/usr/lib/systemd/journald.conf.d/50-vendor.conf"
+printf '[Journal]\n Audit = true\n' >"$t/etc/systemd/journald.conf.d/50-vendor.conf"
+[ "$(status "$t" "$J")" = PASS ] || fail "an /etc drop-in does not mask the /usr/lib one"
+echo "ok: journald's Audit= judged as systemd reads it"
+
 # Usage errors.
 rc=0
 "$KMA" check --root /nonexistent >/dev/null 2>&1 || rc=$?

@@ -60,6 +60,9 @@ extern const unsigned check_items_own_count;
 void check_bpf_rule_disk(struct check_ctx *ctx, struct check_result *res);
 void check_bpf_rule_running(struct check_ctx *ctx, struct check_result *res);
 
+/* journald's Audit= (check-journald.c): WARN unless it switches audit on at its start. */
+void check_journald_audit(struct check_ctx *ctx, struct check_result *res);
+
 /* Set RES (printf-style detail) and return; remediation may be NULL. */
 void check_set(struct check_result *res, enum check_status status, const char *remediation,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -16,13 +16,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/check/check-drop.h"
 #include "cmd/check/check-items.h"
 #include "cmd/common/fileio.h"
 #include "cmd/preload/preload.h"
+#include "cmd/rules/rules-initramfs.h"
 #include "cmd/rules/rules-spec.h"
 #include "config.h"
 #include "core/macro.h"
 #include "core/procctx.h"
+#include "core/record.h"
 
 /* The kernel's default; CIS 6.2.1.4 asks for 8192 at boot. */
 #define BACKLOG_SANE 8192
@@ -463,6 +466,82 @@ static void failure_running(struct check_ctx *ctx, struct check_result *res)
 	judge_failure(res, st.failure, "kernel", "auditctl -f 1 (and -f 1 in rules.d)");
 }
 
+/*
+ * The kernel's module rules come from rules.d only when auditd starts, after nearly every
+ * boot-time load: without the initramfs hook the kernel records none of those.
+ */
+static void boot_rules(struct check_ctx *ctx, struct check_result *res)
+{
+	int r = rules_initramfs_state(ctx->root);
+
+	if (r < 0)
+		check_set(res, CHECK_SKIP, NULL,
+			  "no " RULES_INITRAMFS_DIR ": the early rules need initramfs-tools");
+	else if (r == 0)
+		check_set(res, CHECK_WARN,
+			  "kmodaudit rules --install --initramfs; boot with audit=1 "
+			  "audit_backlog_limit=8192",
+			  "no initramfs hook: the kernel's module rules load when auditd starts, "
+			  "after the loads of the initramfs, PID 1 and udev coldplug");
+	else
+		check_set(res, CHECK_PASS, NULL,
+			  RULES_INITRAMFS_HOOK " and init-top script in place (the initramfs "
+					       "has them after update-initramfs)");
+}
+
+/*
+ * Rules and a rate limit under which the kernel acknowledges our records and drops them: the
+ * shim sees a successful send, so nothing goes to the fallback and fail-closed does not refuse.
+ */
+static void judge_drops(const struct check_rules *set, long long rate, int type, const char *where,
+			const char *fix_rate, struct check_result *res)
+{
+	char name[32];
+
+	record_type_name(type, name, sizeof(name));
+	for (unsigned i = 0; i < set->count; i++) {
+		enum check_drop d = check_drop_rule(set->rules[i].text, type);
+
+		if (d != CHECK_DROP_NO) {
+			check_set(res, CHECK_FAIL,
+				  "delete the rule (auditctl -d ..., and in rules.d)",
+				  "%s: `%s` (%s) makes the kernel drop %s kmodaudit records (type "
+				  "%s, %d) after acknowledging them",
+				  where, set->rules[i].text, set->rules[i].origin,
+				  d == CHECK_DROP_ALL ? "all" : "some", name, type);
+			return;
+		}
+	}
+	if (rate > 0)
+		check_set(res, CHECK_FAIL, fix_rate,
+			  "%s: rate limit %lld records/s: the kernel drops records beyond it after "
+			  "acknowledging them",
+			  where, rate);
+	else
+		check_set(res, CHECK_PASS, NULL,
+			  "%s: no exclude or user rule drops type %s (%d), no rate limit", where,
+			  name, type);
+}
+
+static void drops_disk(struct check_ctx *ctx, struct check_result *res)
+{
+	if (ctx->disk_err < 0)
+		check_set(res, CHECK_SKIP, NULL, "no rules.d");
+	else
+		judge_drops(&ctx->disk, ctx->disk.rate, check_drop_record_type(ctx->root),
+			    "rules.d", "remove -r from /etc/audit/rules.d (or -r 0)", res);
+}
+
+static void drops_running(struct check_ctx *ctx, struct check_result *res)
+{
+	struct audit_status st;
+
+	if (!kernel_status(ctx, res, &st) || !check_load_running(ctx, res))
+		return;
+	judge_drops(&ctx->running, st.rate_limit, check_drop_record_type(NULL), "kernel",
+		    "auditctl -r 0 (and no -r in rules.d)", res);
+}
+
 const struct check_item check_items_own[] = {
 	{"kmodaudit configuration", check_conf_file},
 	{"kmodaudit shim in /etc/ld.so.preload", shim_listed},
@@ -478,5 +557,9 @@ const struct check_item check_items_own[] = {
 	{"kmodaudit failure mode (running)", failure_running},
 	{"kmodaudit BPF load rule (rules.d)", check_bpf_rule_disk},
 	{"kmodaudit BPF load rule (running)", check_bpf_rule_running},
+	{"kmodaudit module rules at boot (initramfs)", boot_rules},
+	{"kmodaudit audit left on by journald", check_journald_audit},
+	{"kmodaudit records kept by the kernel (rules.d)", drops_disk},
+	{"kmodaudit records kept by the kernel (running)", drops_running},
 };
 const unsigned check_items_own_count = ARRAY_SIZE(check_items_own);

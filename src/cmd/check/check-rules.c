@@ -28,7 +28,7 @@ void check_rules_free(struct check_rules *set)
 	}
 	free(set->rules);
 	free(set->error_file);
-	*set = (struct check_rules){.backlog = -1, .failure = -1};
+	*set = (struct check_rules){.backlog = -1, .failure = -1, .rate = -1};
 }
 
 static int replace_str(char **dst, const char *src)
@@ -161,6 +161,8 @@ static int parse_line(const char *line, const char *origin, struct check_rules *
 			control_value(arg, &set->backlog);
 		} else if (!strcmp(opt, "-f")) {
 			control_value(arg, &set->failure);
+		} else if (!strcmp(opt, "-r")) {
+			control_value(arg, &set->rate);
 		} else if (!arg) {
 			continue;
 		} else if (!strcmp(opt, "-a") || !strcmp(opt, "-A")) {

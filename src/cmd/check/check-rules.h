@@ -31,6 +31,7 @@ struct check_rules {
 	unsigned count;
 	long long backlog; /* last -b N, -1 if none */
 	long long failure; /* last -f N, -1 if none */
+	long long rate;	   /* last -r N, -1 if none */
 	unsigned files;	   /* rules.d files read */
 	char *error_file;  /* the file check_rules_load_dir() could not read, NULL if none */
 };

@@ -155,8 +155,8 @@ static void ctx_init(struct check_ctx *ctx, const char *root)
 
 	*ctx = (struct check_ctx){
 		.root = root,
-		.disk = {.backlog = -1, .failure = -1},
-		.running = {.backlog = -1, .failure = -1},
+		.disk = {.backlog = -1, .failure = -1, .rate = -1},
+		.running = {.backlog = -1, .failure = -1, .rate = -1},
 	};
 	ctx->arches = rules_native_arches();
 	ctx->uid_min_err = rules_login_defs_uid_min(root, &ctx->uid_min);

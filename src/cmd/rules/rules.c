@@ -19,6 +19,7 @@
 #include "cmd/common/fileio.h"
 #include "cmd/common/root-arg.h"
 #include "cmd/rules/rules-bpf.h"
+#include "cmd/rules/rules-initramfs.h"
 #include "cmd/rules/rules-spec.h"
 #include "core/macro.h"
 
@@ -37,6 +38,9 @@ static void usage(FILE *out)
 		"                     the loader beside the kernel's AUDIT_BPF records\n"
 		"  --install          write " RULES_FILE "\n"
 		"                     and run augenrules --load\n"
+		"  --initramfs        with --install: also load the syscall rules at boot\n"
+		"                     from the initramfs (initramfs-tools hook, init-top,\n"
+		"                     before udev); runs update-initramfs -u\n"
 		"  --dry-run          show how the installed " RULES_FILE_NAME " would change\n"
 		"                     (a unified diff), change nothing\n"
 		"  --root DIR         the system in DIR: its login.defs and kmod tools;\n"
@@ -153,7 +157,7 @@ static int show_diff(const char *root, const char *content, size_t len)
 	return 0;
 }
 
-static int install(const char *root, const char *content, size_t len)
+static int install(const char *root, const char *content, size_t len, bool initramfs)
 {
 	char *const augenrules[] = {"augenrules", "--load", NULL};
 	int before, after, r;
@@ -166,6 +170,9 @@ static int install(const char *root, const char *content, size_t len)
 		return 1;
 	}
 	printf("wrote %s%s\n", root ? root : "", RULES_FILE);
+	/* The initramfs reads the file just written: no running rules needed. */
+	if (initramfs && rules_initramfs_install(true) != 0)
+		return 1;
 	if (root) {
 		printf("not loaded: --root is not the running system (augenrules --load there)\n");
 		return 0;
@@ -199,7 +206,8 @@ int cmd_rules(int argc, char *argv[])
 		OPT_INSTALL,
 		OPT_DRY_RUN,
 		OPT_ROOT,
-		OPT_BPF
+		OPT_BPF,
+		OPT_INITRAMFS
 	};
 	static const struct option options[] = {
 		{"arch", required_argument, NULL, OPT_ARCH},
@@ -210,6 +218,7 @@ int cmd_rules(int argc, char *argv[])
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"bpf", no_argument, NULL, OPT_BPF},
+		{"initramfs", no_argument, NULL, OPT_INITRAMFS},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -220,6 +229,7 @@ int cmd_rules(int argc, char *argv[])
 	_cleanup_free_ char *tool_dir = NULL, *text = NULL, *root = NULL;
 	char **exec_paths = NULL;
 	bool uid_min_given = false, do_install = false, dry_run = false, bpf = false;
+	bool initramfs = false;
 	size_t text_len = 0;
 	FILE *mem;
 	int c, r;
@@ -261,6 +271,9 @@ int cmd_rules(int argc, char *argv[])
 		case OPT_INSTALL:
 			do_install = true;
 			break;
+		case OPT_INITRAMFS:
+			initramfs = true;
+			break;
 		case OPT_BPF:
 			bpf = true;
 			break;
@@ -281,6 +294,11 @@ int cmd_rules(int argc, char *argv[])
 	}
 	if (optind < argc) {
 		fprintf(stderr, "kmodaudit rules: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (initramfs && (!do_install || root)) {
+		fprintf(stderr, "kmodaudit rules: --initramfs goes with --install on the running "
+				"system (not --root)\n");
 		return EXIT_USAGE;
 	}
 	if (do_install && dry_run) {
@@ -331,7 +349,7 @@ int cmd_rules(int argc, char *argv[])
 		return 1;
 	}
 	if (do_install)
-		return install(root, text, text_len);
+		return install(root, text, text_len, initramfs);
 	if (dry_run)
 		return show_diff(root, text, text_len);
 	fwrite(text, 1, text_len, stdout);
