@@ -12,8 +12,8 @@
  *	load-cost exec [VAR=VALUE...] CMD ARGS...
  *	                                 run CMD once (with VARs set): its CPU time (user + system)
  *	                                 and wall time
- *	load-cost first FILE             finit_module of FILE twice: the first call (in a new
- *	                                 process: loads the core) and the second
+ *	load-cost first FILE [COUNT]     finit_module of FILE COUNT times (2): the first call (in a
+ *	                                 new process: loads the core) and the next ones
  *	load-cost dlopen LIB...          dlopen each LIB (RTLD_NOW): the time of all of them
  *
  * Built twice: with -DWITH_SHA (links libcrypto: sha, storm) and without (every other mode), so
@@ -113,8 +113,10 @@ int main(int argc, char *argv[])
 	const char *op = argc > 1 ? argv[1] : "";
 	long long c0, w0;
 
-	if (!strcmp(op, "first") && argc == 3) {
-		for (int i = 0; i < 2; i++) {
+	if (!strcmp(op, "first") && (argc == 3 || argc == 4)) {
+		int count = argc == 4 ? atoi(argv[3]) : 2;
+
+		for (int i = 0; i < count; i++) {
 			c0 = ns(CLOCK_THREAD_CPUTIME_ID), w0 = ns(CLOCK_MONOTONIC);
 			finit(argv[2]);
 			printf("%lld %lld\n", ns(CLOCK_THREAD_CPUTIME_ID) - c0,

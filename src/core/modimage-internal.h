@@ -80,5 +80,28 @@ int modimage_parse_signature(struct modimage *img, const unsigned char *buf, siz
  */
 int modimage_parse_elf(struct modimage *img, const unsigned char *buf, size_t len);
 
+/*
+ * The fields of a PKCS#7 signature blob in scripts/sign-file's shape, without OpenSSL's
+ * decoder (modimage-pkcs7.c); pointers into the blob.
+ */
+struct modimage_pkcs7 {
+	bool has_signer; /* the issuer's commonName, or its last entry (kmod's reading) */
+	const unsigned char *signer;
+	size_t signer_len;
+	const unsigned char *serial; /* the magnitude, no leading zeros (BN_bn2bin) */
+	size_t serial_len;
+	const unsigned char *digest; /* the digest algorithm's OID, DER content */
+	size_t digest_len;
+};
+
+/*
+ * 1 and *out when the blob is in that shape (strict DER: every such blob is one d2i_PKCS7()
+ * reads to the same fields), 0 when OpenSSL must decide. Allocates nothing.
+ */
+int modimage_pkcs7_plain(const unsigned char *blob, size_t len, struct modimage_pkcs7 *out);
+
+/* Whether the DER content of an OID is that of the built-in nid (no OpenSSL lookup). */
+bool modimage_oid_is(const unsigned char *oid, size_t len, int nid);
+
 /* Whether OpenSSL could start (it may not, out of memory): call before any OpenSSL function. */
 bool modimage_crypto_ready(void);

@@ -107,6 +107,26 @@ static char *issuer_text(const X509_NAME *name)
 	return strndup_bytes(ASN1_STRING_get0_data(d), (size_t)ASN1_STRING_length(d));
 }
 
+/*
+ * The fields of a blob in sign-file's shape (modimage-pkcs7.c), without OpenSSL's decoder and
+ * its configuration. Returns 1, -ENOMEM, or 0 for a digest the kernel does not name (OpenSSL
+ * names it).
+ */
+static int plain_fields(struct modimage *img, const struct modimage_pkcs7 *f)
+{
+	const char *hash = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(hash_nids) && !hash; i++)
+		if (modimage_oid_is(f->digest, f->digest_len, hash_nids[i].nid))
+			hash = hash_names[hash_nids[i].hash];
+	if (!hash)
+		return 0;
+	img->sig_key = modimage_hex_colon(f->serial, f->serial_len);
+	img->signer = f->has_signer ? strndup_bytes(f->signer, f->signer_len) : strdup("");
+	img->sig_hashalgo = strdup(hash);
+	return img->sig_key && img->signer && img->sig_hashalgo ? 1 : -ENOMEM;
+}
+
 /* Returns 1 when the blob gave the fields, 0 when it is not a usable PKCS#7, -ENOMEM. */
 static int parse_pkcs7(struct modimage *img, const unsigned char *blob, size_t len)
 {
@@ -118,10 +138,16 @@ static int parse_pkcs7(struct modimage *img, const unsigned char *blob, size_t l
 	const ASN1_OBJECT *o = NULL;
 	BIGNUM *serial = NULL;
 	_cleanup_free_ unsigned char *serial_bytes = NULL;
+	struct modimage_pkcs7 plain;
 	int r = 0, n;
 
 	if (len > LONG_MAX)
 		return 0;
+	if (modimage_pkcs7_plain(blob, len, &plain) == 1) {
+		r = plain_fields(img, &plain);
+		if (r != 0)
+			return r;
+	}
 	if (!modimage_crypto_ready())
 		return -ENOMEM;
 	p7 = d2i_PKCS7(NULL, &p, (long)len);

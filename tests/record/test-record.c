@@ -312,6 +312,45 @@ static void test_needs_hex(void **state)
 	assert_true(record_needs_hex("a\0uid=", 6)); /* past a NUL byte too */
 }
 
+/* ausearch's keys found as memmem() finds them, wherever they are: every short string of
+ * their letters, '=' and a few others. */
+static bool needs_hex_reference(const char *value, size_t len)
+{
+	static const char *const keys[] = {"comm=",	"acct=", "hostname=", "addr=",	 "cwd=",
+					   "terminal=", "exe=",	 "res=",      "result=", "uid="};
+
+	for (size_t i = 0; i < len; i++)
+		if (value[i] == '"' || (unsigned char)value[i] < 0x21 ||
+		    (unsigned char)value[i] > 0x7e)
+			return true;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (memmem(value, len, keys[i], strlen(keys[i])))
+			return true;
+	return false;
+}
+
+static void test_needs_hex_keys(void **state)
+{
+	static const char alphabet[] = "=resultcomhnaxdwipt_";
+	const size_t n = sizeof(alphabet) - 1;
+	char v[12];
+	unsigned seed = 1;
+
+	for (unsigned iter = 0; iter < 400000; iter++) {
+		size_t len = 1 + iter % (sizeof(v) - 1);
+
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			v[i] = alphabet[(seed >> 16) % n];
+		}
+		if (record_needs_hex(v, len) != needs_hex_reference(v, len))
+			fail_msg("%.*s", (int)len, v);
+	}
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+		assert_int_equal(record_needs_hex(hostile[i].value, strlen(hostile[i].value)),
+				 needs_hex_reference(hostile[i].value, strlen(hostile[i].value)));
+}
+
 /* dev= as the kernel's PATH record writes it: major:minor in hex, at least two digits each. */
 static void test_dev(void **state)
 {
@@ -620,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_unload_fields),
 		cmocka_unit_test(test_hostile_values),
 		cmocka_unit_test(test_needs_hex),
+		cmocka_unit_test(test_needs_hex_keys),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_long_exe),
 		cmocka_unit_test(test_terminal),
