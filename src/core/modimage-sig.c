@@ -121,7 +121,7 @@ static int plain_fields(struct modimage *img, const struct modimage_pkcs7 *f)
 			hash = hash_names[hash_nids[i].hash];
 	if (!hash)
 		return 0;
-	img->sig_key = modimage_hex_colon(f->serial, f->serial_len);
+	img->sig_key = text_hex_colon(f->serial, f->serial_len);
 	img->signer = f->has_signer ? strndup_bytes(f->signer, f->signer_len) : strdup("");
 	img->sig_hashalgo = strdup(hash);
 	return img->sig_key && img->signer && img->sig_hashalgo ? 1 : -ENOMEM;
