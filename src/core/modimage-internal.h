@@ -66,6 +66,25 @@ int modimage_decompress(enum modimage_compression c, const unsigned char *buf, s
 			uint64_t max_size, unsigned char **out, size_t *out_len, const char **why);
 
 /*
+ * A compressed stream decoded a piece at a time, as modimage_decompress() decodes it whole (the
+ * same decoders: the same bytes out, the same errors): read gives the next piece of input (*n 0
+ * at its end; *last once no other follows), write takes each piece of output in order. The
+ * output costs a fixed 64 KiB buffer and the decoder's own state (its window).
+ */
+struct modimage_unpack_io {
+	int (*read)(void *ctx, const unsigned char **p, size_t *n, bool *last);
+	int (*write)(void *ctx, const unsigned char *p, size_t n);
+	void *ctx;
+};
+
+/*
+ * Returns 0 (*out_len bytes were written), what read or write returned when negative, or the
+ * errors of modimage_decompress() (-EBADMSG, -EFBIG, -ENOPKG, -ENOMEM) with *why.
+ */
+int modimage_unpack(enum modimage_compression c, const struct modimage_unpack_io *io,
+		    uint64_t max_size, uint64_t *out_len, const char **why);
+
+/*
  * Read the appended signature of the (decompressed) module bytes: info.sig and the signer
  * fields as kmod prints them, info.sig_unchecked as kernel/module/signing.c decides (mangled: a
  * load with MODIMAGE_LOAD_MANGLED_FLAGS). *elf_len is the length the kernel parses as the ELF
