@@ -49,6 +49,7 @@ struct outbuf {
 	uint64_t max;  /* one over the caller's cap: see cap_max() */
 	uint64_t done; /* streamed: bytes handed on before p[0] */
 	const struct modimage_unpack_io *io;
+	bool stopped; /* io->write wanted no more */
 };
 
 /* Make room for more output; -EFBIG once the cap is reached. */
@@ -81,6 +82,10 @@ static int outbuf_flush(struct outbuf *o)
 	r = o->io->write(o->io->ctx, o->p, o->len);
 	o->done += o->len;
 	o->len = 0;
+	if (r > 0) {
+		o->stopped = true;
+		return -ECANCELED; /* ends the decoder's loop as an error would */
+	}
 	return r;
 }
 
@@ -453,6 +458,8 @@ static int unpack(enum modimage_compression c, struct input *in, struct outbuf *
 		return in->error;
 	if (r == 0)
 		r = outbuf_flush(o);
+	if (o->stopped)
+		return 0;
 	if (r == 0 && o->done + o->len > max_size)
 		r = -EFBIG;
 	if (r == -EFBIG && !*why)

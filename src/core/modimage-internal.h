@@ -68,7 +68,8 @@ int modimage_decompress(enum modimage_compression c, const unsigned char *buf, s
 /*
  * A compressed stream decoded a piece at a time, as modimage_decompress() decodes it whole (the
  * same decoders: the same bytes out, the same errors): read gives the next piece of input (*n 0
- * at its end; *last once no other follows), write takes each piece of output in order. The
+ * at its end; *last once no other follows), write takes each piece of output in order and
+ * returns 1 when it wants no more (decoding stops there: 0, *out_len what was written). The
  * output costs a fixed 64 KiB buffer and the decoder's own state (its window).
  */
 struct modimage_unpack_io {

@@ -277,14 +277,15 @@ static int open_streamed(int fd, size_t size, const unsigned char *head, size_t 
  * A compressed file, streamed: each pass reads the file through one buffer, hashes every byte
  * and decompresses it through another (modimage_unpack()). The first pass keeps what the plan
  * reads of the decompressed module (its ELF header, the section header table with what lies
- * before it, where linkers put the section names, and its last bytes), the second keeps the
- * planned ranges in a sparse mapping of the decompressed size, as open_streamed() does. The
- * second pass must hash to the first one's digest and decompress to the same length, and the
- * parsers must have read only kept bytes: else the file changed between the passes, and it is
- * read whole.
+ * before it, where linkers put the section names, and its last bytes); the planned ranges go
+ * into a sparse mapping of the decompressed size, as in open_streamed(): those the first pass
+ * kept from it, the others (the sections) from the second, which decodes only as far as they
+ * reach. The second pass must hash the whole file to the first one's digest (the same bytes in
+ * the same decoder: the same stream), and the parsers must have read only kept bytes: else the
+ * file changed between the passes, and it is read whole.
  */
 #define PROBE_WINDOW ((size_t)64 * 1024)
-#define PROBE_TAIL 64
+#define PROBE_TAIL ((size_t)8 * 1024) /* the signature trailer: 1-2 KiB as sign-file makes it */
 
 struct file_src {
 	int fd;
@@ -435,6 +436,7 @@ struct keep {
 	const struct modimage_plan *plan;
 	unsigned char *image;
 	uint64_t off;
+	uint64_t need; /* the end of the last range the first pass did not keep */
 };
 
 static int keep_write(void *ctx, const unsigned char *p, size_t n)
@@ -444,7 +446,7 @@ static int keep_write(void *ctx, const unsigned char *p, size_t n)
 	/* the planned ranges lie within the first pass's length: bytes past it are dropped */
 	modimage_plan_keep(k->plan, k->image, p, k->off, n);
 	k->off += n;
-	return 0;
+	return k->off >= k->need; /* the rest of the stream is only hashed */
 }
 
 /* One pass: the file hashed and decompressed from its start, the output to put. */
@@ -520,15 +522,26 @@ static int open_streamed_packed(int fd, size_t size, const struct modimage_opts 
 			  &plan);
 	if (r < 0)
 		return r;
-	probe_done(&pr);
-	pr.win_buf = NULL;
 
-	/* pass 2: the planned ranges, from a stream that must be the same */
-	k.image = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE,
+	/*
+	 * pass 2: the planned ranges, from a stream that must be the same. What the first pass
+	 * kept goes in as it is (the same stream has the same bytes there); the second decodes
+	 * only as far as the rest, usually the sections, but hashes the whole file.
+	 */
+	k.image = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (k.image == MAP_FAILED)
 		return -EAGAIN;
-	map = (struct modimage_range){.off = (uintptr_t)k.image, .len = len ? len : 1};
+	map = (struct modimage_range){.off = (uintptr_t)k.image, .len = len};
+	for (unsigned int i = 0; i < plan.n; i++) {
+		const struct modimage_range *g = &plan.r[i];
+
+		if (probe_read(&pr, k.image + g->off, g->len, g->off) < 0 &&
+		    g->off + g->len > k.need)
+			k.need = g->off + g->len;
+	}
+	probe_done(&pr);
+	pr.win_buf = NULL;
 	f = (struct file_src){
 		.fd = fd, .size = size, .chunk = chunk, .put = keep_write, .put_ctx = &k};
 	r = sha256_begin(NULL, &f.sha);
@@ -537,8 +550,9 @@ static int open_streamed_packed(int fd, size_t size, const struct modimage_opts 
 	r = file_pass(&f, c, max, &len2, &why);
 	if (f.error < 0 || r == -ENOMEM)
 		return r;
-	if (r < 0 || len2 != len)
-		return -EAGAIN; /* another stream than the first pass's: the file changed */
+	/* another stream than the first pass's: the file changed */
+	if (r < 0 || len2 > len || (len2 < len && len2 < k.need))
+		return -EAGAIN;
 	{
 		unsigned char again[32];
 
