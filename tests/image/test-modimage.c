@@ -1287,6 +1287,96 @@ static void assert_same_image(const struct modimage *a, const struct modimage *b
 	free(mb.p);
 }
 
+/* Which decompressor's library is missing (the shim's core loads them late): none by default. */
+static enum modimage_compression missing_lib = MODIMAGE_COMP_NONE;
+
+/* The core's is weak (src/core/modimage-internal.h): this one takes its place. */
+const char *modimage_decompressor_missing(enum modimage_compression c);
+const char *modimage_decompressor_missing(enum modimage_compression c)
+{
+	return c != MODIMAGE_COMP_NONE && c == missing_lib ? "cannot load the test's library"
+							   : NULL;
+}
+
+/* The file at path streamed and the same bytes in memory: the same answer, field for field. */
+static void assert_stream_is_whole(const char *path, const struct modimage_opts *opts, int err)
+{
+	struct modimage_opts o = *opts;
+	_cleanup_modimage_ struct modimage *file = NULL, *mem = NULL;
+	_cleanup_free_ unsigned char *bytes = NULL;
+	size_t len;
+
+	o.stream_small = true;
+	assert_int_equal(modimage_open_path(path, &o, &file), 0);
+	bytes = read_file(path, &len);
+	assert_int_equal(modimage_open_memory(bytes, len, &o, &mem), 0);
+	assert_int_equal(modimage_get_info(mem)->error, err);
+	assert_same_image(file, mem);
+}
+
+/*
+ * A compressed file streamed gives the whole read's answer when the stream cannot be read too:
+ * cut, corrupt, over the cap on its output (-EFBIG in the image) or its input (open fails),
+ * its decompressor's library missing (-ENOPKG).
+ */
+static void test_stream_compressed_errors(void **state)
+{
+	size_t len, signed_len;
+	_cleanup_free_ unsigned char *elf = craft_default(&len);
+	_cleanup_free_ unsigned char *ko = sign(elf, len, "sha256", &signed_len);
+
+	for (size_t k = 0; k < ARRAY_SIZE(compressors); k++) {
+		size_t packed_len;
+		_cleanup_free_ unsigned char *packed =
+			compress_with(k, ko, signed_len, &packed_len);
+		_cleanup_free_ unsigned char *bad = malloc(packed_len);
+		struct modimage_opts opts = {0};
+		struct modimage *none = NULL;
+
+		write_file(path_of("s.packed"), packed, packed_len);
+		assert_stream_is_whole(path_of("s.packed"), &opts, 0);
+		/* cut: zstd's is what was decoded (no ELF object), the others' an error */
+		write_file(path_of("s.packed"), packed, packed_len / 2);
+		assert_stream_is_whole(path_of("s.packed"), &opts,
+				       compressors[k].c == MODIMAGE_COMP_ZSTD ? -ENOEXEC
+									      : -EBADMSG);
+		memcpy(bad, packed, packed_len);
+		for (size_t i = 24; i < packed_len - 16; i += 7)
+			bad[i] ^= 0x5a;
+		write_file(path_of("s.packed"), bad, packed_len);
+		assert_stream_is_whole(path_of("s.packed"), &opts, -EBADMSG);
+		/* bytes after the stream's end (or its error), chunks of them: hashed, never
+		 * decoded */
+		{
+			const size_t pad = 300 * 1024;
+			_cleanup_free_ unsigned char *padded = calloc(1, packed_len + pad);
+
+			assert_non_null(padded);
+			memcpy(padded, packed, packed_len);
+			write_file(path_of("s.packed"), padded, packed_len + pad);
+			assert_stream_is_whole(path_of("s.packed"), &opts, 0);
+			memcpy(padded, bad, packed_len);
+			write_file(path_of("s.packed"), padded, packed_len + pad);
+			assert_stream_is_whole(path_of("s.packed"), &opts, -EBADMSG);
+		}
+
+		write_file(path_of("s.packed"), packed, packed_len);
+		opts.max_size = signed_len - 1;
+		assert_stream_is_whole(path_of("s.packed"), &opts, -EFBIG);
+		opts.max_size = signed_len;
+		assert_stream_is_whole(path_of("s.packed"), &opts, 0);
+		opts.max_size = packed_len - 1;
+		opts.stream_small = true;
+		assert_int_equal(modimage_open_path(path_of("s.packed"), &opts, &none), -EFBIG);
+		assert_null(none);
+
+		opts = (struct modimage_opts){0};
+		missing_lib = compressors[k].c;
+		assert_stream_is_whole(path_of("s.packed"), &opts, -ENOPKG);
+		missing_lib = MODIMAGE_COMP_NONE;
+	}
+}
+
 /* The fixtures' module tree (tests/fixtures/fetch-debs), or false. */
 static bool fixture_moddir(char *dir, size_t size)
 {
@@ -1951,6 +2041,7 @@ int main(void)
 		cmocka_unit_test(test_open_fd),
 		cmocka_unit_test(test_open_fd_streams),
 		cmocka_unit_test(test_stream_file_changed),
+		cmocka_unit_test(test_stream_compressed_errors),
 		cmocka_unit_test(test_stream_compressed_real),
 		cmocka_unit_test(test_stream_compressed_rss),
 		cmocka_unit_test(test_stream_compressed_changed),
