@@ -420,13 +420,14 @@ static bool within(uint64_t off, size_t len, uint64_t lo, uint64_t hi)
 static int probe_read(void *ctx, void *buf, size_t len, uint64_t off)
 {
 	const struct probe *pr = ctx;
+	uint64_t tail = pr->off < PROBE_TAIL ? pr->off : PROBE_TAIL; /* at the end of pr->tail */
 
 	if (within(off, len, 0, sizeof(pr->head)))
 		memcpy(buf, pr->head + off, len);
 	else if (pr->win_buf && within(off, len, pr->win.off, pr->win.off + pr->win.len))
 		memcpy(buf, pr->win_buf + (off - pr->win.off), len);
-	else if (pr->off >= PROBE_TAIL && within(off, len, pr->off - PROBE_TAIL, pr->off))
-		memcpy(buf, pr->tail + (off - (pr->off - PROBE_TAIL)), len);
+	else if (within(off, len, pr->off - tail, pr->off))
+		memcpy(buf, pr->tail + PROBE_TAIL - (pr->off - off), len);
 	else
 		return -EAGAIN;
 	return 0;
