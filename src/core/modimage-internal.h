@@ -67,8 +67,11 @@ int modimage_decompress(enum modimage_compression c, const unsigned char *buf, s
 
 /*
  * A compressed stream decoded a piece at a time, as modimage_decompress() decodes it whole (the
- * same decoders: the same bytes out, the same errors): read gives the next piece of input (*n 0
- * at its end; *last once no other follows), write takes each piece of output in order and
+ * same decoders: the same bytes out, the same errors; only libzstd may name one otherwise, as it
+ * decodes a frame that is whole in its input in one shot when its content fits a page: with a
+ * first piece of 64 KiB, only a hostile frame differs). read gives the next piece of input (*n
+ * 0 at its end; *last once no other follows; the first holds the whole input or at least 64
+ * bytes, where the decoders read their headers); write takes each piece of output in order and
  * returns 1 when it wants no more (decoding stops there: 0, *out_len what was written). The
  * output costs a fixed 64 KiB buffer and the decoder's own state (its window).
  */
