@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/bpf-prog.h"
+#include "core/bpf-attr.h"
 #include "core/macro.h"
 #include "intercept.h"
 #include "raw-syscall.h"

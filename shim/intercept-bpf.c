@@ -20,7 +20,7 @@
 
 #include "conf-mode.h"
 #include "core-load.h"
-#include "core/bpf-prog.h"
+#include "core/bpf-attr.h"
 #include "intercept-bpf.h"
 #include "core/lost-line.h"
 #include "raw-syscall.h"
