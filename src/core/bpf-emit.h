@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "core/bpf-call.h"
+#include "bpf-call.h"
 
 struct kma_ctx;
 

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bpf(BPF_PROG_LOAD): the names of a block's program and attach types, and the hash of the
- * instructions; the block itself is read by core/bpf-attr.h.
+ * instructions; the block itself is read by shared/bpf-attr.h.
  */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/bpf-attr.h"
+#include "bpf-attr.h"
 
 /* The contract's name of a program type (kprobe, xdp...) or attach type; NULL when unknown. */
 const char *kma_bpf_prog_type_name(uint32_t type);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One bpf(BPF_PROG_LOAD) call as an emitter describes it to the core (core/bpf-emit.h). libc
- * only: the shim fills it. It crosses the shim/core boundary (impl/impl-abi.h pins its layout):
+ * only: the shim fills it. It crosses the shim/core boundary (shared/impl-abi.h pins its layout):
  * a change here is an ABI change.
  */
 #pragma once
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/call.h" /* enum kma_via */
+#include "call.h" /* enum kma_via */
 
 /* What the emitter saw. Every pointer is to memory the caller of the syscall cannot change. */
 struct kma_bpf_call {
