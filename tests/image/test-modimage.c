@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/modimage.h"
 
 /* ---- the test's own ELF writer ---------------------------------------------------------- */

@@ -23,7 +23,7 @@
 #include "cmd/rules/rules-initramfs.h"
 #include "cmd/rules/rules-spec.h"
 #include "config.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/procctx.h"
 #include "core/record.h"
 

@@ -20,7 +20,7 @@
 #include "cmd/common/fileio.h"
 #include "cmd/preload/preload.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/procctx.h"
 
 #define PROBE_PROGRAM "/bin/true"
