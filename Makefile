@@ -63,7 +63,7 @@ rpm:
 # test (exit 77) passes, except under CI (CI=true), as in tests/run-ctest.
 check-packages: deps-check fixtures
 	@$(MAKE) --no-print-directory deb rpm
-	@lintian --fail-on error,warning $(BUILD)/packages/deb/kmodaudit*.deb
+	@lintian --fail-on error,warning $(BUILD)/packages/deb/*kmodaudit*.deb
 	@bash tests/packages/no-build-path $(BUILD)/packages/deb
 	@bash tests/packages/rpm-check $(BUILD)/packages/rpm
 	@bash tests/packages/install-test $(BUILD)/packages/deb $(BUILD)/cache || \

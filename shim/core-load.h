@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "impl/impl-abi.h"
+#include "impl-abi.h"
 
 struct shim_core {
 	const struct kmodaudit_impl *impl;

@@ -13,8 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/bpf-prog.h"
-#include "core/macro.h"
+#include "bpf-attr.h"
+#include "macro.h"
 #include "intercept.h"
 #include "raw-syscall.h"
 

@@ -20,9 +20,9 @@
 
 #include "conf-mode.h"
 #include "core-load.h"
-#include "core/bpf-prog.h"
+#include "bpf-attr.h"
 #include "intercept-bpf.h"
-#include "core/lost-line.h"
+#include "lost-line.h"
 #include "raw-syscall.h"
 #include "safe-read.h"
 

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "conf-mode.h"
-#include "core/call.h"
-#include "core/lost-line.h"
+#include "call.h"
+#include "lost-line.h"
 #include "core-load.h"
 #include "intercept-bpf.h"
 #include "intercept.h"
@@ -21,7 +21,7 @@
 #include "safe-read.h"
 
 /*
- * The bounds are the core's (core/call.h): the image up to KMA_IMAGE_MAX, the parameters up to
+ * The bounds are the core's (shared/call.h): the image up to KMA_IMAGE_MAX, the parameters up to
  * KMA_ARGS_MAX, the unload name up to KMA_UNLOAD_NAME_MAX. What is the shim's own: the kernel
  * gets the shim's copy of each (no other thread can change what was recorded), or, when a copy
  * cannot be complete, the caller's pointer to answer for itself.

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "core/call.h"
+#include "call.h"
 
 static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
@@ -58,7 +58,7 @@ static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4, lon
 	return ret;
 }
 
-/* The system call the kernel runs for nr (core/call.h says how it reads the number). */
+/* The system call the kernel runs for nr (shared/call.h says how it reads the number). */
 static inline int kernel_syscall_nr(long nr)
 {
 	return kma_kernel_nr(nr);

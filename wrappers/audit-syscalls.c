@@ -12,7 +12,7 @@
  * The real syscalls go through libc's syscall(), looked up in libc itself: calling "syscall"
  * by name would land in our own definition, and RTLD_NEXT could land in the shim.
  *
- * Each call is the core's contract (core/call.h): read the arguments within its bounds, begin,
+ * Each call is the core's contract (shared/call.h): read the arguments within its bounds, begin,
  * call, end. What differs from the shim on purpose: the caller is libkmod in this very process,
  * so its memory is read with process_vm_readv (a bad pointer gives EFAULT to the kernel, not a
  * crash) rather than page by page; a parameter string that cannot be copied for lack of memory
@@ -32,7 +32,7 @@
 
 #include "conf-mode.h"
 #include "core/emit.h"
-#include "core/lost-line.h"
+#include "lost-line.h"
 #include "tool.h"
 
 typedef long (*syscall_fn)(long number, ...);
@@ -138,7 +138,7 @@ static struct kma_call kmod_call(enum kma_syscall syscall)
 
 /*
  * Makes the call described by *call (whose pointers the kernel receives) between the records.
- * Without a record, the shim's rule and line (core/lost-line.h): a load in fail-closed mode is
+ * Without a record, the shim's rule and line (shared/lost-line.h): a load in fail-closed mode is
  * refused, anything else goes on.
  */
 static long audited(const struct kma_call *call, long number, long a1, long a2, long a3)
@@ -250,7 +250,7 @@ static long do_delete_module(const char *name, unsigned int flags)
 	struct kma_call call = kmod_call(KMA_SYS_DELETE_MODULE);
 	char named[KMA_UNLOAD_NAME_MAX];
 
-	/* every byte either kernel reads (core/call.h); the record names what it can look up */
+	/* every byte either kernel reads (shared/call.h); the record names what it can look up */
 	call.flags = flags;
 	if (name) {
 		name_copy = strndup(name, KMA_UNLOAD_NAME_MAX);

@@ -12,7 +12,7 @@
 
 #include <libkmod.h>
 
-#include "core/clock.h"
+#include "clock.h"
 #include "modprobe.h"
 #include "tool.h"
 

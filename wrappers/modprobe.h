@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "core/macro.h"
+#include "macro.h"
 
 struct kmod_ctx;
 

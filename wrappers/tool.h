@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-#include "core/macro.h"
+#include "macro.h"
 
 struct kmod_ctx;
 

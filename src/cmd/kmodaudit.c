@@ -5,7 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "config.h"
-#include "core/macro.h"
+#include "macro.h"
 
 static const struct {
 	const char *name;

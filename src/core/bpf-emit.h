@@ -9,29 +9,9 @@
  */
 #pragma once
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <sys/types.h>
-
-#include "core/call.h" /* enum kma_via; libc only: the shim includes this header */
+#include "bpf-call.h"
 
 struct kma_ctx;
-
-/* What the emitter saw. Every pointer is to memory the caller of the syscall cannot change. */
-struct kma_bpf_call {
-	enum kma_via via;
-	pid_t pid; /* the process that made the call */
-	/* the block the kernel gets (attr_len bytes, the size the caller passed, at most a page);
-	 * NULL when it could not be read whole: then no field of it is stated */
-	const void *attr;
-	size_t attr_len;
-	/* the instructions the kernel gets; NULL when not read whole (or insn_cnt out of range) */
-	const void *insns;
-	size_t insns_len;
-	const char *license; /* the copy the kernel gets; NULL when unreadable */
-	bool truncated_read; /* the block, the instructions or the license could not be read whole
-			      */
-};
 
 struct kma_bpf_pending;
 

@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 
 #include "core/bpf-prog.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/modimage-internal.h"
 
 /* enum bpf_prog_type, lower case without BPF_PROG_TYPE_ */

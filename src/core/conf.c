@@ -11,7 +11,7 @@
 
 #include "config.h"
 #include "core/conf.h"
-#include "core/macro.h"
+#include "macro.h"
 
 void conf_init(struct kma_conf *conf)
 {
@@ -202,7 +202,7 @@ static void scrub(char *msg)
 /*
  * libinih's string reader, also telling the physical line each piece starts on: a line longer
  * than libinih's buffer reaches it in pieces that it counts as lines, so its own numbers drift
- * after one. Pieces are cut as ini_parse_string cuts them (shim/conf-mode.c mirrors that).
+ * after one. Pieces are cut as ini_parse_string cuts them (shared/conf-mode.c mirrors that).
  */
 struct text_reader {
 	const char *p;

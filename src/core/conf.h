@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 
-#include "core/call.h"	    /* KMA_IMAGE_MAX */
-#include "core/conf-file.h" /* CONF_MAX_SIZE, conf_path() */
+#include "call.h"      /* KMA_IMAGE_MAX */
+#include "conf-file.h" /* CONF_MAX_SIZE, conf_path() */
 
 #define CONF_HISTORY_MAX 16
 #define CONF_DEFAULT_AUDIT_TIMEOUT_MS 300

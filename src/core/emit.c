@@ -8,8 +8,8 @@
 #include "core/conf.h"
 #include "core/emit-ctx.h"
 #include "core/emit.h"
-#include "core/lost-line.h"
-#include "core/macro.h"
+#include "lost-line.h"
+#include "macro.h"
 #include "core/modimage.h"
 #include "core/procctx.h"
 #include "core/record.h"
@@ -379,7 +379,7 @@ static void send_record(struct kma_ctx *ctx, struct kma_pending *p, bool result,
 }
 
 /*
- * The caller's side of a lost-record line (core/lost-line.h): its comm and pid. pid 0 is this
+ * The caller's side of a lost-record line (shared/lost-line.h): its comm and pid. pid 0 is this
  * process (the shim's and the front end's calls); the tracer's calls are another's.
  */
 static void warn_lost(struct kma_ctx *ctx, bool refused, enum kma_syscall syscall, pid_t pid,

@@ -2,7 +2,7 @@
 /*
  * One intercepted module call, one event: the lifecycle every emitter (preload shim, tracer,
  * kmod front end) drives, so that no field is computed in two places. What the emitter read is
- * a struct kma_call (core/call.h).
+ * a struct kma_call (shared/call.h).
  *
  *	kma_ctx_new()          once per process (config, sinks, seq counter)
  *	kma_call_init()        the emitter reads the caller's arguments into a struct kma_call
@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 
-#include "core/call.h" /* struct kma_call, kma_ctx_opts, the initialiser and bounds */
+#include "call.h" /* struct kma_call, kma_ctx_opts, the initialiser and bounds */
 
 struct kma_ctx;
 struct kma_pending;

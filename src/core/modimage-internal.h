@@ -8,7 +8,7 @@
 
 #include <stdarg.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/modimage.h"
 
 struct modimage_modinfo_entry {

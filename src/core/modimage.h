@@ -48,7 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/call.h" /* KMA_IMAGE_MAX */
+#include "call.h" /* KMA_IMAGE_MAX */
 
 enum modimage_compression {
 	MODIMAGE_COMP_NONE = 0,
@@ -65,7 +65,7 @@ enum modimage_sig {
 	MODIMAGE_SIG_MALFORMED,
 };
 
-/* Default cap on input and decompressed size: the emitters' (core/call.h says why). */
+/* Default cap on input and decompressed size: the emitters' (shared/call.h says why). */
 #define MODIMAGE_DEFAULT_MAX_SIZE ((unsigned long long)KMA_IMAGE_MAX)
 
 /* finit_module's flags (linux/module.h MODULE_INIT_*) that make the kernel skip the signature. */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/procctx.h"
 
 static void proc_path(char *buf, size_t size, pid_t pid, const char *what)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/record.h"
 #include "core/text-encode.h"
 

@@ -14,8 +14,8 @@
 #include <sys/uio.h>
 #include <time.h>
 
-#include "core/clock.h"
-#include "core/macro.h"
+#include "clock.h"
+#include "macro.h"
 #include "core/sink.h"
 
 #define SEQ_STATUS 1

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/sink.h"
 
 int sink_file_append(const char *path, const char *line, size_t len)

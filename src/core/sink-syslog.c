@@ -12,9 +12,9 @@
 #include <time.h>
 
 #include "core/conf.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/sink.h"
-#include "core/syslog-line.h"
+#include "syslog-line.h"
 
 static int connect_log(const char *path, int type)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/sink.h"
 
 static int json_append(const char *path, struct record *r, const char *type_name,

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/text-encode.h"
 #include "core/utf8.h"
 

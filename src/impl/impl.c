@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Entry point of libkmodaudit-impl.so, the core as the shim loads it (see impl/impl-abi.h). */
+/* Entry point of libkmodaudit-impl.so, the core as the shim loads it (see shared/impl-abi.h). */
 #include "core/bpf-emit.h"
 #include "core/emit.h"
-#include "core/macro.h"
-#include "impl/impl-abi.h"
+#include "macro.h"
+#include "impl-abi.h"
 
 static const struct kmodaudit_impl impl = {
 	KMODAUDIT_IMPL_SIZES,	  .ctx_new = kma_ctx_new,   .call_begin = kma_call_begin,

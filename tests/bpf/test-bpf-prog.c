@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The BPF_PROG_LOAD attribute block as the kernel reads it (core/bpf-attr.c), the type names,
+ * The BPF_PROG_LOAD attribute block as the kernel reads it (shared/bpf-attr.c), the type names,
  * and the BPF program records (core/record.c) in the contract's order and words.
  */
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer harness: a BPF_PROG_LOAD attribute block of any size and content (the caller's,
- * copied as the shim copies it) parsed (core/bpf-attr.c) and made into the records the BPF
+ * copied as the shim copies it) parsed (shared/bpf-attr.c) and made into the records the BPF
  * emitter writes (core/bpf-emit.c's words, core/record.c). Oracle: never a read past the
  * block (ASan), a prog_name of at most 16 bytes, insns/license pointers as given, the payload
  * within the cap with one op= and every field once.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libFuzzer harness, differential: the shim's own reader of [policy] mode (shim/conf-mode.c,
+ * libFuzzer harness, differential: the shim's own reader of [policy] mode (shared/conf-mode.c,
  * libc only, used when the shim cannot load the core) against the core's configuration parser
  * (conf.c on libinih) on the same text. Any disagreement aborts: the shim would then refuse
  * or allow a load the core would not.

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/modimage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

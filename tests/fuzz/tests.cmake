@@ -5,7 +5,7 @@
 # - In every build: fuzz-NAME-replay runs the harness over its regression inputs
 #   corpus (tests/fuzz/corpus/NAME: hand-made edge cases, and every input that ever crashed
 #   a harness, named crash-*) as a ctest test.
-# - fuzz-conf-mode is differential: the shim's [policy] mode reader (shim/conf-mode.c) against
+# - fuzz-conf-mode is differential: the shim's [policy] mode reader (shared/conf-mode.c) against
 #   the core's parser; it replays the conf seeds too.
 file(GLOB KMODAUDIT_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz-*.c)
 set(KMODAUDIT_FUZZ_SEEDS_conf-mode ${CMAKE_CURRENT_LIST_DIR}/corpus/conf)
@@ -29,11 +29,5 @@ foreach(src ${KMODAUDIT_FUZZ_SOURCES})
 				${KMODAUDIT_FUZZ_SEEDS_${short}})
 			set_tests_properties(${name}-corpus PROPERTIES LABELS unit)
 		endif()
-	endif()
-endforeach()
-foreach(t fuzz-conf-mode fuzz-conf-mode-replay)
-	if(TARGET ${t})
-		target_sources(${t} PRIVATE ${CMAKE_SOURCE_DIR}/shim/conf-mode.c)
-		target_include_directories(${t} PRIVATE ${CMAKE_SOURCE_DIR}/shim)
 	endif()
 endforeach()

@@ -282,11 +282,11 @@ done
 for ((n = 1; n <= delete_allocs; n++)); do
 	fm_run delete $n fail-closed
 done
-# No memory for the configuration file's buffer (core/conf-file.h: CONF_TEXT_SIZE): the core
+# No memory for the configuration file's buffer (shared/conf-file.h: CONF_TEXT_SIZE): the core
 # cannot know [policy] mode and must not start on the defaults (fail-open); the shim reads the
 # mode itself then. Fail-closed: refused; fail-open: goes on.
 conf_text_size=$(($(sed -n 's/^#define CONF_MAX_SIZE (\(.*\))$/\1/p' \
-	"$KMODAUDIT_SRC/src/core/conf-file.h") + 2))
+	"$KMODAUDIT_SRC/src/shared/conf-file.h") + 2))
 export KMA_FAIL_SIZE=$conf_text_size
 fm_run finit 1 fail-closed
 fm_run finit 1

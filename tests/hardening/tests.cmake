@@ -6,8 +6,8 @@
 # Sanitized builds. Everything is built with ASan+UBSan except what cannot be:
 #   - the shim and the core it dlopens (libkmodaudit.so, libkmodaudit-impl.so): the tests load
 #     them into programs nobody here built (kmod, busybox, python3...), where an ASan library
-#     would need the ASan runtime preloaded ahead of everything. They are built plain, from a
-#     plain copy of the core, and valgrind covers them (shim-valgrind). An instrumented
+#     would need the ASan runtime preloaded ahead of everything. They are built plain, from
+#     plain copies of src/shared and the core, and valgrind covers them (shim-valgrind). An instrumented
 #     pair (tests/hardening/libkmodaudit-shim-asan.so, libkmodaudit-impl-asan.so) is built as well for the tests
 #     here that preload them with the ASan runtime first (KMODAUDIT_SANITIZER_PRELOAD).
 #   - the other libraries the tests preload into foreign programs (every shared library built
@@ -45,10 +45,16 @@ if(KMODAUDIT_SANITIZE)
 	# The ASan runtime a process must load first to host an instrumented library.
 	execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
 			OUTPUT_VARIABLE KMODAUDIT_ASAN_RUNTIME OUTPUT_STRIP_TRAILING_WHITESPACE)
-	# The core once more, plain, for the plain impl.
+	# src/shared once more, plain, for the plain shim and the plain core; the core once more,
+	# plain, for the plain impl.
+	get_target_property(shared_sources kmodaudit-shared SOURCES)
+	add_library(kmodaudit-shared-plain STATIC ${shared_sources})
+	get_target_property(shared_dirs kmodaudit-shared INTERFACE_INCLUDE_DIRECTORIES)
+	target_include_directories(kmodaudit-shared-plain PUBLIC ${shared_dirs})
 	get_target_property(core_sources kmodaudit-core SOURCES)
 	add_library(kmodaudit-core-plain STATIC ${core_sources})
 	get_target_property(core_libs kmodaudit-core LINK_LIBRARIES)
+	list(TRANSFORM core_libs REPLACE "^kmodaudit-shared$" kmodaudit-shared-plain)
 	target_link_libraries(kmodaudit-core-plain PUBLIC ${core_libs})
 	target_include_directories(kmodaudit-core-plain PUBLIC ${CMAKE_SOURCE_DIR}/src)
 
@@ -57,6 +63,7 @@ if(KMODAUDIT_SANITIZE)
 	get_target_property(shim_dir kmodaudit-shim SOURCE_DIR)
 	list(TRANSFORM shim_sources PREPEND ${shim_dir}/)
 	add_library(kmodaudit-shim-asan SHARED ${shim_sources})
+	target_link_libraries(kmodaudit-shim-asan PRIVATE kmodaudit-shared)
 	target_link_options(kmodaudit-shim-asan PRIVATE
 		-Wl,--version-script=${shim_dir}/libkmodaudit.sym)
 	add_library(kmodaudit-impl-asan SHARED ${CMAKE_SOURCE_DIR}/src/impl/impl.c)
@@ -78,8 +85,8 @@ if(KMODAUDIT_SANITIZE)
 	endforeach()
 
 	function(kmodaudit_hardening_plain)
-		set(plain kmodaudit-shim kmodaudit-impl kmodaudit-core-plain kma-load-plain kma-stress
-			threads-fork)
+		set(plain kmodaudit-shim kmodaudit-impl kmodaudit-shared-plain kmodaudit-core-plain
+			kma-load-plain kma-stress threads-fork)
 		get_property(targets DIRECTORY ${CMAKE_SOURCE_DIR}/tests PROPERTY BUILDSYSTEM_TARGETS)
 		foreach(t ${targets})
 			get_target_property(type ${t} TYPE)
@@ -95,6 +102,7 @@ if(KMODAUDIT_SANITIZE)
 			target_link_options(${t} PRIVATE -fno-sanitize=all)
 		endforeach()
 		set_property(TARGET kmodaudit-impl PROPERTY LINK_LIBRARIES kmodaudit-core-plain)
+		set_property(TARGET kmodaudit-shim PROPERTY LINK_LIBRARIES kmodaudit-shared-plain)
 		# A plain preloaded library ahead of the ASan runtime in an instrumented program is
 		# fine (it defines no allocator), but ASan's start-up check refuses it.
 		get_property(tests DIRECTORY ${CMAKE_SOURCE_DIR}/tests PROPERTY TESTS)

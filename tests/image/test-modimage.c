@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/modimage.h"
 
 /* ---- the test's own ELF writer ---------------------------------------------------------- */

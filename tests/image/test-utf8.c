@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/utf8.h"
 
 static void test_utf8(void **state)

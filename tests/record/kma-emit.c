@@ -31,7 +31,7 @@
 #include <time.h>
 
 #include "core/emit.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "../lib/fd-count.h"
 
 static bool late_status;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The emitters' one contract (core/call.h, core/lost-line.h): the initialiser, the syscall
+ * The emitters' one contract (shared/call.h, shared/lost-line.h): the initialiser, the syscall
  * numbers as the kernel reads them, the lost-record wording; and a call not made by the
  * initialiser (a zeroed struct) refused by the core rather than read as fd 0.
  */
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "core/call.h"
+#include "call.h"
 #include "core/emit.h"
-#include "core/lost-line.h"
+#include "lost-line.h"
 
 static void test_init(void **state)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The shim's own reader of [policy] mode (shim/conf-mode.c, used when it cannot load the core)
+ * The shim's own reader of [policy] mode (shared/conf-mode.c, used when it cannot load the core)
  * against the core's (conf.c with libinih): the same answer for every text, and for every file
  * the trust checks pass or refuse.
  */

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "core/macro.h"
+#include "macro.h"
 #include "core/text-encode.h"
 
 static const unsigned char bytes[] = {0x00, 0x0f, 0x10, 0x7e, 0xa5, 0xff};

@@ -6,8 +6,8 @@
  */
 #include <stdlib.h>
 
-#include "core/macro.h"
-#include "impl/impl-abi.h"
+#include "macro.h"
+#include "impl-abi.h"
 
 static int ctx_new(const struct kma_ctx_opts *opts, struct kma_ctx **out)
 {

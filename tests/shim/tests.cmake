@@ -55,6 +55,9 @@ foreach(kind old:1 call-size:2 opts-size:3 table-size:4)
 	list(GET kind 0 name)
 	list(GET kind 1 case)
 	add_library(kma-abi-${name} SHARED ${CMAKE_CURRENT_LIST_DIR}/abi-core.c)
+	# the ABI's headers only (src/shared), nothing of it linked: a plain library in every build
+	target_include_directories(kma-abi-${name} PRIVATE
+		$<TARGET_PROPERTY:kmodaudit-shared,INTERFACE_INCLUDE_DIRECTORIES>)
 	target_compile_definitions(kma-abi-${name} PRIVATE ABI_CASE=${case})
 	# the table's fields set twice on purpose: the right sizes, then the wrong one
 	target_compile_options(kma-abi-${name} PRIVATE -Wno-override-init)

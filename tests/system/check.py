@@ -342,9 +342,9 @@ else:
              f"{lderr3[:3]}")
     else:
         ok("after the purge: no preload entry, no process maps the shim, no ld.so error")
-    if re.search(r"^kmodaudit (ii|rc|ri)", dpkg3, re.M):
+    if re.search(r"^(lib)?kmodaudit(-kmod)? (ii|rc|ri)", dpkg3, re.M):
         fail(f"after the purge dpkg still has: {dpkg3.strip()!r}")
     else:
-        ok("after the purge dpkg has neither package (not even config files)")
+        ok("after the purge dpkg has none of the packages (not even config files)")
 print(f"system: {fails} failure(s)")
 sys.exit(1 if fails else 0)

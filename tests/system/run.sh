@@ -65,7 +65,7 @@ W=$sys/run
 rm -rf "$W"
 mkdir -p "$W/upper" "$W/work" "$W/merged" "$W/boot"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$W/root.img" "$W/upper" "$W/work"' EXIT
-cp "$debdir"/kmodaudit_*.deb "$debdir"/kmodaudit-kmod_*.deb "$W/"
+cp "$debdir"/kmodaudit_*.deb "$debdir"/kmodaudit-kmod_*.deb "$debdir"/libkmodaudit_*_amd64.deb "$W/"
 
 # Configure a copy (an overlay) of the cached root: the packages, the test's units, the
 # initramfs the root makes itself; then the image from the merged tree.
@@ -78,10 +78,10 @@ mount -t proc proc "$m/proc"
 mount --rbind /sys "$m/sys"
 mount --rbind /dev "$m/dev"
 in_root() { chroot "$m" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
-cp "$W"/kmodaudit*.deb "$m/tmp/"
-in_root sh -c 'dpkg -i /tmp/kmodaudit_*.deb /tmp/kmodaudit-kmod_*.deb'
+cp "$W"/*kmodaudit*.deb "$m/tmp/"
+in_root sh -c 'dpkg -i /tmp/kmodaudit_*.deb /tmp/kmodaudit-kmod_*.deb /tmp/libkmodaudit_*.deb'
 mkdir -p "$m/kma-test/debs"
-mv "$m"/tmp/kmodaudit*.deb "$m/kma-test/debs/" # the second boot reinstalls them
+mv "$m"/tmp/*kmodaudit*.deb "$m/kma-test/debs/" # the second boot reinstalls them
 echo kma-sys >"$m/etc/hostname"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' >"$m/etc/fstab"
 install -m 0755 "$guest/kma-firstboot" "$guest/kma-collect" "$guest/kma-purged" "$m/usr/local/sbin/"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The emitters read a call's arguments within the same bounds (src/core/call.h), so the same
+# The emitters read a call's arguments within the same bounds (src/shared/call.h), so the same
 # call gives the same record whoever records it: here the preload shim and kmodaudit trace.
 # delete_module of a name longer than any kernel reads (KMA_UNLOAD_NAME_MAX) names the 55 bytes
 # a kernel can look up, in both (the tracer named up to 256 bytes before).

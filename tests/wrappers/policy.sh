@@ -51,7 +51,7 @@ done
 run_policy fail-closed rmmod -f vfat
 [ "$CALLS" = 1 ] || fail "fail-closed rmmod -f: $CALLS module syscalls made"
 
-# No core context at all (no memory for the configuration file's buffer, core/conf-file.h:
+# No core context at all (no memory for the configuration file's buffer, shared/conf-file.h:
 # CONF_TEXT_SIZE): the mode is read as the shim reads it without the core. Fail-closed refuses
 # loads, fail-open goes on, unloads go on. The allocation failure injector replaces malloc, which
 # an ASan-instrumented front end cannot take.
@@ -62,7 +62,7 @@ elif [ ! -e "$FAILMALLOC" ]; then
 	fail "not built: $FAILMALLOC"
 else
 	conf_text_size=$(($(sed -n 's/^#define CONF_MAX_SIZE (\(.*\))$/\1/p' \
-		"$KMODAUDIT_SRC/src/core/conf-file.h") + 2))
+		"$KMODAUDIT_SRC/src/shared/conf-file.h") + 2))
 	nomem() {
 		rm -f "$T/failmalloc.log"
 		KMA_FAIL_ARMED=1 KMA_FAIL_SIZE=$conf_text_size KMA_FAIL_NTH=1 \
@@ -70,7 +70,7 @@ else
 		grep -qx "allocs=1 failed=1" "$T/failmalloc.log" ||
 			fail "no context $*: the configuration buffer was not refused once"
 	}
-	# the lost-record line, as the shim words it (src/core/lost-line.h), one per call
+	# the lost-record line, as the shim words it (src/shared/lost-line.h), one per call
 	lost_line() { # VERDICT: the line of this run's load, in syslog's or the kernel log's datagram
 		grep -E "(sendto|write)\(.*kmodaudit\[[0-9]+\]: $1 f?init_module by insmod\[[0-9]+\]: the core cannot start \(Cannot allocate memory\)" \
 			"$T/strace" >/dev/null

@@ -37,7 +37,7 @@
 #include "cmd/check/check-items.h"
 #include "cmd/common/fileio.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #define FIX_RULES "run `kmodaudit rules --install` (or add the lines `kmodaudit rules` prints)"
 #define FIX_RUNNING                                                                                \

@@ -13,7 +13,7 @@
 #include "cmd/check/check-items.h"
 #include "config.h"
 #include "core/conf.h"
-#include "core/macro.h"
+#include "macro.h"
 
 struct conf_notes {
 	char *text; /* the loader's messages, one a line */

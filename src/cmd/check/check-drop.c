@@ -14,7 +14,7 @@
 #include "cmd/rules/rules-spec.h"
 #include "config.h"
 #include "core/conf.h"
-#include "core/macro.h"
+#include "macro.h"
 
 static void ignore_warning(void *data, const char *msg)
 {

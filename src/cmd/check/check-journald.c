@@ -18,7 +18,7 @@
 
 #include "cmd/check/check-items.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #define JOURNALD_CONF "/etc/systemd/journald.conf"
 #define JOURNALD_DROPIN "kmodaudit.conf"

@@ -23,7 +23,7 @@
 #include "cmd/rules/rules-initramfs.h"
 #include "cmd/rules/rules-spec.h"
 #include "config.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/procctx.h"
 #include "core/record.h"
 
@@ -223,7 +223,8 @@ static void shim_i386(struct check_ctx *ctx, struct check_result *res)
 	}
 	if (!has_lib_token(ctx->shim_entry)) {
 		check_set(res, CHECK_WARN,
-			  "install kmodaudit's i386 build (lib/i386-linux-gnu/libkmodaudit.so "
+			  "install kmodaudit's i386 build (Debian: libkmodaudit:i386; "
+			  "lib/i386-linux-gnu/libkmodaudit.so "
 			  "beside the 64-bit one), then `kmodaudit preload enable`",
 			  "%s serves 64-bit programs only: every %s program prints ld.so's "
 			  "wrong-ELF-class error and loads modules unrecorded",
@@ -241,7 +242,8 @@ static void shim_i386(struct check_ctx *ctx, struct check_result *res)
 	r = elf_is(ctx, shim, ELFCLASS32, EM_386, &why);
 	if (r < 0) {
 		check_set(res, CHECK_FAIL,
-			  "install kmodaudit's i386 build, or `kmodaudit preload enable` to list "
+			  "install kmodaudit's i386 build (Debian: libkmodaudit:i386), or "
+			  "`kmodaudit preload enable` to list "
 			  "the 64-bit shim alone",
 			  "%s (%s for %s programs): %s: each prints a loader error",
 			  ctx->shim_entry, shim, cls->name, why ? why : fileio_strerror(r));
@@ -251,13 +253,16 @@ static void shim_i386(struct check_ctx *ctx, struct check_result *res)
 		struct preload_check c = {};
 
 		if (!preload_check_loads_in(cls->probe, ctx->shim_entry, &c)) {
-			check_set(res, CHECK_FAIL, "reinstall kmodaudit's i386 build", "%s", c.why);
+			check_set(res, CHECK_FAIL,
+				  "reinstall kmodaudit's i386 build (Debian: libkmodaudit:i386)",
+				  "%s", c.why);
 			return;
 		}
 	}
 	why = NULL;
 	if (elf_is(ctx, core, ELFCLASS32, EM_386, &why) < 0) {
-		check_set(res, CHECK_FAIL, "reinstall kmodaudit's i386 build",
+		check_set(res, CHECK_FAIL,
+			  "reinstall kmodaudit's i386 build (Debian: libkmodaudit:i386)",
 			  "%s loads but its core %s is missing or broken: calls would not be "
 			  "recorded",
 			  shim, core);

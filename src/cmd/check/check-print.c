@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/check/check-print.h"
-#include "core/macro.h"
+#include "macro.h"
 
 /* Narrower than this, the indents leave no room: lines are wider than the terminal then. */
 #define WIDTH_MIN 30

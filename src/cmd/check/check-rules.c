@@ -13,7 +13,7 @@
 #include "cmd/common/child.h"
 #include "cmd/check/check-rules.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 void check_rules_free(struct check_rules *set)
 {

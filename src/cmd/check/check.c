@@ -19,7 +19,7 @@
 #include "cmd/common/root-arg.h"
 #include "cmd/preload/preload.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #define SHIM_FILE_NAME "libkmodaudit.so"
 

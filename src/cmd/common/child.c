@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cmd/common/child.h"
-#include "core/clock.h"
-#include "core/macro.h"
+#include "clock.h"
+#include "macro.h"
 
 /* Reap PID by DEADLINE (ms): 1 when reaped, 0 when still running at the deadline, -errno. */
 static int wait_until(pid_t pid, int *status, long long deadline)

@@ -5,7 +5,7 @@
 #include <sys/auxv.h>
 
 #include "cmd/common/conf-named.h"
-#include "core/conf-file.h"
+#include "conf-file.h"
 
 const char *conf_named(const char *option)
 {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/common/fileio.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #define TEMP_SUFFIX_LEN 6
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmd/common/timespec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 const char timespec_forms[] =
 	"YYYY-MM-DD[ HH:MM[:SS]], MM/DD/YYYY[ HH:MM[:SS]], HH:MM[:SS] (today), @EPOCH, or "

@@ -16,7 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common/fileio.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/modimage.h"
 #include "core/record-names.h"
 #include "core/text-encode.h"

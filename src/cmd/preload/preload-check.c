@@ -20,7 +20,7 @@
 #include "cmd/common/fileio.h"
 #include "cmd/preload/preload.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/procctx.h"
 
 #define PROBE_PROGRAM "/bin/true"
@@ -126,6 +126,37 @@ _Noreturn static void probe_child(const char *program, const char *host_path, in
 	_exit(127);
 }
 
+/*
+ * ld.so's complaint that an entry of /etc/ld.so.preload is of the other ELF class: the 64-bit
+ * path listed while an i386 program is probed (the entry enable is about to replace by
+ * PREFIX/$LIB/...), or the reverse. It concerns that entry, not the library under test (ld.so
+ * names that one "from LD_PRELOAD"): such lines are dropped from ERR, any other line stays.
+ */
+static size_t drop_other_class_lines(char *err, size_t len)
+{
+	static const char head[] = "ERROR: ld.so: object '";
+	static const char from[] =
+		"' from /etc/ld.so.preload cannot be preloaded (wrong ELF class: ";
+	static const char tail[] = "): ignored.";
+	size_t out = 0;
+
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(err + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (err + at)) + 1 : len - at;
+		size_t text = nl ? n - 1 : n;
+		const char *f = memmem(err + at, text, from, strlen(from));
+
+		if (!(text > strlen(head) + strlen(tail) && !memcmp(err + at, head, strlen(head)) &&
+		      f && !memcmp(err + at + text - strlen(tail), tail, strlen(tail)))) {
+			memmove(err + out, err + at, n);
+			out += n;
+		}
+		at += n;
+	}
+	err[out] = '\0';
+	return out;
+}
+
 bool preload_check_loads(const char *host_path, struct preload_check *c)
 {
 	return preload_check_loads_in(PROBE_PROGRAM, host_path, c);
@@ -156,8 +187,10 @@ bool preload_check_loads_in(const char *program, const char *host_path, struct p
 	}
 	close(pipefd[1]);
 	r = check_child_collect(pid, pipefd[0], PROBE_TIMEOUT_MS, &err, &err_len, &status);
-	if (err)
+	if (err) {
+		err_len = drop_other_class_lines(err, err_len);
 		err[strcspn(err, "\n")] = '\0';
+	}
 	if (r == -ETIMEDOUT) {
 		set_why(c, "%s with %s preloaded did not finish within %d s", program, what,
 			PROBE_TIMEOUT_MS / 1000);

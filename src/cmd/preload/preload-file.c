@@ -21,7 +21,7 @@
 #include "cmd/common/fileio.h"
 #include "cmd/preload/preload.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/procctx.h"
 
 /* Our temporary files: "<prefix><random>". A killed run can leave one; the next run removes it. */

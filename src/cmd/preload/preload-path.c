@@ -11,7 +11,7 @@
 
 #include "cmd/preload/preload.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 /* Appends "/NAME" (LEN bytes) to *path, "/" alone standing for the root. */
 static int append(char **path, const char *name, size_t len)

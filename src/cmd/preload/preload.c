@@ -17,7 +17,7 @@
 #include "cmd/cmd.h"
 #include "cmd/preload/preload.h"
 #include "config.h"
-#include "core/macro.h"
+#include "macro.h"
 
 /* status: listed and loads / listed but broken / not listed. */
 #define EXIT_STATUS_BROKEN 1

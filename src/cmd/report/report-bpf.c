@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cmd/report/report-bpf.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/record.h"
 
 #ifndef AUDIT_BPF

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "cmd/report/report-view.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #define SHA_SHORT 12
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd/report/report-view.h"
-#include "core/macro.h"
+#include "macro.h"
 
 /*
  * A module name, exe or signer is its sender's choice: one a spreadsheet would take for a

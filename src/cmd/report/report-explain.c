@@ -9,7 +9,7 @@
 
 #include "cmd/report/report-event.h"
 #include "cmd/report/report-view.h"
-#include "core/macro.h"
+#include "macro.h"
 
 static const char *flag_why(unsigned flag)
 {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cmd/report/report-view.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #define SYSTEM_LOG "/var/log/audit/audit.log"
 #define AUDITD_CONF "/etc/audit/auditd.conf"

@@ -29,7 +29,7 @@
 
 #include "cmd/report/report-event.h"
 #include "core/record-names.h"
-#include "core/macro.h"
+#include "macro.h"
 
 static double tsec(const struct rep_time *t)
 {

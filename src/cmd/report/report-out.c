@@ -13,7 +13,7 @@
 #include "cmd/report/report-bpf.h"
 #include "cmd/report/report-event.h"
 #include "cmd/report/report-view.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/text-encode.h"
 
 #define AUID_UNSET 4294967295LL

@@ -9,7 +9,7 @@
 
 #include "cmd/report/report-bpf.h"
 #include "cmd/report/report-event.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/record.h"
 
 #ifndef AUDIT_KERN_MODULE

@@ -11,7 +11,7 @@
 #include "cmd/report/report-bpf.h"
 #include "cmd/report/report-event.h"
 #include "cmd/report/report-view.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/record-names.h"
 #include "core/record.h"
 

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "cmd/report/report-view.h"
-#include "core/macro.h"
+#include "macro.h"
 
 const char *rep_row_op(const struct rep_row *r)
 {

@@ -19,7 +19,7 @@
 #include "cmd/report/report-event.h"
 #include "cmd/report/report-view.h"
 #include "core/conf.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #define DEFAULT_WINDOW 3.0
 

@@ -12,7 +12,7 @@
 
 #include "cmd/rules/rules-bpf.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 static const char *const arch_names[] = {[0] = "b32", [1] = "b64"};
 

@@ -10,7 +10,7 @@
 #include "cmd/common/fileio.h"
 #include "cmd/rules/rules-initramfs.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #define MARKER "# kmodaudit: early kernel module audit rules"
 

@@ -13,7 +13,7 @@
 
 #include "cmd/common/fileio.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/procctx.h"
 
 const char *const rules_module_syscalls[] = {

@@ -21,7 +21,7 @@
 #include "cmd/rules/rules-bpf.h"
 #include "cmd/rules/rules-initramfs.h"
 #include "cmd/rules/rules-spec.h"
-#include "core/macro.h"
+#include "macro.h"
 
 static void usage(FILE *out)
 {

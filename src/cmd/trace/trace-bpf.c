@@ -14,7 +14,7 @@
 #include "cmd/trace/trace.h"
 #include "core/bpf-emit.h"
 #include "core/bpf-prog.h"
-#include "core/macro.h"
+#include "macro.h"
 
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000

@@ -22,11 +22,11 @@
 
 #include "cmd/trace/trace-bpf.h"
 #include "cmd/trace/trace.h"
-#include "core/macro.h"
+#include "macro.h"
 #include "core/procctx.h"
 
 /*
- * The bounds are the core's (core/call.h). What is the tracer's own: the kernel gets the
+ * The bounds are the core's (shared/call.h). What is the tracer's own: the kernel gets the
  * caller's pointers, never a copy of ours (the tracer cannot hand it one); the copy is what the
  * kernel copies because every thread that could change that memory is stopped meanwhile.
  */

@@ -35,8 +35,8 @@
 #include <linux/kcmp.h>
 
 #include "cmd/trace/trace.h"
-#include "core/clock.h"
-#include "core/macro.h"
+#include "clock.h"
+#include "macro.h"
 #include "core/procctx.h"
 
 struct held_call;

@@ -9,7 +9,7 @@
 #include <sys/uio.h>
 
 #include "cmd/trace/trace.h"
-#include "core/macro.h"
+#include "macro.h"
 
 int trace_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 {

@@ -33,7 +33,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common/conf-named.h"
 #include "cmd/trace/trace.h"
-#include "core/macro.h"
+#include "macro.h"
 
 /* Our own failure before CMD ran (as env(1) and timeout(1) use it). */
 #define EXIT_TRACE_FAILED 125

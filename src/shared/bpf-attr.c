@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bpf(BPF_PROG_LOAD)'s attribute block, read as the kernel reads it (core/bpf-prog.h). libc only:
+ * bpf(BPF_PROG_LOAD)'s attribute block, read as the kernel reads it (shared/bpf-attr.h). libc only:
  * the preload shim builds this file in too, to find the instructions and license it copies.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "core/bpf-prog.h"
+#include "bpf-attr.h"
 
 /* union bpf_attr, BPF_PROG_LOAD: offsets of the fields the record states */
 #define OFF_PROG_TYPE 0

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/call.h"
-#include "core/macro.h"
+#include "call.h"
+#include "macro.h"
 
 /* The line into buf (snprintf's return). what may be NULL. */
 int lost_line(char *buf, size_t size, bool refused, enum kma_syscall call, const char *comm,

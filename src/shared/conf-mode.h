@@ -2,7 +2,7 @@
 /*
  * [policy] mode, read by the shim itself when it cannot load the core (which reads the whole
  * configuration with libinih): only then, so a process that loads no module never reads it.
- * Same file, same trust checks and same AT_SECURE rule as the core (core/conf-file.h); the text
+ * Same file, same trust checks and same AT_SECURE rule as the core (shared/conf-file.h); the text
  * is read as libinih reads it, key and values as conf.c takes them (tests/record/
  * test-conf-mode.c compares the two on a set of texts).
  */

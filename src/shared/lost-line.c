@@ -9,8 +9,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "core/lost-line.h"
-#include "core/syslog-line.h"
+#include "lost-line.h"
+#include "syslog-line.h"
 
 int lost_line(char *buf, size_t size, bool refused, enum kma_syscall call, const char *comm,
 	      pid_t pid, const char *what, const char *why)

@@ -3,7 +3,7 @@
  * One module call as an emitter describes it to the core: the one description the preload shim
  * (shim/intercept.c), the kmod front end (wrappers/audit-syscalls.c) and the tracer
  * (src/cmd/trace-call.c) fill, with the bounds all three read the caller's arguments to. libc
- * only: the shim includes it. Its types cross the shim/core boundary (impl/impl-abi.h pins their
+ * only: the shim includes it. Its types cross the shim/core boundary (shared/impl-abi.h pins their
  * layout): a change here is an ABI change.
  *
  * An emitter is: read the arguments (kma_call_init(), then the fields below), kma_call_begin(),

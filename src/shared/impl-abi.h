@@ -4,30 +4,32 @@
  * (libkmodaudit-impl.so: libelf, libcrypto, libaudit...). The impl exports exactly one symbol,
  * kmodaudit_impl_get; everything else of the core is hidden inside it.
  *
- * What crosses the boundary is this table and the types of core/call.h (struct kma_call,
- * struct kma_ctx_opts, enum kma_syscall, enum kma_via), nothing else: the ctx and the pending
- * call are opaque to the shim. The table carries the sizes the core was built with and the shim
- * refuses a core whose sizes or version differ from its own (shim/core-load.c), as a core it
- * cannot load: fail-open or fail-closed as configured, with the lost-record line. The assertions
- * below fail the build when a layout changes without KMODAUDIT_IMPL_ABI.
+ * What crosses the boundary is this table and the types of shared/call.h (struct kma_call,
+ * struct kma_ctx_opts, enum kma_syscall, enum kma_via) and shared/bpf-call.h (struct
+ * kma_bpf_call), nothing else: the ctx and the pending call are opaque to the shim. The table
+ * carries the sizes the core was built with and the shim refuses a core whose sizes or version
+ * differ from its own (shim/core-load.c), as a core it cannot load: fail-open or fail-closed as
+ * configured, with the lost-record line. The assertions below fail the build when a layout
+ * changes without KMODAUDIT_IMPL_ABI.
  */
 #pragma once
 
 #include <stddef.h>
 
-#include "core/bpf-emit.h"
-#include "core/call.h"
+#include "bpf-call.h"
+#include "call.h"
 
 /*
  * 1: the first table. 2: struct kma_call gained size (first) and image_size, the table its
  * sizes and ctx_free. 3: bpf(BPF_PROG_LOAD): bpf_begin, bpf_end and struct kma_bpf_call's size
- * (core/bpf-emit.h).
+ * (shared/bpf-call.h).
  */
 #define KMODAUDIT_IMPL_ABI 3
 #define KMODAUDIT_IMPL_SYMBOL "kmodaudit_impl_get"
 
 struct kma_ctx;
 struct kma_pending;
+struct kma_bpf_pending;
 
 struct kmodaudit_impl {
 	unsigned int abi; /* KMODAUDIT_IMPL_ABI: checked first, before anything else is read */

@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 
 #include "conf-mode.h"
-#include "core/conf-file.h"
+#include "conf-file.h"
 
 /*
  * libinih's build settings (Debian's libinih 55, defaults): lines read in pieces of at most
