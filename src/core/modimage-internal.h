@@ -66,6 +66,29 @@ int modimage_decompress(enum modimage_compression c, const unsigned char *buf, s
 			uint64_t max_size, unsigned char **out, size_t *out_len, const char **why);
 
 /*
+ * A compressed stream decoded a piece at a time, as modimage_decompress() decodes it whole (the
+ * same decoders: the same bytes out, the same errors; only libzstd may name one otherwise, as it
+ * decodes a frame that is whole in its input in one shot when its content fits a page: with a
+ * first piece of 64 KiB, only a hostile frame differs). read gives the next piece of input (*n
+ * 0 at its end; *last once no other follows; the first holds the whole input or at least 64
+ * bytes, where the decoders read their headers); write takes each piece of output in order and
+ * returns 1 when it wants no more (decoding stops there: 0, *out_len what was written). The
+ * output costs a fixed 64 KiB buffer and the decoder's own state (its window).
+ */
+struct modimage_unpack_io {
+	int (*read)(void *ctx, const unsigned char **p, size_t *n, bool *last);
+	int (*write)(void *ctx, const unsigned char *p, size_t n);
+	void *ctx;
+};
+
+/*
+ * Returns 0 (*out_len bytes were written), what read or write returned when negative, or the
+ * errors of modimage_decompress() (-EBADMSG, -EFBIG, -ENOPKG, -ENOMEM) with *why.
+ */
+int modimage_unpack(enum modimage_compression c, const struct modimage_unpack_io *io,
+		    uint64_t max_size, uint64_t *out_len, const char **why);
+
+/*
  * Read the appended signature of the (decompressed) module bytes: info.sig and the signer
  * fields as kmod prints them, info.sig_unchecked as kernel/module/signing.c decides (mangled: a
  * load with MODIMAGE_LOAD_MANGLED_FLAGS). *elf_len is the length the kernel parses as the ELF

@@ -2,9 +2,10 @@
 /*
  * A module file read once, as a stream, without a copy of the whole image: the plan (a few
  * small preads of the ELF header, the section header table, the section name table and the
- * end of the file) says which byte ranges the parsers will need; the stream hashes every byte
- * through a small buffer and keeps those ranges (and only those) at their offsets in a sparse
- * anonymous mapping of the file's size. The parsers then run on that mapping as on the whole
+ * end of the file; for a compressed file, those bytes as a first pass over the decompressed
+ * stream kept them, modimage.c) says which byte ranges the parsers will need; the stream hashes
+ * every byte through a small buffer and keeps those ranges (and only those) at their offsets in a
+ * sparse anonymous mapping of the file's size. The parsers then run on that mapping as on the whole
  * image, and note what they read (struct modimage .reads): the image stands only when every
  * byte they read was kept from the hashed stream, so its fields are facts about exactly the
  * bytes hashed. Anything else (a file that changed between plan and stream, a layout the plan
@@ -68,14 +69,15 @@ static void plan_add(struct modimage_plan *plan, uint64_t off, uint64_t len)
 }
 
 /* The end of the file the signature readers look at (modimage-sig.c's trailer_reach()). */
-static int plan_trailer(int fd, size_t size, struct modimage_plan *plan)
+static int plan_trailer(const struct modimage_plan_src *src, size_t size,
+			struct modimage_plan *plan)
 {
 	unsigned char tail[SIG_TAIL];
 	size_t reach = size < SIG_TAIL ? size : SIG_TAIL;
 	int r;
 
 	if (size >= SIG_TAIL) {
-		r = pread_all(fd, tail, SIG_TAIL, size - SIG_TAIL);
+		r = src->read(src->ctx, tail, SIG_TAIL, size - SIG_TAIL);
 		if (r < 0)
 			return r;
 		if (!memcmp(tail + 12, SIG_MAGIC, sizeof(SIG_MAGIC) - 1)) {
@@ -123,7 +125,41 @@ static void plan_sections(const struct elf_view *v, const unsigned char *tab, si
 	}
 }
 
-int modimage_plan_fd(int fd, size_t size, struct modimage_plan *plan)
+/* The header of the usual layout, the kind the plan knows. */
+static int plan_header(const unsigned char eh[64], size_t size, struct elf_view *v, uint64_t *shoff,
+		       uint64_t *shnum, uint64_t *shstrndx)
+{
+	uint64_t shentsize;
+
+	if (size < 64 || memcmp(eh, "\177ELF", 4) || (eh[4] != 1 && eh[4] != 2) ||
+	    (eh[5] != 1 && eh[5] != 2))
+		return -EAGAIN; /* compressed, or not ELF: read whole */
+	*v = (struct elf_view){.is64 = eh[4] == 2, .le = eh[5] == 1};
+	*shoff = get(v, eh + (v->is64 ? 0x28 : 0x20), v->is64 ? 8 : 4);
+	shentsize = get(v, eh + (v->is64 ? 0x3a : 0x2e), 2);
+	*shnum = get(v, eh + (v->is64 ? 0x3c : 0x30), 2);
+	*shstrndx = get(v, eh + (v->is64 ? 0x3e : 0x32), 2);
+	/* the usual layout only: no program headers, no extended section numbering */
+	if (get(v, eh + 16, 2) != 1 || get(v, eh + (v->is64 ? 0x38 : 0x2c), 2) != 0 ||
+	    shentsize != (v->is64 ? 64u : 40u) || *shnum == 0 || *shstrndx >= *shnum ||
+	    *shnum * shentsize > PLAN_MAX_TABLE || !in_file(*shoff, *shnum * shentsize, size))
+		return -EAGAIN;
+	return 0;
+}
+
+int modimage_plan_table(const unsigned char eh[64], size_t size, struct modimage_range *table)
+{
+	struct elf_view v;
+	uint64_t shoff, shnum, shstrndx;
+	int r = plan_header(eh, size, &v, &shoff, &shnum, &shstrndx);
+
+	if (r < 0)
+		return r;
+	*table = (struct modimage_range){.off = shoff, .len = shnum * (v.is64 ? 64u : 40u)};
+	return 0;
+}
+
+int modimage_plan(const struct modimage_plan_src *src, size_t size, struct modimage_plan *plan)
 {
 	_cleanup_free_ unsigned char *tab = NULL, *names = NULL;
 	unsigned char eh[64];
@@ -135,27 +171,19 @@ int modimage_plan_fd(int fd, size_t size, struct modimage_plan *plan)
 	*plan = (struct modimage_plan){.n = 0};
 	if (size < sizeof(eh))
 		return -EAGAIN;
-	r = pread_all(fd, eh, sizeof(eh), 0);
+	r = src->read(src->ctx, eh, sizeof(eh), 0);
 	if (r < 0)
 		return r;
-	if (memcmp(eh, "\177ELF", 4) || (eh[4] != 1 && eh[4] != 2) || (eh[5] != 1 && eh[5] != 2))
-		return -EAGAIN; /* compressed, or not ELF: read whole */
-	v = (struct elf_view){.is64 = eh[4] == 2, .le = eh[5] == 1};
-	shoff = get(&v, eh + (v.is64 ? 0x28 : 0x20), v.is64 ? 8 : 4);
-	shentsize = get(&v, eh + (v.is64 ? 0x3a : 0x2e), 2);
-	shnum = get(&v, eh + (v.is64 ? 0x3c : 0x30), 2);
-	shstrndx = get(&v, eh + (v.is64 ? 0x3e : 0x32), 2);
-	/* the usual layout only: no program headers, no extended section numbering */
-	if (get(&v, eh + 16, 2) != 1 || get(&v, eh + (v.is64 ? 0x38 : 0x2c), 2) != 0 ||
-	    shentsize != (v.is64 ? 64u : 40u) || shnum == 0 || shstrndx >= shnum ||
-	    shnum * shentsize > PLAN_MAX_TABLE || !in_file(shoff, shnum * shentsize, size))
-		return -EAGAIN;
+	r = plan_header(eh, size, &v, &shoff, &shnum, &shstrndx);
+	if (r < 0)
+		return r;
+	shentsize = v.is64 ? 64 : 40;
 	plan_add(plan, 0, sizeof(eh));
 	plan_add(plan, shoff, shnum * shentsize);
 	tab = malloc(shnum * shentsize);
 	if (!tab)
 		return -ENOMEM;
-	r = pread_all(fd, tab, shnum * shentsize, shoff);
+	r = src->read(src->ctx, tab, shnum * shentsize, shoff);
 	if (r < 0)
 		return r;
 
@@ -169,12 +197,38 @@ int modimage_plan_fd(int fd, size_t size, struct modimage_plan *plan)
 	names = malloc(str_len ? str_len : 1);
 	if (!names)
 		return -ENOMEM;
-	r = pread_all(fd, names, str_len, str_off);
+	r = src->read(src->ctx, names, str_len, str_off);
 	if (r < 0)
 		return r;
 
 	plan_sections(&v, tab, shnum, names, str_len, size, plan);
-	return plan_trailer(fd, size, plan);
+	return plan_trailer(src, size, plan);
+}
+
+struct fd_src {
+	int fd;
+	const unsigned char *head;
+	size_t head_len;
+};
+
+/* The file's first bytes as the caller read them, the rest with pread. */
+static int fd_read(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	const struct fd_src *f = ctx;
+
+	if (off + len <= f->head_len) {
+		memcpy(buf, f->head + off, len);
+		return 0;
+	}
+	return pread_all(f->fd, buf, len, off);
+}
+
+int modimage_plan_fd(int fd, size_t size, const unsigned char *head, size_t head_len,
+		     struct modimage_plan *plan)
+{
+	struct fd_src f = {.fd = fd, .head = head, .head_len = head_len};
+
+	return modimage_plan(&(struct modimage_plan_src){.read = fd_read, .ctx = &f}, size, plan);
 }
 
 void modimage_plan_keep(const struct modimage_plan *plan, unsigned char *image,

@@ -4,11 +4,12 @@
  *
  * An image is opened from memory, from an fd (pread only: the fd's offset never moves; regular
  * files only; a file over 256 KiB is streamed through a small buffer, keeping only what the
- * parsers read, see modimage-stream.c) or from a path (read the same way; a file truncated
- * meanwhile cannot raise SIGBUS). opts may be NULL (defaults). The bytes as given are hashed
- * (SHA-256); a compressed image (by magic bytes: xz, zstd, gzip) is decompressed under a size cap;
- * the ELF is parsed with libelf (32/64-bit, either byte order); .modinfo, .gnu.linkonce.this_module
- * and the appended signature are read.
+ * parsers read, see modimage-stream.c; a compressed one in two such passes over its
+ * decompressed stream, which cost the decoder's window, see modimage.c) or from a path (read
+ * the same way; a file truncated meanwhile cannot raise SIGBUS). opts may be NULL (defaults).
+ * The bytes as given are hashed (SHA-256); a compressed image (by magic bytes: xz, zstd, gzip)
+ * is decompressed under a size cap; the ELF is parsed with libelf (32/64-bit, either byte
+ * order); .modinfo, .gnu.linkonce.this_module and the appended signature are read.
  *
  * Where a hostile image could be read two ways, the kernel's way wins: sections are found as
  * the module loader finds them (the first SHF_ALLOC section of the name), the first .modinfo
