@@ -14,7 +14,8 @@
 # Environment: KMODAUDIT_BUILD, KMODAUDIT_SRC, KMODAUDIT_CACHE (set by ctest), KMA_SYS_TIMEOUT
 # (seconds per boot, default 600 for the first, which makes an initramfs, 360 for the second,
 # 300 for the third),
-# KEEP=1 keeps the work directory's images.
+# KEEP=1 keeps the work directory's images, and configured.img: the root as the first boot left
+# it configured (shim enabled), before the second boot purges the packages (bench/boot-overhead).
 set -euo pipefail
 
 brk=
@@ -154,6 +155,7 @@ cat "$W/out1/firstboot.log" 2>/dev/null || echo "(none: the first boot did not w
 debugfs -R "dump /boot/initrd.img-$KVER $W/boot/initrd.img" "$W/root.img" >/dev/null 2>&1 ||
 	{ echo "FAIL: no /boot/initrd.img-$KVER in the image after the first boot"; exit 1; }
 stamp "the first boot's initramfs: $(du -h "$W/boot/initrd.img" | cut -f1)"
+[ -z "${KEEP:-}" ] || cp --sparse=always "$W/root.img" "$W/configured.img"
 boot 2 "${KMA_SYS_TIMEOUT:-360}"
 # The third boot: the packages were purged at the end of the second.
 boot 3 "${KMA_SYS_TIMEOUT:-300}"
